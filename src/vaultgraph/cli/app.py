@@ -1,0 +1,72 @@
+"""The ``kg`` command: a thin typer layer over ``vaultgraph.service``.
+
+Only this package reads settings (``--vault``, ``KG_VAULT``) and decides how to print.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from ..errors import VaultgraphError
+
+app = typer.Typer(
+    name="kg",
+    help="Query an Obsidian research vault as a knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+VaultOption = Annotated[
+    Optional[Path],
+    typer.Option("--vault", "-v", help="Vault folder (default: $KG_VAULT, the enclosing vault, or the demo vault)."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def vault_root(vault: Path | None) -> Path:
+    from ..vault import find_vault
+
+    return find_vault(vault)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def fail(message: str) -> None:
+    typer.echo(f"kg: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def ensure_index(root: Path, quiet: bool = False) -> None:
+    """Build the index the first time a command needs it."""
+    from ..store import exists
+
+    if not exists(root):
+        from .index_cmd import run_index
+
+        run_index(root, quiet=quiet)
+
+
+def main() -> None:
+    from . import index_cmd, show_cmd  # noqa: F401 - registers the commands
+
+    try:
+        app()
+    except VaultgraphError as exc:
+        typer.echo(f"kg: {exc}", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,86 @@
+"""``kg index`` and ``kg status``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .app import JsonOption, VaultOption, app, console, emit_json, vault_root
+
+
+def run_index(root: Path, quiet: bool = False, workers: int | None = None):
+    from ..service import index_vault
+
+    if quiet or not sys.stderr.isatty():
+        return index_vault(root, workers=workers)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("parsing notes", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return index_vault(root, progress=progress, workers=workers)
+
+
+@app.command()
+def index(
+    path: Annotated[Optional[Path], typer.Argument(help="Vault folder.", show_default=False)] = None,
+    vault: VaultOption = None,
+    workers: Annotated[Optional[int], typer.Option(help="Parser processes (default: up to 2).")] = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Parse the vault into VAULT/.kg/ (only notes that changed are parsed again)."""
+    from ..service.indexing import report_dict
+
+    root = vault_root(path or vault)
+    report = run_index(root, quiet=json_out, workers=workers)
+    if json_out:
+        emit_json(report_dict(report))
+        return
+    out = console()
+    out.print(f"[bold]{report.root}[/]: {report.notes} notes ({report.parsed} parsed, {report.reused} unchanged, "
+              f"{report.removed} removed), {report.attachments} attachments in {report.seconds:.2f} s")
+    out.print(f"links: {report.links} ({report.unresolved} unresolved); repaired notes: {report.repaired}; "
+              f"warnings: {report.warnings}; failed: {report.failed}; skipped: {report.skipped}")
+
+
+@app.command()
+def status(vault: VaultOption = None, json_out: JsonOption = False,
+           limit: Annotated[int, typer.Option(help="Rows shown per list in text output.")] = 20) -> None:
+    """What is indexed, stale, skipped or failed (and why), repairs and unresolved links."""
+    from ..service import status as vault_status
+    from .app import ensure_index
+
+    root = vault_root(vault)
+    ensure_index(root, quiet=json_out)
+    data = vault_status(root)
+    if json_out:
+        emit_json(data)
+        return
+    out = console()
+    ago = data["seconds_since_index"]
+    when = f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(data['indexed_at']))} ({ago:.0f} s ago)" if ago is not None else "never"
+    out.print(f"[bold]{data['vault']}[/]  indexed {when}")
+    out.print(f"notes: {data['notes']}  parsed: {data['parsed']} ({data['with_warnings']} with warnings)  "
+              f"skipped: {data['skipped']}  failed: {data['failed']}")
+    out.print(f"changed since: {len(data['stale'])} stale, {len(data['new'])} new, {len(data['deleted'])} deleted")
+    out.print(f"links: {data['links']}  unresolved: {len(data['unresolved_links'])}")
+    for title, rows, fmt in (
+        ("problems", data["problems"], lambda r: f"{r['path']}: {r['status']}: {r['reason']}"),
+        ("encoding repairs", data["repairs"], lambda r: f"{r['path']}: {r['detail']}"),
+        ("unresolved links", data["unresolved_links"], lambda r: f"{r['source']}:{r['line']}: {r['raw']}"),
+    ):
+        if rows:
+            out.print(f"\n[bold]{title}[/] ({len(rows)})")
+            for r in rows[:limit]:
+                out.print("  " + fmt(r), markup=False)
+            if len(rows) > limit:
+                out.print(f"  … {len(rows) - limit} more (--json for all)")

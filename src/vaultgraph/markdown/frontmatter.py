@@ -1,0 +1,108 @@
+"""YAML frontmatter: loaded safely, normalised, never fatal.
+
+Malformed YAML gives a warning with the file line of the error and a best-effort reading of the
+top-level ``key: value`` lines, so a broken header loses as little as possible. Alias expansion is
+bounded (a "billion laughs" header is refused, not expanded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+MAX_ALIASES = 200
+_TOP_KEY = re.compile(r"^([^\s#:][^:]*):(?:\s+(.*))?$")
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses documents using more than MAX_ALIASES aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f"more than {MAX_ALIASES} YAML aliases (refusing to expand)", event.start_mark
+                )
+        return super().compose_node(parent, index)
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    data: dict[str, Any]
+    error: str | None = None
+    error_line: int | None = None  # 1-based line in the note
+
+
+def load(text: str, first_line: int) -> Frontmatter:
+    """Parse frontmatter ``text`` whose first YAML line is note line ``first_line``."""
+    try:
+        data = yaml.load(text, Loader=_BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + (mark.line if mark is not None else 0)
+        problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        return Frontmatter(_salvage(text), f"malformed YAML frontmatter: {problem}", line)
+    except RecursionError:
+        return Frontmatter(_salvage(text), "YAML frontmatter nested too deeply", first_line)
+    if data is None:
+        return Frontmatter({})
+    if not isinstance(data, dict):
+        return Frontmatter({}, "frontmatter is not a mapping of keys to values", first_line)
+    return Frontmatter(normalise(data))
+
+
+def _salvage(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for line in text.split("\n"):
+        match = _TOP_KEY.match(line)
+        if match and match.group(2):
+            out.setdefault(match.group(1).strip(), match.group(2).strip().strip("'\""))
+    return out
+
+
+def normalise(value: Any) -> Any:
+    """JSON-ready values: dates as ISO 8601 strings, keys as strings."""
+    if isinstance(value, dict):
+        return {str(k): normalise(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [normalise(v) for v in value]
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="backslashreplace")
+    if isinstance(value, float) and value != value:  # NaN is not JSON
+        return None
+    return value
+
+
+def string_list(value: Any) -> list[str]:
+    """``tags``/``aliases`` may be a list, a string ("a, b" or "a b" for tags) or absent."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        items = [str(v) for v in value if v is not None and str(v).strip()]
+    else:
+        items = [str(value)]
+    return [item.strip() for item in items if item.strip()]
+
+
+def tag_names(value: Any) -> list[str]:
+    names: list[str] = []
+    for item in string_list(value):
+        for part in re.split(r"[,\s]+", item):
+            part = part.strip().lstrip("#")
+            if part and not part.isdigit():
+                names.append(part)
+    return names
+
+
+def alias_names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [a.strip() for a in value.split(",") if a.strip()]
+    return string_list(value)

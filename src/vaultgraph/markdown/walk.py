@@ -1,0 +1,251 @@
+"""One pass over markdown-it tokens that collects a note's records with source line numbers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from markdown_it.token import Token
+
+from ..model import (BlockId, Callout, ChatMessage, Footnote, FootnoteRef, InlineField, Link, Section,
+                     Table, TableRow, Tag)
+
+_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+(?:\[.\]\s+)?)?(\*\*|__)?([^\s\[\]`*:#>(][^\[\]`:]{0,60}?)\1?\s*::(?:\s+(.*?))?\s*$")
+_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*((?:\[\[[^\]\n]*\]\]|[^\[\]()\n])*?)\s*[\])]")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
+_UID = re.compile(r"<!--\s*UID:\s*([^\s>]+)\s*-->")
+_CHAT_TITLE = re.compile(r"^\s*(?:\*\*|__)?([^*_]+?)(?:\*\*|__)?\s*(?:[-–—]\s*(.*))?$")
+_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\D+(\d{1,2}):(\d{2}))?")
+_URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
+
+
+@dataclass
+class _Container:
+    start: int
+    end: int
+    callout: int | None
+    base_path: tuple[str, ...]
+    headings: list[tuple[int, str]] = field(default_factory=list)  # (level, title) stack
+
+
+@dataclass
+class Collected:
+    sections: list[Section] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+    footnote_refs: list[FootnoteRef] = field(default_factory=list)
+    footnotes: list[Footnote] = field(default_factory=list)
+    callouts: list[Callout] = field(default_factory=list)
+    messages: list[ChatMessage] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    fields: list[InlineField] = field(default_factory=list)
+    block_ids: list[BlockId] = field(default_factory=list)
+
+
+def chat_role(callout_type: str) -> str | None:
+    if not callout_type.startswith("nexus_"):
+        return None
+    role = callout_type[len("nexus_"):]
+    return {"agent": "assistant", "ai": "assistant"}.get(role, role)
+
+
+def walk(tokens: list[Token], lines: list[str]) -> Collected:
+    out = Collected()
+    n_lines = len(lines)
+    root = _Container(1, n_lines, None, ())
+    stack: list[_Container] = [root]
+    headings: list[tuple[int, int, int, int]] = []  # (line, level, container id, section index)
+    container_ids = {id(root): 0}
+    container_ends = {0: n_lines}
+    pending_table: dict | None = None
+    in_footnote: str | None = None
+    footnote_start = 0
+    footnote_text: list[str] = []
+    last_message: int | None = None
+    in_head = False
+
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind == "blockquote_open":
+            start, end = token.map[0] + 1, _trim(lines, token.map[1], token.map[0] + 1)
+            meta = (token.meta or {}).get("callout")
+            callout_index = None
+            if meta:
+                callout_index = len(out.callouts)
+                out.callouts.append(Callout(meta["type"], meta["title"], meta["fold"], start, end, depth=len(stack)))
+                role = chat_role(meta["type"])
+                if role:
+                    author, stamp = _chat_title(meta["title"])
+                    out.messages.append(ChatMessage(role, author or role, stamp, None, start, end, callout_index))
+                    last_message = len(out.messages) - 1
+            outer = stack[-1]
+            # A chat message is a document of its own: its headings do not hang under the note's.
+            base = () if meta and chat_role(meta["type"]) else outer.base_path + tuple(t for _, t in outer.headings)
+            box = _Container(start, end, callout_index, base)
+            container_ids[id(box)] = len(container_ids)
+            container_ends[container_ids[id(box)]] = end
+            stack.append(box)
+        elif kind == "blockquote_close":
+            box = stack.pop()
+            if box.callout is not None and last_message is not None and out.messages[last_message].callout == box.callout:
+                nxt = tokens[index + 1] if index + 1 < len(tokens) else None
+                if nxt is not None and nxt.type == "html_block" and nxt.map and _UID.search(nxt.content):
+                    _set_uid(out, last_message, _UID.search(nxt.content).group(1), nxt.map[1])
+        elif kind == "html_block" and token.map and stack[-1].callout is not None and last_message is not None:
+            match = _UID.search(token.content)
+            if match and out.messages[last_message].callout == stack[-1].callout:
+                _set_uid(out, last_message, match.group(1), None)
+        elif kind == "heading_open":
+            in_head = True
+            box = stack[-1]
+            level = int(token.tag[1:])
+            title = tokens[index + 1].content.strip()
+            title = _BLOCK_ID.sub("", title).strip() or title
+            while box.headings and box.headings[-1][0] >= level:
+                box.headings.pop()
+            box.headings.append((level, title))
+            path = box.base_path + tuple(t for _, t in box.headings)
+            line = token.map[0] + 1
+            headings.append((line, level, container_ids[id(box)], len(out.sections)))
+            out.sections.append(Section(title, level, line, line, path, box.callout))
+        elif kind == "heading_close":
+            in_head = False
+        elif kind == "table_open":
+            pending_table = {"line": token.map[0] + 1, "end": token.map[1], "header": (), "rows": [],
+                             "row": None, "in_head": False}
+        elif kind in ("thead_open", "thead_close") and pending_table is not None:
+            pending_table["in_head"] = kind == "thead_open"
+        elif kind == "tr_open" and pending_table is not None:
+            pending_table["row"] = (token.map[0] + 1, [])
+        elif kind == "tr_close" and pending_table is not None and pending_table["row"] is not None:
+            line, cells = pending_table["row"]
+            if pending_table["in_head"]:
+                pending_table["header"] = tuple(cells)
+            else:
+                pending_table["rows"].append(TableRow(line, tuple(cells)))
+            pending_table["row"] = None
+        elif kind == "table_close" and pending_table is not None:
+            t = pending_table
+            out.tables.append(Table(t["line"], _trim(lines, t["end"], t["line"]), t["header"], tuple(t["rows"]),
+                                    stack[-1].callout))
+            pending_table = None
+        elif kind == "footnote_reference_open":
+            in_footnote = token.meta.get("label", "")
+            footnote_start = token.map[0] + 1
+            footnote_text = []
+            footnote_end = token.map[1]
+        elif kind == "footnote_reference_close" and in_footnote is not None:
+            end = _trim(lines, footnote_end, footnote_start)
+            out.footnotes.append(Footnote(in_footnote, footnote_start, end, " ".join(footnote_text).strip()))
+            in_footnote = None
+        elif kind == "inline":
+            context = "table" if pending_table is not None else "footnote" if in_footnote is not None else "body"
+            if pending_table is not None and pending_table["row"] is not None:
+                pending_table["row"][1].append(token.content.strip())
+            if in_footnote is not None:
+                footnote_text.append(token.content)
+            _inline(token, out, context)
+            if not in_head and pending_table is None:
+                _fields_and_ids(token, out, lines)
+
+    _close_sections(out, headings, container_ends, lines)
+    return out
+
+
+def _set_uid(out: Collected, i: int, uid: str, end0: int | None) -> None:
+    m = out.messages[i]
+    end = max(m.end_line, end0) if end0 else m.end_line
+    out.messages[i] = ChatMessage(m.role, m.author, m.timestamp, uid, m.line, end, m.callout)
+
+
+def _chat_title(title: str) -> tuple[str | None, str | None]:
+    match = _CHAT_TITLE.match(title)
+    author = match.group(1).strip() if match else None
+    date = _DATE.search(title)
+    if not date:
+        return author, None
+    d, m, y, hh, mm = date.groups()
+    stamp = f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+    if hh is not None:
+        stamp += f"T{int(hh):02d}:{mm}"
+    return author, stamp
+
+
+def _trim(lines: list[str], end: int, start: int) -> int:
+    """Last non-blank line at or before ``end`` (1-based), not before ``start``."""
+    end = min(end, len(lines))
+    while end > start and lines[end - 1].strip() in ("", ">"):
+        end -= 1
+    return end
+
+
+def _close_sections(out: Collected, headings: list, container_ends: dict[int, int], lines: list[str]) -> None:
+    for i, (line, level, box, sec_index) in enumerate(headings):
+        end = container_ends[box]
+        for other_line, other_level, other_box, _ in headings[i + 1:]:
+            if other_box == box and other_level <= level:
+                end = other_line - 1
+                break
+        s = out.sections[sec_index]
+        out.sections[sec_index] = Section(s.title, s.level, s.line, _trim(lines, end, line), s.path, s.callout)
+
+
+def _inline(token: Token, out: Collected, context: str) -> None:
+    base = token.map[0] + 1 if token.map else 1
+    offset = 0
+    for child in token.children or []:
+        kind = child.type
+        if kind in ("softbreak", "hardbreak"):
+            offset += 1
+        elif kind == "wikilink":
+            meta = child.meta
+            offset = meta["offset"]
+            out.links.append(Link(child.markup, meta["target"], base + offset, "wiki", meta["embed"],
+                                  meta["heading"], meta["block"], meta["alias"], context))
+        elif kind == "tag":
+            offset = child.meta["offset"]
+            out.tags.append(Tag(child.content, base + offset))
+        elif kind == "footnote_ref":
+            out.footnote_refs.append(FootnoteRef(child.meta.get("label", ""), base + offset))
+        elif kind in ("link_open", "image"):
+            href = str(child.attrs.get("href") or child.attrs.get("src") or "")
+            link = _markdown_link(href, base + offset, kind == "image", context)
+            if link:
+                out.links.append(link)
+
+
+def _markdown_link(href: str, line: int, embed: bool, context: str) -> Link | None:
+    if not href or _URL_SCHEME.match(href) or href.startswith("//"):
+        return None
+    target, _, anchor = href.partition("#")
+    target = unquote(target)
+    heading = block = None
+    if anchor:
+        anchor = unquote(anchor)
+        block, heading = (anchor[1:], None) if anchor.startswith("^") else (None, anchor)
+    raw = f"{'!' if embed else ''}[]({href})"
+    return Link(raw, target, line, "markdown", embed, heading, block, None, context)
+
+
+def _fields_and_ids(token: Token, out: Collected, lines: list[str]) -> None:
+    if not token.map:
+        return
+    base = token.map[0] + 1
+    content_lines = token.content.split("\n")
+    for i, text in enumerate(content_lines):
+        if "::" not in text:
+            continue
+        masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+        match = _FIELD_LINE.match(masked)
+        if match and match.group(3):
+            out.fields.append(InlineField(match.group(2).strip(), text[match.start(3):match.end(3)].strip(), base + i))
+            continue
+        for m in _FIELD_BRACKET.finditer(masked):
+            if m.group(2).strip():
+                out.fields.append(InlineField(m.group(1).strip(), text[m.start(2):m.end(2)].strip(), base + i, True))
+    last = content_lines[-1] if content_lines else ""
+    match = _BLOCK_ID.search(last)
+    if match:
+        out.block_ids.append(BlockId(match.group(1), base + len(content_lines) - 1, base))

@@ -1,0 +1,164 @@
+"""``kg index``: list the vault, parse what changed, resolve every link, commit in one transaction."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..markdown import parse_bytes
+from ..model import ParsedNote, to_dict
+from ..store import writer
+from ..store.sqlite import dumps, get_meta, set_meta
+from ..vault import NameIndex, scan
+from ..vault.files import VaultFile
+
+PARSER_VERSION = "1"
+MAX_NOTE_BYTES = 16 * 1024 * 1024
+PARALLEL_THRESHOLD = 64
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    root: str
+    notes: int
+    parsed: int
+    reused: int
+    removed: int
+    failed: int
+    skipped: int
+    attachments: int
+    links: int
+    unresolved: int
+    repaired: int
+    warnings: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str
+    note: ParsedNote | None
+    status: str  # "ok" | "warning" | "failed" | "skipped"
+    reason: str | None
+    sha256: str = ""
+
+
+def parse_file(root: str, file: VaultFile) -> Outcome:
+    """Read and parse one note; any failure becomes a reason, never an exception."""
+    try:
+        if file.size > MAX_NOTE_BYTES:
+            return Outcome(file.path, None, "skipped", f"too large to index ({file.size / 2**20:.0f} MiB)")
+        with open(os.path.join(root, file.path), "rb") as handle:
+            data = handle.read(MAX_NOTE_BYTES + 1)
+        if b"\x00" in data[:8192]:
+            return Outcome(file.path, None, "skipped", "binary file, not a text note")
+        note = parse_bytes(data, file.path)
+    except FileNotFoundError:
+        return Outcome(file.path, None, "skipped", "deleted while indexing")
+    except OSError as exc:
+        return Outcome(file.path, None, "failed", f"cannot read: {exc.strerror or exc}")
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the vault
+        return Outcome(file.path, None, "failed", f"parser error: {type(exc).__name__}: {exc}")
+    reason = "; ".join(str(w) for w in note.warnings) or None
+    return Outcome(file.path, replace(note, text=""), "warning" if reason else "ok", reason, note.sha256)
+
+
+def _parse_batch(root: str, files: list[VaultFile]) -> list[Outcome]:
+    return [parse_file(root, f) for f in files]
+
+
+def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = None,
+               workers: int | None = None) -> list[Outcome]:
+    total = len(files)
+    workers = workers or min(2, os.cpu_count() or 1)
+    if total < PARALLEL_THRESHOLD or workers < 2:
+        outcomes = []
+        for i, f in enumerate(files, 1):
+            outcomes.append(parse_file(str(root), f))
+            if progress:
+                progress("parse", i, total)
+        return outcomes
+    size = max(16, min(256, total // (workers * 8) or 1))
+    batches = [files[i:i + size] for i in range(0, total, size)]
+    outcomes = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for batch in pool.map(_parse_batch, [str(root)] * len(batches), batches):
+            outcomes.extend(batch)
+            if progress:
+                progress("parse", len(outcomes), total)
+    return outcomes
+
+
+def index_vault(root: Path, progress: Progress | None = None, workers: int | None = None) -> IndexReport:
+    started = time.perf_counter()
+    root = root.resolve()
+    listing = scan(root)
+    notes = {f.path: f for f in listing.files if f.is_note}
+    attachments = [f for f in listing.files if not f.is_note]
+    with writer(root) as conn:
+        meta = get_meta(conn)
+        same_parser = meta.get("parser_version") == PARSER_VERSION
+        known = {row["path"]: row for row in conn.execute("SELECT path, size, mtime_ns, status FROM notes")}
+        todo = [f for p, f in notes.items()
+                if not (same_parser and p in known and known[p]["size"] == f.size
+                        and known[p]["mtime_ns"] == f.mtime_ns and known[p]["status"] != "failed")]
+        removed = [p for p in known if p not in notes]
+        outcomes = parse_many(root, todo, progress, workers)
+
+        changed = [o.path for o in outcomes] + removed
+        conn.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in changed])
+        conn.executemany("DELETE FROM links WHERE source = ?", [(p,) for p in changed])
+        for o in outcomes:
+            f = notes[o.path]
+            record = dumps(o.note.to_dict()) if o.note else None
+            aliases = dumps(list(o.note.aliases)) if o.note else "[]"
+            repairs = dumps(to_dict(o.note.repairs)) if o.note else "[]"
+            conn.execute("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)",
+                         (o.path, o.sha256, f.size, f.mtime_ns, o.status, o.reason, aliases, repairs, record))
+            if o.note:
+                conn.executemany(
+                    "INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,NULL,'unresolved')",
+                    [(o.path, link.line, link.raw, link.target, link.heading, link.block, link.alias,
+                      int(link.embed), link.kind, link.context) for link in o.note.links])
+        conn.execute("DELETE FROM files")
+        conn.executemany("INSERT INTO files VALUES (?,?,?)", [(f.path, f.size, f.mtime_ns) for f in attachments])
+        conn.execute("DELETE FROM skipped")
+        conn.executemany("INSERT INTO skipped VALUES (?,?)", [(s.path, s.reason) for s in listing.skipped])
+        links, unresolved = _resolve_all(conn)
+        set_meta(conn, {"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
+        counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
+        repaired = sum(1 for o in outcomes if o.note and o.note.repairs)
+        warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
+    return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
+                       counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
+                       links, unresolved, repaired, warnings, time.perf_counter() - started)
+
+
+def _resolve_all(conn) -> tuple[int, int]:
+    """Re-resolve every link: a new or renamed note can satisfy links written long before it."""
+    import json
+
+    index = NameIndex()
+    for row in conn.execute("SELECT path, aliases FROM notes"):
+        index.add(row["path"], tuple(json.loads(row["aliases"])))
+    for row in conn.execute("SELECT path FROM files"):
+        index.add(row["path"])
+    rows = conn.execute("SELECT rowid, source, target_text FROM links").fetchall()
+    updates = []
+    unresolved = 0
+    for row in rows:
+        target, how = index.resolve(row["source"], row["target_text"])
+        unresolved += target is None
+        updates.append((target, how, row["rowid"]))
+    conn.executemany("UPDATE links SET target = ?, how = ? WHERE rowid = ?", updates)
+    return len(rows), unresolved
+
+
+def report_dict(report: IndexReport) -> dict:
+    return to_dict(report)

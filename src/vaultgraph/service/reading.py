@@ -1,0 +1,107 @@
+"""Read-side services behind ``kg show``, ``kg links`` and ``kg status``."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NoteNotFound
+from ..markdown import parse_bytes
+from ..model import ParsedNote, ResolvedLink, from_dict, to_dict
+from ..store import exists, reader
+from ..vault import NameIndex, resolve_note, scan
+
+
+@dataclass(frozen=True)
+class ShownNote:
+    note: ParsedNote
+    links: tuple[ResolvedLink, ...]
+
+
+def _name_index(root: Path) -> NameIndex:
+    """Every file of the vault, with aliases from the index when there is one."""
+    aliases: dict[str, tuple[str, ...]] = {}
+    if exists(root):
+        with reader(root) as conn:
+            aliases = {r["path"]: tuple(json.loads(r["aliases"])) for r in conn.execute("SELECT path, aliases FROM notes")}
+    listing = scan(root)
+    return NameIndex.build([f.path for f in listing.files], aliases)
+
+
+def show_note(root: Path, name: str) -> ShownNote:
+    """Parse one note, found the way a ``[[name]]`` link would find it (or by path)."""
+    index = _name_index(root)
+    path, _ = index.resolve("", name)
+    if path is None or not path.lower().endswith(".md"):
+        raise NoteNotFound(f"no note named {name!r} in {root}")
+    note = parse_bytes((root / path).read_bytes(), path)
+    return ShownNote(note, tuple(resolve_note(index, note)))
+
+
+def all_links(root: Path) -> list[dict]:
+    with reader(root) as conn:
+        rows = conn.execute("SELECT * FROM links ORDER BY source, line, rowid").fetchall()
+    return [{"source": r["source"], "target": r["target"], "raw": r["raw"], "line": r["line"],
+             "embed": bool(r["embed"]), "heading": r["heading"], "block": r["block"], "alias": r["alias"],
+             "kind": r["kind"], "context": r["context"], "resolved": r["target"] is not None, "how": r["how"]}
+            for r in rows]
+
+
+def load_notes(root: Path) -> list[ParsedNote]:
+    """Every parsed note kept in the index (without text)."""
+    with reader(root) as conn:
+        rows = conn.execute("SELECT record FROM notes WHERE record IS NOT NULL ORDER BY path").fetchall()
+    return [from_dict(ParsedNote, json.loads(r["record"])) for r in rows]
+
+
+def status(root: Path) -> dict:
+    listing = scan(root)
+    on_disk = {f.path: f for f in listing.notes}
+    with reader(root) as conn:
+        rows = conn.execute("SELECT path, size, mtime_ns, status, reason, repairs FROM notes ORDER BY path").fetchall()
+        meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
+        link_rows = conn.execute(
+            "SELECT source, line, raw FROM links WHERE target IS NULL ORDER BY source, line").fetchall()
+        total_links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+        skipped_files = conn.execute("SELECT path, reason FROM skipped ORDER BY path").fetchall()
+    stored = {r["path"]: r for r in rows}
+    stale = sorted(p for p, f in on_disk.items() if p in stored
+                   and (stored[p]["size"], stored[p]["mtime_ns"]) != (f.size, f.mtime_ns))
+    by_status: dict[str, int] = {}
+    for r in rows:
+        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+    indexed_at = float(meta.get("indexed_at", "0") or 0)
+    return {
+        "vault": str(root),
+        "notes": len(rows),
+        "parsed": by_status.get("ok", 0) + by_status.get("warning", 0),
+        "with_warnings": by_status.get("warning", 0),
+        "skipped": by_status.get("skipped", 0) + len(skipped_files),
+        "failed": by_status.get("failed", 0),
+        "problems": [{"path": r["path"], "status": r["status"], "reason": r["reason"]}
+                     for r in rows if r["status"] != "ok"]
+                    + [{"path": r["path"], "status": "skipped", "reason": r["reason"]} for r in skipped_files],
+        "repairs": [{"path": r["path"], **rep} for r in rows for rep in json.loads(r["repairs"])],
+        "links": total_links,
+        "unresolved_links": [{"source": r["source"], "line": r["line"], "raw": r["raw"]} for r in link_rows],
+        "stale": stale,
+        "new": sorted(p for p in on_disk if p not in stored),
+        "deleted": sorted(p for p in stored if p not in on_disk),
+        "indexed_at": indexed_at or None,
+        "seconds_since_index": round(time.time() - indexed_at, 1) if indexed_at else None,
+    }
+
+
+def shown_dict(shown: ShownNote) -> dict:
+    data = shown.note.to_dict()
+    by_line = {(r.link.line, r.link.raw): r for r in shown.links}
+    for link in data["links"]:
+        r = by_line.get((link["line"], link["raw"]))
+        link["resolved"] = r.target if r else None
+        link["how"] = r.how if r else "unresolved"
+    return data
+
+
+__all__ = ["ShownNote", "all_links", "load_notes", "show_note", "shown_dict", "status", "to_dict"]

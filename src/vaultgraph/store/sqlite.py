@@ -1,0 +1,114 @@
+"""The per-vault index under ``VAULT/.kg/``: one SQLite file, written in one transaction per run.
+
+SQLite in WAL mode gives what the index needs without a server: a run that is killed leaves the
+previous index intact, readers never block the writer, and a writer lock file keeps writers
+one at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import IndexBusy, IndexMissing
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS notes (
+    path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    status TEXT NOT NULL, reason TEXT, aliases TEXT NOT NULL DEFAULT '[]', repairs TEXT NOT NULL DEFAULT '[]',
+    record TEXT
+);
+CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS skipped (path TEXT PRIMARY KEY, reason TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
+    source TEXT NOT NULL, line INTEGER NOT NULL, raw TEXT NOT NULL, target_text TEXT NOT NULL,
+    heading TEXT, block TEXT, alias TEXT, embed INTEGER NOT NULL, kind TEXT NOT NULL, context TEXT NOT NULL,
+    target TEXT, how TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS links_source ON links(source);
+CREATE INDEX IF NOT EXISTS links_target ON links(target);
+"""
+
+
+def kg_dir(root: Path) -> Path:
+    return root / ".kg"
+
+
+def db_path(root: Path) -> Path:
+    return kg_dir(root) / "index.sqlite"
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    else:
+        conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.executescript(_SCHEMA)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+@contextlib.contextmanager
+def reader(root: Path) -> Iterator[sqlite3.Connection]:
+    path = db_path(root)
+    if not path.exists():
+        raise IndexMissing(f"{root} has no index yet: run `kg index`")
+    conn = _connect(path, readonly=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def writer(root: Path) -> Iterator[sqlite3.Connection]:
+    """The single writer: holds ``.kg/lock`` and commits everything or nothing."""
+    folder = kg_dir(root)
+    folder.mkdir(exist_ok=True)
+    lock = open(folder / "lock", "a+")
+    try:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(f"another `kg` process is indexing {root} (lock: {folder / 'lock'})") from None
+        conn = _connect(db_path(root), readonly=False)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def get_meta(conn: sqlite3.Connection) -> dict[str, str]:
+    return {row["key"]: row["value"] for row in conn.execute("SELECT key, value FROM meta")}
+
+
+def set_meta(conn: sqlite3.Connection, values: dict[str, str]) -> None:
+    conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", list(values.items()))
+
+
+def dumps(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def exists(root: Path) -> bool:
+    return os.path.exists(db_path(root))
