@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 MAX_ALIASES = 200
+MAX_VALUES = 100_000  # after alias expansion
 _TOP_KEY = re.compile(r"^([^\s#:][^:]*):(?:\s+(.*))?$")
 
 
@@ -54,7 +55,11 @@ def load(text: str, first_line: int) -> Frontmatter:
         return Frontmatter({})
     if not isinstance(data, dict):
         return Frontmatter({}, "frontmatter is not a mapping of keys to values", first_line)
-    return Frontmatter(normalise(data))
+    try:
+        return Frontmatter(normalise(data, [MAX_VALUES]))
+    except _TooBig:
+        return Frontmatter(_salvage(text), f"frontmatter expands to more than {MAX_VALUES} values "
+                           "(YAML alias bomb?): kept as plain lines", first_line)
 
 
 def _salvage(text: str) -> dict[str, Any]:
@@ -66,12 +71,20 @@ def _salvage(text: str) -> dict[str, Any]:
     return out
 
 
-def normalise(value: Any) -> Any:
-    """JSON-ready values: dates as ISO 8601 strings, keys as strings."""
+class _TooBig(Exception):
+    pass
+
+
+def normalise(value: Any, budget: list[int] | None = None) -> Any:
+    """JSON-ready values: dates as ISO 8601 strings, keys as strings; at most ``budget`` values."""
+    if budget is not None:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _TooBig
     if isinstance(value, dict):
-        return {str(k): normalise(v) for k, v in value.items()}
+        return {str(k): normalise(v, budget) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
-        return [normalise(v) for v in value]
+        return [normalise(v, budget) for v in value]
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -96,7 +109,7 @@ def tag_names(value: Any) -> list[str]:
     names: list[str] = []
     for item in string_list(value):
         for part in re.split(r"[,\s]+", item):
-            part = part.strip().lstrip("#")
+            part = part.strip().strip("[]'\"").lstrip("#")
             if part and not part.isdigit():
                 names.append(part)
     return names

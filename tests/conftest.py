@@ -1,0 +1,57 @@
+"""Shared test helpers. Paths are taken from this file, never from the working directory."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vaultgraph.markdown import parse_bytes
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+FIXTURES = TESTS / "fixtures"
+DEMO_VAULT = REPO / "vault"
+SEEDS = REPO.parent / "shared" / "seeds"
+KG = Path(sys.executable).with_name("kg")
+
+
+def parse_fixture(name: str):
+    return parse_bytes((FIXTURES / name).read_bytes(), name)
+
+
+def run_kg(*args: str, cwd: Path | None = None, env: dict | None = None, check: bool = True):
+    """Run the real ``kg`` console script."""
+    import os
+
+    full_env = {k: v for k, v in os.environ.items() if k != "KG_VAULT"}
+    full_env.update(env or {})
+    result = subprocess.run([str(KG), *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"kg {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def demo_vault(tmp_path: Path) -> Path:
+    """A private copy of the demo vault (tests must not write into the repository)."""
+    target = tmp_path / "vault"
+    shutil.copytree(DEMO_VAULT, target, ignore=shutil.ignore_patterns(".kg"))
+    return target
+
+
+@pytest.fixture
+def seed_vault(tmp_path: Path) -> Path:
+    """The five real seed notes placed into a temporary vault (skipped when shared/ is absent)."""
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not present")
+    target = tmp_path / "seeds"
+    (target / ".obsidian").mkdir(parents=True)
+    for f in sorted(SEEDS.glob("0*.txt")):
+        shutil.copy(f, target / (f.stem + ".md"))
+    # seed 004's own name in the user's vault (it links to itself by that name)
+    shutil.copy(SEEDS / "004_bfd7eff721c6b0e3.txt", target / "174_изучи_все.md")
+    return target
