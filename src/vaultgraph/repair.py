@@ -77,7 +77,7 @@ def _as_cp1251(raw: bytes) -> str | None:
         return None
     high = [c for c in line if ord(c) > 127]
     cyrillic = sum(1 for c in high if "\u0400" <= c <= "\u04ff")
-    return line if high and cyrillic * 2 >= len(high) else None
+    return line if cyrillic >= 3 and cyrillic * 2 >= len(high) else None
 
 
 def fix_mojibake(text: str) -> tuple[str, Repair | None]:
@@ -100,20 +100,40 @@ def fix_mojibake(text: str) -> tuple[str, Repair | None]:
     return fixed, Repair("mojibake", changed, len(changed), detail)
 
 
+def _plausible(text: str) -> bool:
+    """Characters a real note is made of: Latin-1, Greek, Cyrillic, punctuation, symbols, CJK, emoji."""
+    for ch in text:
+        code = ord(ch)
+        if not (code < 0x100 or 0x370 <= code <= 0x52F or 0x2000 <= code <= 0x2BFF
+                or 0x3000 <= code <= 0x9FFF or 0xFE00 <= code <= 0xFE0F or code >= 0x1F000):
+            return False
+    return True
+
+
+def _decode_run(run: str) -> str | None:
+    for codec in _MOJIBAKE_CODECS:
+        try:
+            candidate = run.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+        if candidate != run and "\n" not in candidate and _plausible(candidate):
+            return candidate
+    return None
+
+
 def _fix_runs(text: str) -> tuple[str, int]:
-    count = 0
-
-    def repair(match: re.Match[str]) -> str:
-        nonlocal count
-        run = match.group(0)
-        for codec in _MOJIBAKE_CODECS:
-            try:
-                candidate = run.encode(codec).decode("utf-8")
-            except UnicodeError:
-                continue
-            if candidate != run and "\n" not in candidate:
-                count += 1
-                return candidate
-        return run
-
-    return _NON_ASCII_RUN.sub(repair, text), count
+    """Repair damaged runs. A run of two or three characters (one damaged letter) could be clean
+    text by accident ("—é" is also Mac Roman for "ю"), so short runs are only repaired in a note
+    that also has a long damaged run."""
+    runs = [(m, _decode_run(m.group(0))) for m in _NON_ASCII_RUN.finditer(text)]
+    if not any(fixed is not None and len(m.group(0)) >= 4 for m, fixed in runs):
+        return text, 0
+    out, last, count = [], 0, 0
+    for m, fixed in runs:
+        if fixed is not None:
+            out.append(text[last:m.start()])
+            out.append(fixed)
+            last = m.end()
+            count += 1
+    out.append(text[last:])
+    return "".join(out), count
