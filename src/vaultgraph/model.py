@@ -122,6 +122,19 @@ class BlockId:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A paragraph or a list item's own text: the unit a person cites."""
+
+    kind: str  # "paragraph" | "item"
+    line: int
+    end_line: int
+    text: str  # inline Markdown as written, without "> " or list markers
+    section: int | None  # index into ParsedNote.sections of the heading governing it
+    callout: int | None = None  # innermost callout holding it
+    depth: int = 0  # list nesting (0 outside lists)
+
+
+@dataclass(frozen=True)
 class Repair:
     """Something the decoder changed or guessed: counts and the affected lines."""
 
@@ -160,6 +173,7 @@ class ParsedNote:
     tables: tuple[Table, ...]
     fields: tuple[InlineField, ...]
     block_ids: tuple[BlockId, ...]
+    blocks: tuple[Block, ...] = ()
     repairs: tuple[Repair, ...] = ()
     warnings: tuple[Warning, ...] = ()
     text: str = field(default="", repr=False, compare=False)
@@ -214,6 +228,6 @@ def _coerce(annotation: Any, value: Any) -> Any:
     return value
 
 
-for _cls in (Section, Link, Tag, FootnoteRef, Footnote, Callout, ChatMessage, TableRow, Table,
+for _cls in (Block, Section, Link, Tag, FootnoteRef, Footnote, Callout, ChatMessage, TableRow, Table,
              InlineField, BlockId, Repair, Warning):
     _RECORDS[_cls.__name__] = _cls

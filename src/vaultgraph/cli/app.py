@@ -61,7 +61,7 @@ def ensure_index(root: Path, quiet: bool = False) -> None:
 
 
 def main() -> None:
-    from . import index_cmd, show_cmd  # noqa: F401 - registers the commands
+    from . import graph_cmd, index_cmd, show_cmd  # noqa: F401 - registers the commands
 
     try:
         app()

@@ -85,6 +85,7 @@ def parse_text(text: str, path: str, *, sha256: str | None = None, repairs: tupl
         tables=tuple(collected.tables),
         fields=tuple(collected.fields),
         block_ids=tuple(collected.block_ids),
+        blocks=tuple(collected.blocks),
         repairs=tuple(repairs),
         warnings=tuple(warnings),
         text=text,

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from ..model import (BlockId, Callout, ChatMessage, Footnote, FootnoteRef, InlineField, Link, Section,
+from ..model import (Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef, InlineField, Link, Section,
                      Table, TableRow, Tag)
 
 _FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+(?:\[.\]\s+)?)?(\*\*|__)?([^\s\[\]`*:#>(][^\[\]`:]{0,60}?)\1?\s*::(?:\s+(.*?))?\s*$")
@@ -28,6 +28,8 @@ class _Container:
     callout: int | None
     base_path: tuple[str, ...]
     headings: list[tuple[int, str]] = field(default_factory=list)  # (level, title) stack
+    sections: list[int] = field(default_factory=list)  # section index of each stacked heading
+    parent_section: int | None = None  # section governing the container itself
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Collected:
     tables: list[Table] = field(default_factory=list)
     fields: list[InlineField] = field(default_factory=list)
     block_ids: list[BlockId] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
 
 def chat_role(callout_type: str) -> str | None:
@@ -65,9 +68,24 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
     footnote_text: list[str] = []
     last_message: int | None = None
     in_head = False
+    list_depth = 0
+    item_open = False
 
     for index, token in enumerate(tokens):
         kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            list_depth += 1
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            list_depth -= 1
+        elif kind == "list_item_open":
+            item_open = True
+        elif kind == "paragraph_open" and token.map and pending_table is None and in_footnote is None:
+            inline = tokens[index + 1]
+            callout = next((b.callout for b in reversed(stack) if b.callout is not None), None)
+            out.blocks.append(Block("item" if item_open else "paragraph", token.map[0] + 1,
+                                    _trim(lines, token.map[1], token.map[0] + 1), inline.content,
+                                    _current_section(stack), callout, list_depth))
+            item_open = False
         if kind == "blockquote_open":
             start, end = token.map[0] + 1, _trim(lines, token.map[1], token.map[0] + 1)
             meta = (token.meta or {}).get("callout")
@@ -83,7 +101,7 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             outer = stack[-1]
             # A chat message is a document of its own: its headings do not hang under the note's.
             base = () if meta and chat_role(meta["type"]) else outer.base_path + tuple(t for _, t in outer.headings)
-            box = _Container(start, end, callout_index, base)
+            box = _Container(start, end, callout_index, base, parent_section=_current_section(stack))
             container_ids[id(box)] = len(container_ids)
             container_ends[container_ids[id(box)]] = end
             stack.append(box)
@@ -105,7 +123,9 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             title = _BLOCK_ID.sub("", title).strip() or title
             while box.headings and box.headings[-1][0] >= level:
                 box.headings.pop()
+                box.sections.pop()
             box.headings.append((level, title))
+            box.sections.append(len(out.sections))
             path = box.base_path + tuple(t for _, t in box.headings)
             line = token.map[0] + 1
             headings.append((line, level, container_ids[id(box)], len(out.sections)))
@@ -152,6 +172,15 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
 
     _close_sections(out, headings, container_ends, lines)
     return out
+
+
+def _current_section(stack: list[_Container]) -> int | None:
+    for box in reversed(stack):
+        if box.sections:
+            return box.sections[-1]
+        if box.parent_section is not None:
+            return box.parent_section
+    return None
 
 
 def _set_uid(out: Collected, i: int, uid: str, end0: int | None) -> None:

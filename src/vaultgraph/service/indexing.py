@@ -15,8 +15,9 @@ from ..store import writer
 from ..store.sqlite import dumps, get_meta, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import VaultFile
+from .graphing import GraphReport, note_type, update_graph
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 MAX_NOTE_BYTES = 16 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
 
@@ -38,6 +39,7 @@ class IndexReport:
     repaired: int
     warnings: int
     seconds: float
+    graph: GraphReport | None = None
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,9 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
             record = dumps(o.note.to_dict()) if o.note else None
             aliases = dumps(list(o.note.aliases)) if o.note else "[]"
             repairs = dumps(to_dict(o.note.repairs)) if o.note else "[]"
-            conn.execute("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)",
-                         (o.path, o.sha256, f.size, f.mtime_ns, o.status, o.reason, aliases, repairs, record))
+            conn.execute("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?)",
+                         (o.path, o.sha256, f.size, f.mtime_ns, o.status, o.reason, aliases, note_type(o.note),
+                          repairs, record))
             if o.note:
                 conn.executemany(
                     "INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,NULL,'unresolved')",
@@ -130,14 +133,16 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         conn.executemany("INSERT INTO files VALUES (?,?,?)", [(f.path, f.size, f.mtime_ns) for f in attachments])
         conn.execute("DELETE FROM skipped")
         conn.executemany("INSERT INTO skipped VALUES (?,?)", [(s.path, s.reason) for s in listing.skipped])
-        links, unresolved = _resolve_all(conn)
-        set_meta(conn, {"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
+        links, unresolved, names = _resolve_all(conn)
+        graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress)
+        set_meta(conn, {"parser_version": PARSER_VERSION, "indexed_at": str(time.time()),
+                        "graph_signature": meta["graph_signature"]})
         counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
         repaired = sum(1 for o in outcomes if o.note and o.note.repairs)
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
     return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
-                       links, unresolved, repaired, warnings, time.perf_counter() - started)
+                       links, unresolved, repaired, warnings, time.perf_counter() - started, graph)
 
 
 def _resolve_all(conn) -> tuple[int, int]:
@@ -157,7 +162,7 @@ def _resolve_all(conn) -> tuple[int, int]:
         unresolved += target is None
         updates.append((target, how, row["rowid"]))
     conn.executemany("UPDATE links SET target = ?, how = ? WHERE rowid = ?", updates)
-    return len(rows), unresolved
+    return len(rows), unresolved, index
 
 
 def report_dict(report: IndexReport) -> dict:

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from ..errors import IndexBusy, IndexMissing
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS notes (
     path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    status TEXT NOT NULL, reason TEXT, aliases TEXT NOT NULL DEFAULT '[]', repairs TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL, reason TEXT, aliases TEXT NOT NULL DEFAULT '[]', ntype TEXT NOT NULL DEFAULT '',
+    repairs TEXT NOT NULL DEFAULT '[]',
     record TEXT
 );
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
@@ -53,6 +54,11 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        if conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
+            # An index written by another version of kg: it is rebuilt from the notes.
+            for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+            conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
         conn.executescript(_SCHEMA)
     conn.row_factory = sqlite3.Row
     return conn
@@ -64,6 +70,9 @@ def reader(root: Path) -> Iterator[sqlite3.Connection]:
     if not path.exists():
         raise IndexMissing(f"{root} has no index yet: run `kg index`")
     conn = _connect(path, readonly=True)
+    if conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
+        conn.close()
+        raise IndexMissing(f"the index of {root} was written by another version of kg: run `kg index`")
     try:
         yield conn
     finally:

@@ -1,0 +1,112 @@
+"""``kg export``, ``kg sparql`` and ``kg check``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .app import JsonOption, VaultOption, app, console, emit_json, ensure_index, fail, vault_root
+
+
+def _graph(vault):
+    from ..graph.store import LocalGraph
+
+    root = vault_root(vault)
+    ensure_index(root, quiet=True)
+    return root, LocalGraph(root, readonly=True)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, nt, jsonld or graphml.")] = "ttl",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    with_schema: Annotated[bool, typer.Option("--with-schema", help="Include the ontology and concept scheme.")] = False,
+    vault: VaultOption = None,
+) -> None:
+    """Export the vault graph; the same vault always gives the same bytes."""
+    from ..graph.export import FORMATS, export as do_export
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    _, graph = _graph(vault)
+    data = do_export(graph.quads(include_schema=with_schema), fmt)
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+        typer.echo(f"wrote {len(data)} bytes to {out}", err=True)
+
+
+@app.command()
+def sparql(
+    query: Annotated[str, typer.Argument(help="A SPARQL query, or a file holding one.")],
+    vault: VaultOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Run a read-only SPARQL query over the vault graph (all notes' graphs as the default graph)."""
+    import pyoxigraph as ox
+
+    path = Path(query)
+    text = path.read_text(encoding="utf-8") if len(query) < 4096 and "\n" not in query and path.is_file() else query
+    _, graph = _graph(vault)
+    try:
+        result = graph.query(text)
+    except SyntaxError as exc:
+        fail(f"SPARQL syntax error: {exc}")
+    if isinstance(result, bool):
+        emit_json({"boolean": result}) if json_out else typer.echo("yes" if result else "no")
+        return
+    if isinstance(result, ox.QueryTriples):
+        sys.stdout.buffer.write(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
+        return
+    if json_out:
+        sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
+        sys.stdout.write("\n")
+        return
+    from rich.table import Table
+
+    names = [v.value for v in result.variables]
+    table = Table(*names, show_lines=False)
+    rows = 0
+    for solution in result:
+        table.add_row(*[_show(solution[name]) for name in names])
+        rows += 1
+    out = console()
+    out.print(table)
+    out.print(f"{rows} row(s)")
+
+
+def _show(term) -> str:
+    if term is None:
+        return ""
+    return term.value if hasattr(term, "value") else str(term)
+
+
+@app.command()
+def check(vault: VaultOption = None, json_out: JsonOption = False,
+          limit: Annotated[int, typer.Option(help="Rows shown per list in text output.")] = 20) -> None:
+    """SHACL report, unresolved links and encoding repairs; exits 1 when the graph violates the shapes."""
+    from ..graph.shapes import validate
+    from ..model import to_dict
+    from ..service import status
+
+    root, graph = _graph(vault)
+    violations = validate(graph.quads())
+    info = status(root)
+    errors = [v for v in violations if v.severity == "Violation"]
+    data = {"vault": str(root), "conforms": not errors, "violations": to_dict(violations),
+            "unresolved_links": info["unresolved_links"], "repairs": info["repairs"], "problems": info["problems"]}
+    if json_out:
+        emit_json(data)
+    else:
+        out = console()
+        out.print(f"[bold]{root}[/]: SHACL {'conforms' if not errors else f'{len(errors)} violation(s)'}"
+                  f" ({len(violations) - len(errors)} warning(s)); {len(info['unresolved_links'])} unresolved links; "
+                  f"{len(info['repairs'])} repaired notes; {len(info['problems'])} notes with problems")
+        for v in violations[:limit]:
+            out.print(f"  {v.severity}: {v.focus} {v.path or ''}: {v.message}", markup=False)
+    if errors:
+        raise typer.Exit(1)

@@ -1,0 +1,1 @@
+"""Extraction of structured facts (concept mentions, claims) from parsed notes."""

@@ -1,0 +1,186 @@
+"""Graph stage: a note's records and facts → RDF quads in the note's own named graph.
+
+Quads are pyoxigraph terms (fast to build and to load). Identifiers are stable: a note's IRI comes
+from its vault-relative path, a claim's from the path, its line span and a hash of its text. No
+blank nodes, so exports are deterministic and graphs compare by plain equality.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from ..extract.records import Claim, NoteFacts
+from ..model import ParsedNote
+from .namespace import BASE, VG
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+_CREATED = ox.NamedNode("http://purl.org/dc/terms/created")
+_MODIFIED = ox.NamedNode("http://purl.org/dc/terms/modified")
+_DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+_ATTRIBUTED = ox.NamedNode("http://www.w3.org/ns/prov#wasAttributedTo")
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_XSD_INT = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_KIND_CLASS = {"claim": VG.Claim, "risk": VG.Risk, "problem": VG.Problem, "consequence": VG.Consequence,
+               "solution": VG.Solution, "limitation": VG.Limitation, "result": VG.Result}
+_ROLE = {"problem": VG.RoleProblem, "consequences": VG.RoleConsequences, "solution": VG.RoleSolution,
+         "sources": VG.RoleSources, "risks": VG.RoleRisks, "limitations": VG.RoleLimitations,
+         "results": VG.RoleResults}
+_DIRECTION = {"improves": VG.Improves, "degrades": VG.Degrades}
+
+
+def _n(term: str) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+def note_iri(path: str) -> ox.NamedNode:
+    return ox.NamedNode(BASE + "vault/" + quote(path, safe="/"))
+
+
+def claim_iri(claim_id: str) -> ox.NamedNode:
+    path, _, frag = claim_id.partition("#")
+    return ox.NamedNode(BASE + "vault/" + quote(path, safe="/") + "#" + quote(frag, safe="-"))
+
+
+def concept_iri(concept: str) -> ox.NamedNode:
+    return ox.NamedNode(BASE + "concept/" + quote(concept, safe=""))
+
+
+def source_iri(key: str) -> ox.NamedNode:
+    if key.startswith("note:") and not key.startswith("note:?"):
+        return note_iri(key[5:])
+    return ox.NamedNode(BASE + "source/" + quote(key, safe=":"))
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_XSD_INT)
+
+
+def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tuple[str, ...]] | None = None
+               ) -> list[ox.Quad]:
+    g = note_iri(note.path)
+    out: list[ox.Quad] = []
+
+    def add(s, p, o) -> None:
+        out.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, g))
+
+    add(g, _RDF_TYPE, _n(VG.Note))
+    add(g, VG.path, ox.Literal(note.path))
+    add(g, _TITLE, ox.Literal(str(note.frontmatter.get("title") or note.title)))
+    for key, pred in (("created", _CREATED), ("updated", _MODIFIED), ("modified", _MODIFIED)):
+        if note.frontmatter.get(key):
+            add(g, pred, ox.Literal(str(note.frontmatter[key])))
+    for alias in note.aliases:
+        add(g, VG.alias, ox.Literal(alias))
+    for tag in dict.fromkeys(t.name.lower() for t in note.tags):
+        add(g, VG.hasTag, ox.NamedNode(BASE + "tag/" + quote(tag, safe="/")))
+    for target, _, embed in facts.links:
+        if target != note.path:
+            add(g, VG.embeds if embed else VG.linksTo, note_iri(target))
+
+    section_nodes = []
+    for i, s in enumerate(note.sections):
+        node = ox.NamedNode(f"{g.value}#section-L{s.line}")
+        section_nodes.append(node)
+        add(node, _RDF_TYPE, _n(VG.Section))
+        add(node, VG.inNote, g)
+        add(node, _LABEL, ox.Literal(s.title))
+        add(node, VG.headingPath, ox.Literal(" › ".join(s.path)))
+        add(node, VG.headingLevel, _int(s.level))
+        add(node, VG.startLine, _int(s.line))
+        add(node, VG.endLine, _int(s.end_line))
+        parent = next((section_nodes[j] for j in range(i - 1, -1, -1)
+                       if note.sections[j].path == s.path[:-1] and len(s.path) > 1), None)
+        if parent is not None:
+            add(node, VG.parentSection, parent)
+    for m in note.messages:
+        node = ox.NamedNode(f"{g.value}#message-L{m.line}")
+        add(node, _RDF_TYPE, _n(VG.ChatMessage))
+        add(node, VG.inNote, g)
+        add(node, VG.author, _n(VG.AssistantAgent if m.role == "assistant" else VG.UserAgent))
+        add(node, VG.startLine, _int(m.line))
+        add(node, VG.endLine, _int(m.end_line))
+        if m.timestamp:
+            add(node, VG.timestamp, ox.Literal(m.timestamp))
+        if m.uid:
+            add(node, VG.uid, ox.Literal(m.uid))
+
+    if facts.concept:
+        c = concept_iri(facts.concept)
+        add(c, _n(_SKOS + "scopeNote"), ox.Literal(f"described in {note.path}"))
+        add(c, _n("http://www.w3.org/2000/01/rdf-schema#isDefinedBy"), g)
+        for label in (concept_labels or {}).get(facts.concept, ()):
+            add(c, _n(_SKOS + "altLabel"), ox.Literal(label))
+
+    sections_by_line = {(s.line): section_nodes[i] for i, s in enumerate(note.sections)}
+    for claim in facts.claims:
+        _claim_quads(add, g, claim, sections_by_line, note)
+    for solution, target in facts.mitigates:
+        s = claim_iri(solution)
+        if target.startswith("concept:"):
+            add(s, VG.involves, concept_iri(target[8:]))
+        elif target.startswith("note:"):
+            add(s, VG.evidence, note_iri(target[5:]))
+        else:
+            kinds = next((c.kinds for c in facts.claims if c.id == target), ())
+            add(s, VG.mitigates if "risk" in kinds else VG.addresses, claim_iri(target))
+    for problem, consequence in facts.causes:
+        add(claim_iri(problem), VG.causes, claim_iri(consequence))
+    for source in facts.sources:
+        node = source_iri(source.key)
+        if source.key.startswith("note:") and not source.key.startswith("note:?"):
+            add(node, _RDF_TYPE, _n(VG.Source))  # a note of the vault cited as evidence
+            continue
+        add(node, _RDF_TYPE, _n(VG.Source))
+        add(node, _LABEL, ox.Literal(source.text))
+        if source.kind in ("url", "arxiv", "doi"):
+            add(node, VG.url, ox.Literal(_url(source.key)))
+    return out
+
+
+def _url(key: str) -> str:
+    kind, _, value = key.partition(":")
+    return {"arxiv": f"https://arxiv.org/abs/{value}", "doi": f"https://doi.org/{value}"}.get(kind, value)
+
+
+def _claim_quads(add, g: ox.NamedNode, claim: Claim, sections_by_line, note: ParsedNote) -> None:
+    node = claim_iri(claim.id)
+    for kind in claim.kinds:
+        add(node, _RDF_TYPE, _n(_KIND_CLASS[kind]))
+    add(node, VG.text, ox.Literal(claim.text))
+    add(node, VG.inNote, g)
+    add(node, _DERIVED, g)
+    add(node, _ATTRIBUTED, _n(VG.AssistantAgent if claim.author == "assistant" else VG.UserAgent))
+    span = ox.NamedNode(node.value + "-span")
+    add(node, VG.span, span)
+    add(span, _RDF_TYPE, _n(VG.Span))
+    add(span, VG.path, ox.Literal(claim.path))
+    add(span, VG.startLine, _int(claim.line))
+    add(span, VG.endLine, _int(claim.end_line))
+    if claim.heading:
+        add(span, VG.headingPath, ox.Literal(" › ".join(claim.heading)))
+        section = next((s for s in reversed(note.sections) if s.path == claim.heading), None)
+        if section is not None and section.line in sections_by_line:
+            add(node, VG.inSection, sections_by_line[section.line])
+    if claim.role in _ROLE:
+        add(node, VG.role, _n(_ROLE[claim.role]))
+    for concept in claim.about:
+        add(node, VG.about, concept_iri(concept))
+        add(node, VG.mentions, concept_iri(concept))
+        if "risk" in claim.kinds:
+            add(concept_iri(concept), VG.hasRisk, node)
+    for concept in claim.affects:
+        add(node, VG.affects, concept_iri(concept))
+    for concept in claim.involves:
+        add(node, VG.involves, concept_iri(concept))
+    if claim.direction in _DIRECTION:
+        add(node, VG.effectDirection, _n(_DIRECTION[claim.direction]))
+    if claim.cost:
+        add(node, VG.cost, ox.Literal(claim.cost))
+    for key in claim.sources:
+        add(node, VG.cites, source_iri(key))
+    for path in claim.evidence:
+        add(node, VG.evidence, note_iri(path))

@@ -1,0 +1,116 @@
+"""The graph half of ``kg index``: extract facts from changed notes and replace their named graphs.
+
+Everything extraction depends on is folded into one signature: the schema files, the extraction
+rules' version, and the vault's names, aliases and note types (they decide how links resolve and
+which notes define concepts). When it changes, every note is extracted again; otherwise only the
+notes that changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from ..extract.concepts import Concept, ConceptIndex
+from ..extract.facts import extract
+from ..graph.build import note_quads
+from ..graph.namespace import BASE
+from ..graph.store import SCHEMA_FILES, LocalGraph
+from ..markdown.frontmatter import alias_names
+from ..model import ParsedNote, from_dict
+from ..resources import schema_dir
+from ..vault import NameIndex
+
+EXTRACT_VERSION = "1"
+METHOD_TYPES = ("method", "concept", "метод")
+
+
+@dataclass(frozen=True)
+class GraphReport:
+    extracted: int
+    removed: int
+    claims: int
+    risks: int
+    full: bool
+
+
+def signature(conn) -> str:
+    h = hashlib.sha256(EXTRACT_VERSION.encode())
+    for name in SCHEMA_FILES:
+        h.update((schema_dir() / name).read_bytes())
+    for row in conn.execute("SELECT path, aliases, ntype FROM notes ORDER BY path"):
+        h.update(f"{row['path']}\0{row['aliases']}\0{row['ntype']}\n".encode())
+    for row in conn.execute("SELECT path FROM files ORDER BY path"):
+        h.update(row["path"].encode())
+    return h.hexdigest()
+
+
+def concept_index(conn) -> ConceptIndex:
+    """The SKOS scheme plus the concepts the vault defines (notes with ``type: method``)."""
+    concepts = ConceptIndex.load()
+    rows = conn.execute("SELECT path, aliases FROM notes WHERE lower(ntype) IN (?, ?, ?) ORDER BY path", METHOD_TYPES)
+    for row in rows:
+        title = row["path"].rsplit("/", 1)[-1][:-3]
+        aliases = tuple(json.loads(row["aliases"]))
+        slug = re.sub(r"[^\w-]+", "-", title).strip("-") or "concept"
+        concepts.add(Concept(id=slug, iri=BASE + "concept/" + slug, scheme="vault", label_en=title, label_ru=None,
+                             labels=(title, *aliases), broader=()))
+    return concepts
+
+
+def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
+                 meta: dict[str, str], progress=None) -> GraphReport:
+    graph = LocalGraph(root)
+    try:
+        sig = signature(conn)
+        full = meta.get("graph_signature") != sig
+        if full:
+            graph.load_schema()
+            paths = [r["path"] for r in conn.execute("SELECT path FROM notes WHERE record IS NOT NULL ORDER BY path")]
+        else:
+            paths = sorted(p for p, note in parsed.items() if note is not None)
+        concepts = concept_index(conn)
+        labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
+        claims = risks = 0
+        batch: dict[str, list] = {}
+        for i, path in enumerate(paths, 1):
+            note = parsed.get(path) or _load(conn, path)
+            if note is None:
+                graph.remove_note(path)
+                continue
+            facts = extract(note, concepts, lambda target, src=path: index.resolve(src, target)[0])
+            batch[path] = note_quads(note, facts, labels)
+            if len(batch) >= 500:
+                graph.replace_notes(batch)
+                batch = {}
+            claims += len(facts.claims)
+            risks += sum("risk" in c.kinds for c in facts.claims)
+            if progress:
+                progress("graph", i, len(paths))
+        graph.replace_notes(batch)
+        for path in removed:
+            graph.remove_note(path)
+        for path in (p for p, note in parsed.items() if note is None):
+            graph.remove_note(path)
+        graph.flush()
+        meta["graph_signature"] = sig
+        return GraphReport(len(paths), len(removed), claims, risks, full)
+    finally:
+        del graph
+
+
+def _load(conn, path: str) -> ParsedNote | None:
+    row = conn.execute("SELECT record FROM notes WHERE path = ?", (path,)).fetchone()
+    return from_dict(ParsedNote, json.loads(row["record"])) if row and row["record"] else None
+
+
+def note_type(note: ParsedNote | None) -> str:
+    if note is None:
+        return ""
+    value = note.frontmatter.get("type")
+    return str(value).strip().lower() if value is not None else ""
+
+
+__all__ = ["GraphReport", "alias_names", "concept_index", "update_graph"]
