@@ -40,7 +40,7 @@ def parse_text(text: str, path: str, *, sha256: str | None = None, repairs: tupl
     """Parse already-decoded note text. ``path`` is vault-relative with POSIX separators."""
     if sha256 is None:
         sha256 = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    text = text.replace("\r\n", "\n").replace("\x00", "\ufffd")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")  # as editors count lines
     lines = text.split("\n")
     tokens = markdown().parse(text)
     collected = walk(tokens, lines)
