@@ -229,7 +229,10 @@ def _field_claims(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve, ow
             continue
         targets = _WIKI.findall(f.value) or [f.value]
         involved = tuple(c for t in targets for c in [concepts.lookup(t.strip())] if c)
-        about = (own,) if own else _concepts_in(concepts, note.title, "method")
+        about = ((own,) if own else _concepts_in(concepts, note.title, "method")) \
+            or tuple(c for c in (concepts.lookup(note.title),) if c) or involved[:1]
+        if not about:
+            continue  # a risk must be about something
         text = f"{note.title}: {plain(f.value)}"
         section = next((s for s in reversed(note.sections) if s.line <= f.line <= s.end_line), None)
         evidence = tuple(p for t in targets for p in [resolve(t)] if p)

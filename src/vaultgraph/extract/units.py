@@ -50,7 +50,7 @@ def units(note: ParsedNote) -> list[Unit]:
             raw, line = rest, line + 1
         if _INLINE_FIELD.match(raw) and "\n" not in raw.strip():
             continue  # a bare `key:: value` line is markup, read by the explicit-markup rules
-        text = plain(raw)
+        text = plain("\n".join(x for x in raw.split("\n") if not _INLINE_FIELD.match(x)))
         if len(text) < 12 or not re.search(r"[^\W\d_]{3}", text):
             continue
         if block.kind == "paragraph" and len(text) > LONG_PARAGRAPH:
