@@ -214,3 +214,27 @@ def test_remote_errors_name_the_endpoint(oxigraph_server):
         RemoteGraph(f"http://127.0.0.1:{port}", timeout=2).query("ASK {}")
     with pytest.raises(RemoteUnavailable, match=f"127.0.0.1:{port}/store is unreachable"):
         RemoteGraph(f"http://127.0.0.1:{port}", timeout=2).replace_note(A, quads_for(A, "Alpha", 1))
+
+
+def test_kg_index_and_query_through_a_real_server(oxigraph_server, demo_vault, tmp_path):
+    """The whole pipeline against the server: `kg index --endpoint`, then the same answers as locally."""
+    import json
+    import shutil
+
+    from conftest import run_kg
+
+    local = tmp_path / "local"
+    shutil.copytree(demo_vault, local)
+    _post(oxigraph_server + "/update", "DROP ALL", "application/sparql-update")
+    count = ("PREFIX vg: <https://vaultgraph.dev/ns#> "
+             "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a vg:Risk ; vg:about ?m }")
+    run_kg("index", str(demo_vault), "--endpoint", oxigraph_server)
+    run_kg("index", str(local))
+    remote_n = json.loads(run_kg("sparql", count, "--vault", str(demo_vault), "--json",
+                                 env={"KG_ENDPOINT": oxigraph_server}).stdout)
+    local_n = json.loads(run_kg("sparql", count, "--vault", str(local), "--json").stdout)
+    n = remote_n["results"]["bindings"][0]["n"]["value"]
+    assert int(n) > 50 and n == local_n["results"]["bindings"][0]["n"]["value"]
+    remote_ttl = run_kg("export", "--vault", str(demo_vault), "--endpoint", oxigraph_server).stdout
+    assert remote_ttl == run_kg("export", "--vault", str(local)).stdout
+    assert not (demo_vault / ".kg" / "graph").exists()  # the graph went to the server, not to disk

@@ -27,6 +27,12 @@ VaultOption = Annotated[
     typer.Option("--vault", "-v", help="Vault folder (default: $KG_VAULT, the enclosing vault, or the demo vault)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+EndpointOption = Annotated[
+    Optional[str],
+    typer.Option("--endpoint", envvar="KG_ENDPOINT",
+                 help="Keep the graph on this SPARQL 1.1 server (e.g. http://127.0.0.1:7878 for `oxigraph serve`) "
+                      "instead of VAULT/.kg/graph."),
+]
 
 
 def vault_root(vault: Path | None) -> Path:
@@ -50,14 +56,14 @@ def console():
     return Console(highlight=False, soft_wrap=True)
 
 
-def ensure_index(root: Path, quiet: bool = False) -> None:
+def ensure_index(root: Path, quiet: bool = False, endpoint: str | None = None) -> None:
     """Build the index the first time a command needs it."""
     from ..store import exists
 
     if not exists(root):
         from .index_cmd import run_index
 
-        run_index(root, quiet=quiet)
+        run_index(root, quiet=quiet, endpoint=endpoint)
 
 
 def main() -> None:

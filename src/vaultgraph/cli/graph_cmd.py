@@ -8,15 +8,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import JsonOption, VaultOption, app, console, emit_json, ensure_index, fail, vault_root
+from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, fail, vault_root
 
 
-def _graph(vault):
-    from ..graph.store import LocalGraph
+def _graph(vault, endpoint: str | None = None):
+    from ..graph.store import open_graph
 
     root = vault_root(vault)
-    ensure_index(root, quiet=True)
-    return root, LocalGraph(root, readonly=True)
+    ensure_index(root, quiet=True, endpoint=endpoint)
+    return root, open_graph(root, readonly=True, endpoint=endpoint)
 
 
 @app.command()
@@ -25,13 +25,14 @@ def export(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
     with_schema: Annotated[bool, typer.Option("--with-schema", help="Include the ontology and concept scheme.")] = False,
     vault: VaultOption = None,
+    endpoint: EndpointOption = None,
 ) -> None:
     """Export the vault graph; the same vault always gives the same bytes."""
     from ..graph.export import FORMATS, export as do_export
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    _, graph = _graph(vault)
+    _, graph = _graph(vault, endpoint)
     data = do_export(graph.quads(include_schema=with_schema), fmt)
     if out is None:
         sys.stdout.buffer.write(data)
@@ -44,6 +45,7 @@ def export(
 def sparql(
     query: Annotated[str, typer.Argument(help="A SPARQL query, or a file holding one.")],
     vault: VaultOption = None,
+    endpoint: EndpointOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Run a read-only SPARQL query over the vault graph (all notes' graphs as the default graph)."""
@@ -51,7 +53,7 @@ def sparql(
 
     path = Path(query)
     text = path.read_text(encoding="utf-8") if len(query) < 4096 and "\n" not in query and path.is_file() else query
-    _, graph = _graph(vault)
+    _, graph = _graph(vault, endpoint)
     try:
         result = graph.query(text)
     except SyntaxError as exc:
@@ -86,14 +88,14 @@ def _show(term) -> str:
 
 
 @app.command()
-def check(vault: VaultOption = None, json_out: JsonOption = False,
+def check(vault: VaultOption = None, endpoint: EndpointOption = None, json_out: JsonOption = False,
           limit: Annotated[int, typer.Option(help="Rows shown per list in text output.")] = 20) -> None:
     """SHACL report, unresolved links and encoding repairs; exits 1 when the graph violates the shapes."""
     from ..graph.shapes import validate
     from ..model import to_dict
     from ..service import status
 
-    root, graph = _graph(vault)
+    root, graph = _graph(vault, endpoint)
     violations = validate(graph.quads())
     info = status(root)
     errors = [v for v in violations if v.severity == "Violation"]

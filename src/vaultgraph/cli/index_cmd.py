@@ -9,25 +9,28 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import JsonOption, VaultOption, app, console, emit_json, vault_root
+from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, vault_root
 
 
-def run_index(root: Path, quiet: bool = False, workers: int | None = None):
+def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpoint: str | None = None):
     from ..service import index_vault
 
     if quiet or not sys.stderr.isatty():
-        return index_vault(root, workers=workers)
+        return index_vault(root, workers=workers, endpoint=endpoint)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("parsing notes", total=None)
+        tasks: dict[str, int] = {}
+        names = {"parse": "parsing notes", "graph": "building the graph"}
 
         def progress(stage: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(names.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
 
-        return index_vault(root, progress=progress, workers=workers)
+        return index_vault(root, progress=progress, workers=workers, endpoint=endpoint)
 
 
 @app.command()
@@ -35,13 +38,14 @@ def index(
     path: Annotated[Optional[Path], typer.Argument(help="Vault folder.", show_default=False)] = None,
     vault: VaultOption = None,
     workers: Annotated[Optional[int], typer.Option(help="Parser processes (default: up to 2).")] = None,
+    endpoint: EndpointOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """Parse the vault into VAULT/.kg/ (only notes that changed are parsed again)."""
     from ..service.indexing import report_dict
 
     root = vault_root(path or vault)
-    report = run_index(root, quiet=json_out, workers=workers)
+    report = run_index(root, quiet=json_out, workers=workers, endpoint=endpoint)
     if json_out:
         emit_json(report_dict(report))
         return
@@ -50,6 +54,10 @@ def index(
               f"{report.removed} removed), {report.attachments} attachments in {report.seconds:.2f} s")
     out.print(f"links: {report.links} ({report.unresolved} unresolved); repaired notes: {report.repaired}; "
               f"warnings: {report.warnings}; failed: {report.failed}; skipped: {report.skipped}")
+    if report.graph:
+        g = report.graph
+        out.print(f"graph: {g.extracted} notes extracted{' (full rebuild)' if g.full else ''}, "
+                  f"{g.claims} claims, {g.risks} risks")
 
 
 @app.command()

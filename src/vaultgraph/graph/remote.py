@@ -77,6 +77,10 @@ class RemoteGraph:
             return
         self._put_graph(graph, triples)
 
+    def replace_notes(self, notes: dict[str, list[ox.Quad]]) -> None:
+        for path, quads in notes.items():
+            self.replace_note(path, quads)
+
     def remove_note(self, path: str) -> None:
         try:
             self._request("DELETE", self._graph_url(note_iri(path)))

@@ -84,6 +84,15 @@ class LocalGraph:
         return self.store.contains_named_graph(graph)
 
 
+def open_graph(root: Path, readonly: bool = False, endpoint: str | None = None):
+    """The embedded store, or a SPARQL 1.1 server when ``endpoint`` is given (same interface)."""
+    if endpoint:
+        from .remote import RemoteGraph
+
+        return RemoteGraph(endpoint)
+    return LocalGraph(root, readonly=readonly)
+
+
 def check_read_only(sparql: str) -> None:
     if _UPDATE.match(_strip_comments(sparql)):
         raise ReadOnlyQuery("kg sparql is read-only: INSERT/DELETE/LOAD/CLEAR/DROP … are refused "

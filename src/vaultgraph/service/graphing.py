@@ -17,7 +17,7 @@ from ..extract.concepts import Concept, ConceptIndex
 from ..extract.facts import extract
 from ..graph.build import note_quads
 from ..graph.namespace import BASE
-from ..graph.store import SCHEMA_FILES, LocalGraph
+from ..graph.store import SCHEMA_FILES, open_graph
 from ..markdown.frontmatter import alias_names
 from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
@@ -36,8 +36,8 @@ class GraphReport:
     full: bool
 
 
-def signature(conn) -> str:
-    h = hashlib.sha256(EXTRACT_VERSION.encode())
+def signature(conn, endpoint: str | None = None) -> str:
+    h = hashlib.sha256(f"{EXTRACT_VERSION}\0{endpoint or 'local'}".encode())
     for name in SCHEMA_FILES:
         h.update((schema_dir() / name).read_bytes())
     for row in conn.execute("SELECT path, aliases, ntype FROM notes ORDER BY path"):
@@ -61,10 +61,10 @@ def concept_index(conn) -> ConceptIndex:
 
 
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
-                 meta: dict[str, str], progress=None) -> GraphReport:
-    graph = LocalGraph(root)
+                 meta: dict[str, str], progress=None, endpoint: str | None = None) -> GraphReport:
+    graph = open_graph(root, endpoint=endpoint)
     try:
-        sig = signature(conn)
+        sig = signature(conn, endpoint)
         full = meta.get("graph_signature") != sig
         if full:
             graph.load_schema()

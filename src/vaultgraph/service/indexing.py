@@ -97,7 +97,9 @@ def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = N
     return outcomes
 
 
-def index_vault(root: Path, progress: Progress | None = None, workers: int | None = None) -> IndexReport:
+def index_vault(root: Path, progress: Progress | None = None, workers: int | None = None,
+                endpoint: str | None = None) -> IndexReport:
+    """Parse what changed, resolve every link, and bring the graph (local, or ``endpoint``) up to date."""
     started = time.perf_counter()
     root = root.resolve()
     listing = scan(root)
@@ -134,7 +136,7 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         conn.execute("DELETE FROM skipped")
         conn.executemany("INSERT INTO skipped VALUES (?,?)", [(s.path, s.reason) for s in listing.skipped])
         links, unresolved, names = _resolve_all(conn)
-        graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress)
+        graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint)
         set_meta(conn, {"parser_version": PARSER_VERSION, "indexed_at": str(time.time()),
                         "graph_signature": meta["graph_signature"]})
         counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
