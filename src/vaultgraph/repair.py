@@ -82,9 +82,9 @@ def _as_cp1251(raw: bytes) -> str | None:
 
 def fix_mojibake(text: str) -> tuple[str, Repair | None]:
     """Repair mojibake with ftfy, then span by span; ``None`` when the text was clean."""
-    if text.isascii():
+    if text.isascii() or not _has_damage(text):
         return text, None
-    import ftfy  # imported here: a clean ASCII vault never pays for it
+    import ftfy  # imported here: a clean vault never pays for it
 
     fixed = ftfy.fix_encoding(text)
     if fixed.count("\n") != text.count("\n"):
@@ -119,6 +119,11 @@ def _decode_run(run: str) -> str | None:
         if candidate != run and "\n" not in candidate and _plausible(candidate):
             return candidate
     return None
+
+
+def _has_damage(text: str) -> bool:
+    """Cheap test before ftfy: does any non-ASCII run re-encode to valid UTF-8 (a mojibake run)?"""
+    return any(_decode_run(m.group(0)) is not None for m in _NON_ASCII_RUN.finditer(text))
 
 
 def _fix_runs(text: str) -> tuple[str, int]:

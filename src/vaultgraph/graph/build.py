@@ -169,7 +169,6 @@ def _claim_quads(add, g: ox.NamedNode, claim: Claim, sections_by_line, note: Par
         add(node, VG.role, _n(_ROLE[claim.role]))
     for concept in claim.about:
         add(node, VG.about, concept_iri(concept))
-        add(node, VG.mentions, concept_iri(concept))
         if "risk" in claim.kinds:
             add(concept_iri(concept), VG.hasRisk, node)
     for concept in claim.affects:

@@ -50,10 +50,15 @@ class LocalGraph:
         self.store.extend(quads)
 
     def replace_notes(self, notes: dict[str, list[ox.Quad]]) -> None:
-        """Replace many notes' graphs with one bulk write (one write per note costs ~15 ms)."""
+        """Replace many notes' graphs with one bulk write.
+
+        Measured on 658k quads: ``extend`` took 15.8 s and 753 MB on disk, ``bulk_extend`` 5.4 s and
+        116 MB. A bulk write is not one transaction: a run killed midway leaves those notes' graphs
+        partial, and the next ``kg index`` rewrites them (the SQLite index, committed last, still
+        lists them as not done)."""
         for path in notes:
             self.remove_note(path)
-        self.store.extend([q for quads in notes.values() for q in quads])
+        self.store.bulk_extend([q for quads in notes.values() for q in quads])
 
     def remove_note(self, path: str) -> None:
         if self._has(note_iri(path)):
