@@ -32,7 +32,7 @@ def direction(text: str) -> str | None:
     negative = len(_NEGATIVE.findall(text))
     positive = len(_POSITIVE.findall(text))
     score += positive - negative
-    if negative and score <= 0:
+    if score < 0 or (negative and score == 0):
         return "degrades"
     if score > 0:
         return "improves"
