@@ -242,14 +242,25 @@ def _field_claims(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve, ow
     return out
 
 
+NEAREST = 3  # a solution answers the nearest risks on its topic, not every risk of a long note
+
+
+def _nearest(claim: Claim, candidates: list[Claim], k: int = NEAREST) -> list[Claim]:
+    return sorted(candidates, key=lambda c: (abs(c.line - claim.line), c.line))[:k]
+
+
 def _mitigations(note: ParsedNote, claims: list[Claim], concepts: ConceptIndex, resolve: Resolve):
     risks = [c for c in claims if "risk" in c.kinds or "problem" in c.kinds]
+    problems = [r for r in risks if "problem" in r.kinds]
+    by_topic: dict[str, list[Claim]] = {}
+    for r in risks:
+        for topic in {*r.about, *r.affects, *r.involves}:
+            by_topic.setdefault(topic, []).append(r)
     pairs: list[tuple[str, str]] = []
     for sol in (c for c in claims if "solution" in c.kinds):
-        topics = set(sol.about) | set(sol.affects) | set(sol.involves)
-        matched = [r.id for r in risks if topics & (set(r.about) | set(r.affects) | set(r.involves))]
-        problems = [r.id for r in risks if "problem" in r.kinds]
-        pairs += [(sol.id, target) for target in (matched or problems)]
+        matched = {r.id: r for t in {*sol.about, *sol.affects, *sol.involves} for r in by_topic.get(t, ())}
+        chosen = _nearest(sol, list(matched.values())) or _nearest(sol, problems)
+        pairs += [(sol.id, r.id) for r in chosen]
     for f in note.fields:
         if f.key.lower() in ("mitigates", "смягчает", "решает"):
             line_claims = [c for c in claims if c.line <= f.line <= c.end_line] or []
@@ -270,6 +281,6 @@ def _causes(claims: list[Claim]) -> tuple[tuple[str, str], ...]:
     pairs = []
     for cons in consequences:
         shared = [p for p in problems if set(p.about) & set(cons.about)]
-        for p in (shared or problems[:1]):
+        for p in _nearest(cons, shared) or problems[:1]:
             pairs.append((p.id, cons.id))
     return tuple(dict.fromkeys(pairs))

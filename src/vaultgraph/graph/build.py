@@ -115,9 +115,10 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
         for label in (concept_labels or {}).get(facts.concept, ()):
             add(c, _n(_SKOS + "altLabel"), ox.Literal(label))
 
-    sections_by_line = {(s.line): section_nodes[i] for i, s in enumerate(note.sections)}
+    sections_by_line = {s.path: section_nodes[i] for i, s in enumerate(note.sections)}  # last heading per path
     for claim in facts.claims:
         _claim_quads(add, g, claim, sections_by_line, note)
+    kinds_of = {c.id: c.kinds for c in facts.claims}
     for solution, target in facts.mitigates:
         s = claim_iri(solution)
         if target.startswith("concept:"):
@@ -125,8 +126,7 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
         elif target.startswith("note:"):
             add(s, VG.evidence, note_iri(target[5:]))
         else:
-            kinds = next((c.kinds for c in facts.claims if c.id == target), ())
-            add(s, VG.mitigates if "risk" in kinds else VG.addresses, claim_iri(target))
+            add(s, VG.mitigates if "risk" in kinds_of.get(target, ()) else VG.addresses, claim_iri(target))
     for problem, consequence in facts.causes:
         add(claim_iri(problem), VG.causes, claim_iri(consequence))
     for source in facts.sources:
@@ -162,9 +162,9 @@ def _claim_quads(add, g: ox.NamedNode, claim: Claim, sections_by_line, note: Par
     add(span, VG.endLine, _int(claim.end_line))
     if claim.heading:
         add(span, VG.headingPath, ox.Literal(" › ".join(claim.heading)))
-        section = next((s for s in reversed(note.sections) if s.path == claim.heading), None)
-        if section is not None and section.line in sections_by_line:
-            add(node, VG.inSection, sections_by_line[section.line])
+        section_line = sections_by_line.get(claim.heading)
+        if section_line is not None:
+            add(node, VG.inSection, section_line)
     if claim.role in _ROLE:
         add(node, VG.role, _n(_ROLE[claim.role]))
     for concept in claim.about:
