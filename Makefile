@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/kg index vault
 	$(BIN)/kg status --vault vault --limit 5
 	$(BIN)/kg show --vault vault "Катастрофическое забывание"
+	$(BIN)/kg sparql --vault vault benchmarks/queries/risks_of_lora.rq
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
