@@ -86,10 +86,20 @@ def fix_mojibake(text: str) -> tuple[str, Repair | None]:
         return text, None
     import ftfy  # imported here: a clean vault never pays for it
 
-    fixed = ftfy.fix_encoding(text)
-    if fixed.count("\n") != text.count("\n"):
-        fixed = text  # never let a repair move lines
-    fixed, spans = _fix_runs(fixed)
+    whole = ftfy.fix_encoding(text)
+    by_runs, spans = _fix_runs(text)
+    if whole.count("\n") != text.count("\n"):
+        whole = by_runs  # never let a repair move lines
+    # ftfy decides for the whole note; in a note that mixes clean and damaged text it can misread a
+    # span. Line by line, keep ftfy's reading where the span-by-span repair agrees or has nothing to
+    # say, and the span-by-span reading where ftfy left damage or made new damage.
+    lines = []
+    for original, a, b in zip(text.split("\n"), whole.split("\n"), by_runs.split("\n")):
+        if a == b or b == original:
+            lines.append(a if not _has_damage(a) else b)
+        else:
+            lines.append(b)
+    fixed = "\n".join(lines)
     if fixed == text:
         return text, None
     old_lines, new_lines = text.split("\n"), fixed.split("\n")
@@ -121,17 +131,23 @@ def _decode_run(run: str) -> str | None:
     return None
 
 
+def _strong(run: str, fixed: str) -> bool:
+    """Evidence of damage on its own: two or more characters recovered, or one three-byte character
+    (a dash, arrow or quote) recovered from exactly three, as in "‚Äî" for "—"."""
+    return len(run) >= 4 or (len(run) == 3 and len(fixed) == 1 and ord(fixed) >= 0x800)
+
+
 def _has_damage(text: str) -> bool:
     """Cheap test before ftfy: does any non-ASCII run re-encode to valid UTF-8 (a mojibake run)?"""
     return any(_decode_run(m.group(0)) is not None for m in _NON_ASCII_RUN.finditer(text))
 
 
 def _fix_runs(text: str) -> tuple[str, int]:
-    """Repair damaged runs. A run of two or three characters (one damaged letter) could be clean
-    text by accident ("—é" is also Mac Roman for "ю"), so short runs are only repaired in a note
-    that also has a long damaged run."""
+    """Repair damaged runs. A run of two characters (one damaged letter) could be clean text by
+    accident ("—é" is also Mac Roman for "ю"), so short runs are only repaired in a note that also
+    has a run that is damage beyond doubt."""
     runs = [(m, _decode_run(m.group(0))) for m in _NON_ASCII_RUN.finditer(text)]
-    if not any(fixed is not None and len(m.group(0)) >= 4 for m, fixed in runs):
+    if not any(fixed is not None and _strong(m.group(0), fixed) for m, fixed in runs):
         return text, 0
     out, last, count = [], 0, 0
     for m, fixed in runs:
