@@ -95,7 +95,7 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
                     sources.setdefault(ref.key, Source(ref.key, ref.kind, ref.text))
                     srcs.append(ref.key)
             elif key in ("method", "метод"):
-                extra_methods += [c for t in _WIKI.findall(value) for c in [_concept_of(concepts, t, resolve)] if c]
+                extra_methods += [c for t in _WIKI.findall(value) for c in [concepts.lookup(t.strip())] if c]
             elif key in ("risk", "риск"):
                 kinds.append("risk")
         if "risk" in kinds and not methods:
@@ -187,10 +187,6 @@ def _mentions(concepts: ConceptIndex, unit: Unit) -> dict[str, tuple[str, ...]]:
 def _concepts_in(concepts: ConceptIndex, text: str, scheme: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.concept for m in concepts.find(text)
                                if concepts.get(m.concept).scheme in (scheme, "vault")))
-
-
-def _concept_of(concepts: ConceptIndex, target: str, resolve: Resolve) -> str | None:
-    return concepts.lookup(target.strip())
 
 
 def _unit_sources(unit: Unit, footnotes: dict[str, str], resolve: Resolve, sources: dict[str, Source]):

@@ -46,7 +46,7 @@ class LocalGraph:
             self.store = ox.Store(str(path))
 
     def replace_note(self, path: str, quads: Iterable[ox.Quad]) -> None:
-        self.store.remove_graph(note_iri(path)) if self._has(note_iri(path)) else None
+        self.remove_note(path)
         self.store.extend(quads)
 
     def replace_notes(self, notes: dict[str, list[ox.Quad]]) -> None:

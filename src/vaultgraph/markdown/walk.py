@@ -109,8 +109,9 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             box = stack.pop()
             if box.callout is not None and last_message is not None and out.messages[last_message].callout == box.callout:
                 nxt = tokens[index + 1] if index + 1 < len(tokens) else None
-                if nxt is not None and nxt.type == "html_block" and nxt.map and _UID.search(nxt.content):
-                    _set_uid(out, last_message, _UID.search(nxt.content).group(1), nxt.map[1])
+                uid = _UID.search(nxt.content) if nxt is not None and nxt.type == "html_block" and nxt.map else None
+                if uid:
+                    _set_uid(out, last_message, uid.group(1), nxt.map[1])
         elif kind == "html_block" and token.map and stack[-1].callout is not None and last_message is not None:
             match = _UID.search(token.content)
             if match and out.messages[last_message].callout == stack[-1].callout:

@@ -18,7 +18,6 @@ from ..extract.facts import extract
 from ..graph.build import note_quads
 from ..graph.namespace import BASE
 from ..graph.store import SCHEMA_FILES, open_graph
-from ..markdown.frontmatter import alias_names
 from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
@@ -113,4 +112,4 @@ def note_type(note: ParsedNote | None) -> str:
     return str(value).strip().lower() if value is not None else ""
 
 
-__all__ = ["GraphReport", "alias_names", "concept_index", "update_graph"]
+__all__ = ["GraphReport", "concept_index", "note_type", "update_graph"]
