@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,8 +98,13 @@ def scan(root: Path) -> Listing:
                 elif entry.is_file():
                     st = entry.stat()
                     files.append(VaultFile(path, st.st_size, st.st_mtime_ns))
+                elif entry.is_symlink():
+                    skipped.append(Skipped(path, "symlink to a missing file (not followed)"))
             except OSError as exc:
-                skipped.append(Skipped(path, f"cannot read: {exc.strerror or exc}"))
+                if exc.errno == errno.ELOOP:
+                    skipped.append(Skipped(path, "symlink loop (not followed)"))
+                else:
+                    skipped.append(Skipped(path, f"cannot read: {exc.strerror or exc}"))
 
     walk(root, "")
     return Listing(root, tuple(files), tuple(skipped))
