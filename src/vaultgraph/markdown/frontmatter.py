@@ -16,11 +16,16 @@ import yaml
 
 MAX_ALIASES = 200
 MAX_VALUES = 100_000  # after alias expansion
+MAX_EXTRA_CHARS = 1_000_000  # characters of strings beyond the header's own length, after alias expansion
 _ALIAS = re.compile(r"(?:^|[\s\[,{:-])\*[^\s,\]}]")  # alias uses; anchors expand only through them
 # libyaml's safe loader is ~6x faster; the pure-Python bounded loader is only needed (and then refuses)
 # when a header uses more aliases than any real note does. Expansion itself is bounded in normalise().
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TOP_KEY = re.compile(r"^([^\s#:][^:]*):(?:\s+(.*))?$")
+
+
+class _AliasBomb(yaml.composer.ComposerError):
+    pass
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -31,7 +36,7 @@ class _BoundedLoader(yaml.SafeLoader):
             self._aliases = getattr(self, "_aliases", 0) + 1
             if self._aliases > MAX_ALIASES:
                 event = self.peek_event()
-                raise yaml.composer.ComposerError(
+                raise _AliasBomb(
                     None, None, f"more than {MAX_ALIASES} YAML aliases (refusing to expand)", event.start_mark
                 )
         return super().compose_node(parent, index)
@@ -49,6 +54,9 @@ def load(text: str, first_line: int) -> Frontmatter:
     loader = _BoundedLoader if len(_ALIAS.findall(text)) > MAX_ALIASES else _FAST
     try:
         data = yaml.load(text, Loader=loader)  # noqa: S506 - safe loaders only
+    except _AliasBomb:
+        return Frontmatter(_salvage(text), f"frontmatter uses more than {MAX_ALIASES} YAML aliases "
+                           "(YAML alias bomb?): not expanded, kept as plain lines", first_line)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
@@ -61,10 +69,11 @@ def load(text: str, first_line: int) -> Frontmatter:
     if not isinstance(data, dict):
         return Frontmatter({}, "frontmatter is not a mapping of keys to values", first_line)
     try:
-        return Frontmatter(normalise(data, [MAX_VALUES]))
+        return Frontmatter(normalise(data, [MAX_VALUES, len(text) + MAX_EXTRA_CHARS]))
     except _TooBig:
-        return Frontmatter(_salvage(text), f"frontmatter expands to more than {MAX_VALUES} values "
-                           "(YAML alias bomb?): kept as plain lines", first_line)
+        return Frontmatter(_salvage(text), f"frontmatter expands to more than {MAX_VALUES} values or "
+                           f"{MAX_EXTRA_CHARS} characters beyond its own (YAML alias bomb?): kept as plain lines",
+                           first_line)
 
 
 def _salvage(text: str) -> dict[str, Any]:
@@ -81,13 +90,19 @@ class _TooBig(Exception):
 
 
 def normalise(value: Any, budget: list[int] | None = None) -> Any:
-    """JSON-ready values: dates as ISO 8601 strings, keys as strings; at most ``budget`` values."""
+    """JSON-ready values: dates as ISO 8601 strings, keys as strings; at most ``budget`` = [values, characters].
+
+    Aliases share one object, so a short header can stand for gigabytes of text once written out: both
+    the number of values and the characters of strings (keys included) are counted."""
     if budget is not None:
         budget[0] -= 1
-        if budget[0] < 0:
+        if isinstance(value, str):
+            budget[1] -= len(value)
+        if budget[0] < 0 or budget[1] < 0:
             raise _TooBig
     if isinstance(value, dict):
-        return {str(k): normalise(v, budget) for k, v in value.items()}
+        return {normalise(k, budget) if isinstance(k, str) else str(k): normalise(v, budget)
+                for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [normalise(v, budget) for v in value]
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
