@@ -54,14 +54,34 @@ class Outcome:
 
 
 def parse_file(root: str, file: VaultFile) -> Outcome:
-    """Read and parse one note; any failure becomes a reason, never an exception."""
+    """Read and parse one note; any failure becomes a reason, never an exception.
+
+    A note that changes while it is read (an editor writing it in place) is not parsed half-written:
+    its status is "retry", and the next run reads it again (its size or mtime no longer match the listing's).
+    """
+    import stat
+
+    full = os.path.join(root, file.path)
     try:
         if file.size > MAX_NOTE_BYTES:
             return Outcome(file.path, None, "skipped", f"too large to index ({file.size / 2**20:.0f} MiB)")
-        with open(os.path.join(root, file.path), "rb") as handle:
+        if not _inside(os.path.realpath(full), root):  # swapped for a symlink since the listing
+            return Outcome(file.path, None, "skipped", "symlink points outside the vault (not followed)")
+        # O_NONBLOCK: a FIFO put in the note's place must not hang the run
+        with open(os.open(full, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            before = os.fstat(handle.fileno())
+            if not stat.S_ISREG(before.st_mode):
+                return Outcome(file.path, None, "skipped", "not a regular file")
+            if before.st_size > MAX_NOTE_BYTES:
+                return Outcome(file.path, None, "skipped", f"too large to index ({before.st_size / 2**20:.0f} MiB)")
             data = handle.read(MAX_NOTE_BYTES + 1)
-        if b"\x00" in data[:8192]:
-            return Outcome(file.path, None, "skipped", "binary file, not a text note")
+        after = os.stat(full)
+        if len(data) != before.st_size or (after.st_ino, after.st_size, after.st_mtime_ns) != (
+                before.st_ino, before.st_size, before.st_mtime_ns):
+            return Outcome(file.path, None, "retry", "changed while being read (read again on the next run)")
+        kind = _binary_kind(data[:8192])
+        if kind:
+            return Outcome(file.path, None, "skipped", kind)
         note = parse_bytes(data, file.path)
     except FileNotFoundError:
         return Outcome(file.path, None, "skipped", "deleted while indexing")
@@ -71,6 +91,31 @@ def parse_file(root: str, file: VaultFile) -> Outcome:
         return Outcome(file.path, None, "failed", f"parser error: {type(exc).__name__}: {exc}")
     reason = "; ".join(str(w) for w in note.warnings) or None
     return Outcome(file.path, replace(note, text=""), "warning" if reason else "ok", reason, note.sha256)
+
+
+_REAL_ROOTS: dict[str, str] = {}
+
+
+def _inside(real: str, root: str) -> bool:
+    if root not in _REAL_ROOTS:
+        _REAL_ROOTS[root] = os.path.realpath(root)
+    root = _REAL_ROOTS[root]
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+_CONTROL = bytes(set(range(32)) - set(b"\t\n\r\f\v\x1b"))
+
+
+def _binary_kind(head: bytes) -> str | None:
+    """Why the start of a file says it is not a text note (None for text)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text, not UTF-8: save it as UTF-8 to index it"
+    if b"\x00" in head:
+        return "binary file, not a text note"
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    if controls >= 8 and controls * 100 > len(head):  # text has next to no control characters; random bytes ~10%
+        return "binary file, not a text note"
+    return None
 
 
 def _parse_batch(root: str, files: list[VaultFile]) -> list[Outcome]:
