@@ -174,6 +174,7 @@ class ParsedNote:
     fields: tuple[InlineField, ...]
     block_ids: tuple[BlockId, ...]
     blocks: tuple[Block, ...] = ()
+    frontmatter_keys: tuple[tuple[str, int, int], ...] = ()  # (top-level key, first line, last line)
     repairs: tuple[Repair, ...] = ()
     warnings: tuple[Warning, ...] = ()
     text: str = field(default="", repr=False, compare=False)

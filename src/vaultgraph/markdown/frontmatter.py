@@ -21,7 +21,7 @@ _ALIAS = re.compile(r"(?:^|[\s\[,{:-])\*[^\s,\]}]")  # alias uses; anchors expan
 # libyaml's safe loader is ~6x faster; the pure-Python bounded loader is only needed (and then refuses)
 # when a header uses more aliases than any real note does. Expansion itself is bounded in normalise().
 _FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_TOP_KEY = re.compile(r"^([^\s#:][^:]*):(?:\s+(.*))?$")
+TOP_KEY = re.compile(r"^([^\s#:][^:]*):(?:\s+(.*))?$")
 
 
 class _AliasBomb(yaml.composer.ComposerError):
@@ -79,7 +79,7 @@ def load(text: str, first_line: int) -> Frontmatter:
 def _salvage(text: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for line in text.split("\n"):
-        match = _TOP_KEY.match(line)
+        match = TOP_KEY.match(line)
         if match and match.group(2):
             out.setdefault(match.group(1).strip(), match.group(2).strip().strip("'\""))
     return out

@@ -50,6 +50,7 @@ def parse_text(text: str, path: str, *, sha256: str | None = None, repairs: tupl
     fm_lines = None
     fm_tags: list[Tag] = []
     fm_links: list[Link] = []
+    fm_keys: tuple[tuple[str, int, int], ...] = ()
     if tokens and tokens[0].type == "front_matter":
         start, end = tokens[0].map[0] + 1, tokens[0].map[1]
         fm_lines = (start, end)
@@ -61,6 +62,7 @@ def parse_text(text: str, path: str, *, sha256: str | None = None, repairs: tupl
         fm_tags = [Tag(name, _line_of(raw, name, start + 1), "frontmatter")
                    for name in fm.tag_names(data.get("tags", data.get("tag")))]
         fm_links = _frontmatter_links(raw, start + 1)
+        fm_keys = _key_lines(raw, start + 1)
 
     aliases = tuple(fm.alias_names(data.get("aliases", data.get("alias"))))
     for ref in collected.footnote_refs:
@@ -74,6 +76,7 @@ def parse_text(text: str, path: str, *, sha256: str | None = None, repairs: tupl
         line_count=len(lines) - (1 if text.endswith("\n") else 0),
         frontmatter=data,
         frontmatter_lines=fm_lines,
+        frontmatter_keys=fm_keys,
         aliases=aliases,
         tags=tuple(fm_tags + collected.tags),
         sections=tuple(collected.sections),
@@ -97,6 +100,19 @@ def _line_of(raw: list[str], needle: str, first: int) -> int:
         if needle in line:
             return first + i
     return first - 1
+
+
+def _key_lines(raw: list[str], first: int) -> tuple[tuple[str, int, int], ...]:
+    """(key, first line, last line) of each top-level frontmatter key, so a value can be cited exactly."""
+    starts = [(m.group(1).strip().strip("'\""), first + i) for i, line in enumerate(raw)
+              if not line.startswith("- ") and (m := fm.TOP_KEY.match(line))]
+    out = []
+    for n, (key, line) in enumerate(starts):
+        end = starts[n + 1][1] - 1 if n + 1 < len(starts) else first + len(raw) - 1
+        while end > line and not raw[end - first].strip():
+            end -= 1
+        out.append((key, line, end))
+    return tuple(out)
 
 
 def _frontmatter_links(raw: list[str], first: int) -> list[Link]:
