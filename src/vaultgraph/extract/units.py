@@ -10,10 +10,14 @@ from .wording import column_meaning
 
 LONG_PARAGRAPH = 280  # characters: longer paragraphs are cited sentence by sentence
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"(\[*])")
+# a full stop after these does not end a sentence ("Wei et al. 2022", "e.g. LoRA", «и др. 2021»)
+_ABBREVIATION = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bEq|\bNo|\bSec|\bч|\bт\.е|"
+                           r"\bт\.к|\bдр|\bсм|\bрис|\bгл|\bстр|\b[A-ZА-ЯЁ])\.$")
 _WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\\?\|([^\]]*))?\]\]")
 _FOOTREF = re.compile(r"\[\^[^\]]+\]")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)")
 _MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"(?<![\w#])#[^\s#]+")
 _INLINE_FIELD = re.compile(r"^\s*\**[\w\- ]+\**::\s*")
 
 
@@ -51,8 +55,8 @@ def units(note: ParsedNote) -> list[Unit]:
         if _INLINE_FIELD.match(raw) and "\n" not in raw.strip():
             continue  # a bare `key:: value` line is markup, read by the explicit-markup rules
         text = plain("\n".join(x for x in raw.split("\n") if not _INLINE_FIELD.match(x)))
-        if len(text) < 12 or not re.search(r"[^\W\d_]{3}", text):
-            continue
+        if len(text) < 12 or not re.search(r"[^\W\d_]{3}", _TAG.sub("", text)):
+            continue  # too short to say anything, or only tags
         if block.kind == "paragraph" and len(text) > LONG_PARAGRAPH:
             out.extend(_sentences(raw, line, block.section, block.callout, number))
         else:
@@ -74,7 +78,8 @@ def units(note: ParsedNote) -> list[Unit]:
 def _sentences(raw: str, line: int, section: int | None, callout: int | None, group: int) -> list[Unit]:
     out = []
     start = 0
-    pieces = [m.start() for m in _SENTENCE_END.finditer(raw)] + [len(raw)]
+    pieces = [m.start() for m in _SENTENCE_END.finditer(raw) if not _ABBREVIATION.search(raw[:m.start()])]
+    pieces.append(len(raw))
     for end in pieces:
         chunk = raw[start:end].strip()
         if chunk:
