@@ -28,11 +28,21 @@ def run_kg(*args: str, cwd: Path | None = None, env: dict | None = None, check: 
     import os
 
     full_env = {k: v for k, v in os.environ.items() if k != "KG_VAULT"}
+    full_env.setdefault("KG_MODEL", "fake")  # tests of the real model ask for it
     full_env.update(env or {})
     result = subprocess.run([str(KG), *args], capture_output=True, text=True, cwd=cwd, env=full_env, timeout=300)
     if check and result.returncode != 0:
         raise AssertionError(f"kg {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return result
+
+
+@pytest.fixture(autouse=True)
+def fake_embedder_by_default(monkeypatch):
+    """Index with the deterministic fake embedder unless a test names a model (the real one is slow to
+    load and is tested on its own, end to end)."""
+    import vaultgraph.index.build as build
+
+    monkeypatch.setattr(build, "DEFAULT_MODEL", "fake")
 
 
 @pytest.fixture

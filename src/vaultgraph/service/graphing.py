@@ -18,11 +18,13 @@ from ..extract.facts import extract
 from ..graph.build import note_quads
 from ..graph.namespace import BASE
 from ..graph.store import SCHEMA_FILES, open_graph
+from ..index.passages import note_passages
+from ..index.store import remove_passages, replace_passages
 from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
 
-EXTRACT_VERSION = "1"
+EXTRACT_VERSION = "2"
 METHOD_TYPES = ("method", "concept", "метод")
 
 
@@ -78,9 +80,14 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             note = parsed.get(path) or _load(conn, path)
             if note is None:
                 graph.remove_note(path)
+                remove_passages(conn, [path])
                 continue
             facts = extract(note, concepts, lambda target, src=path: index.resolve(src, target)[0])
             batch[path] = note_quads(note, facts, labels)
+            topic = facts.concept or concepts.lookup(note.title)
+            replace_passages(conn, path, note_passages(note, facts, topic),
+                             [(s, "mitigates", d) for s, d in facts.mitigates] +
+                             [(s, "causes", d) for s, d in facts.causes])
             if len(batch) >= 500:
                 graph.replace_notes(batch)
                 batch = {}
@@ -89,10 +96,10 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             if progress:
                 progress("graph", i, len(paths))
         graph.replace_notes(batch)
-        for path in removed:
+        gone = [*removed, *(p for p, note in parsed.items() if note is None)]
+        for path in gone:
             graph.remove_note(path)
-        for path in (p for p, note in parsed.items() if note is None):
-            graph.remove_note(path)
+        remove_passages(conn, gone)
         graph.flush()
         meta["graph_signature"] = sig
         return GraphReport(len(paths), len(removed), claims, risks, full)

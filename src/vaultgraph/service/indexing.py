@@ -17,9 +17,10 @@ from ..store import writer
 from ..store.sqlite import dumps, get_meta, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import VaultFile
+from ..index.build import SearchReport, refresh_search
 from .graphing import GraphReport, note_type, update_graph
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 MAX_NOTE_BYTES = 16 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
 
@@ -42,6 +43,7 @@ class IndexReport:
     warnings: int
     seconds: float
     graph: GraphReport | None = None
+    search: SearchReport | None = None
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,9 @@ def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = N
 
 
 def index_vault(root: Path, progress: Progress | None = None, workers: int | None = None,
-                endpoint: str | None = None) -> IndexReport:
-    """Parse what changed, resolve every link, and bring the graph (local, or ``endpoint``) up to date."""
+                endpoint: str | None = None, model: str | None = None, threads: int | None = None) -> IndexReport:
+    """Parse what changed, resolve every link, and bring the graph (local, or ``endpoint``) and the
+    search index (passages, BM25, vectors of ``model``: default the model the index already uses) up to date."""
     started = time.perf_counter()
     root = root.resolve()
     listing = scan(root)
@@ -199,14 +202,16 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         conn.executemany("INSERT INTO skipped VALUES (?,?)", [(s.path, s.reason) for s in listing.skipped])
         links, unresolved, names = _resolve_all(conn)
         graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint)
-        set_meta(conn, {"parser_version": PARSER_VERSION, "indexed_at": str(time.time()),
-                        "graph_signature": meta["graph_signature"]})
+        search = refresh_search(root, conn, meta, changed=bool(outcomes or removed or graph.full),
+                                model=model, progress=progress, threads=threads)
+        meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
+        set_meta(conn, meta)
         counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
         repaired = sum(1 for o in outcomes if o.note and o.note.repairs)
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
     return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
-                       links, unresolved, repaired, warnings, time.perf_counter() - started, graph)
+                       links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search)
 
 
 def _resolve_all(conn) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import IndexBusy, IndexMissing
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,6 +36,24 @@ CREATE TABLE IF NOT EXISTS links (
 );
 CREATE INDEX IF NOT EXISTS links_source ON links(source);
 CREATE INDEX IF NOT EXISTS links_target ON links(target);
+CREATE TABLE IF NOT EXISTS passages (
+    row INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, path TEXT NOT NULL, line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL, heading TEXT NOT NULL, field TEXT NOT NULL, kinds TEXT NOT NULL, role TEXT,
+    text TEXT NOT NULL, context TEXT NOT NULL, about TEXT NOT NULL, affects TEXT NOT NULL, involves TEXT NOT NULL,
+    direction TEXT, cost TEXT, sources TEXT NOT NULL, author TEXT NOT NULL, weight REAL NOT NULL,
+    topic TEXT, position INTEGER NOT NULL, origin TEXT NOT NULL, digest TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_path ON passages(path);
+CREATE INDEX IF NOT EXISTS passages_id ON passages(id);
+CREATE TABLE IF NOT EXISTS passage_concepts (
+    concept TEXT NOT NULL, rel TEXT NOT NULL, row INTEGER NOT NULL, kinds TEXT NOT NULL, field TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passage_concepts_concept ON passage_concepts(concept);
+CREATE INDEX IF NOT EXISTS passage_concepts_row ON passage_concepts(row);
+CREATE TABLE IF NOT EXISTS relations (path TEXT NOT NULL, src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS relations_src ON relations(src);
+CREATE INDEX IF NOT EXISTS relations_dst ON relations(dst);
+CREATE INDEX IF NOT EXISTS relations_path ON relations(path);
 """
 
 

@@ -1,0 +1,59 @@
+"""The embedding cache: vectors by (model, text digest), in ``VAULT/.kg/embeddings.sqlite``.
+
+It has its own file and commits after every batch, apart from the indexer's one transaction: a
+vector depends only on the model and the text, so keeping it is always safe, and an index run that
+is killed while embedding resumes where it stopped instead of embedding everything again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path, model: str, dim: int):
+        self.model, self.dim = model, dim
+        self.conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("""CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, digest TEXT NOT NULL,
+                             vector BLOB NOT NULL, PRIMARY KEY (model, digest)) WITHOUT ROWID""")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def known(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT digest FROM vectors WHERE model = ?", (self.model,))}
+
+    def put(self, digests: Sequence[str], vectors: np.ndarray) -> None:
+        with self.conn:
+            self.conn.execute("BEGIN")
+            self.conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
+                                  [(self.model, d, np.asarray(v, dtype=np.float32).tobytes())
+                                   for d, v in zip(digests, vectors)])
+
+    def get(self, digests: Sequence[str]) -> np.ndarray:
+        """Vectors of ``digests`` in that order (every one must be cached)."""
+        found: dict[str, bytes] = {}
+        wanted = list(dict.fromkeys(digests))
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start:start + 900]
+            q = f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({','.join('?' * len(chunk))})"
+            found.update(self.conn.execute(q, [self.model, *chunk]).fetchall())
+        if len(found) < len(wanted):
+            raise KeyError(f"{len(wanted) - len(found)} vectors are not cached")
+        return np.frombuffer(b"".join(found[d] for d in digests), dtype=np.float32).reshape(len(digests), self.dim)
+
+    def prune(self, keep: Iterable[str]) -> int:
+        """Forget vectors of other models and of texts no passage has any more."""
+        keep = set(keep)
+        stale = [(m, d) for m, d in self.conn.execute("SELECT model, digest FROM vectors")
+                 if m != self.model or d not in keep]
+        with self.conn:
+            self.conn.execute("BEGIN")
+            self.conn.executemany("DELETE FROM vectors WHERE model = ? AND digest = ?", stale)
+        return len(stale)

@@ -1,0 +1,166 @@
+"""Passages: what the search index holds and what an answer cites.
+
+A passage is a claim of the graph (a list item, a table row, a sentence, a short paragraph), a
+section (heading through its last line), or a long frontmatter field. Each keeps its exact lines, its
+heading path, its role and kinds, the concepts it is about, and the sources it cites, so retrieval
+and the graph speak of the same units and every answer cites lines a user can open.
+
+Long generated frontmatter fields (the Receptor / Acceptor / … blocks some notes carry) become
+passages of their own ``field="frontmatter"`` with a low weight: searchable, never drowning the
+note's real content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, replace
+
+from ..extract.records import NoteFacts
+from ..model import ParsedNote
+
+SECTION_CHARS = 700  # a section passage shows (and embeds) its heading and this much of its text
+FRONTMATTER_MIN = 160  # a frontmatter value at least this long is a passage of its own
+FRONTMATTER_WEIGHT = 0.35
+SECTION_WEIGHT = 0.8
+NAVIGATION_WEIGHT = 0.3  # "Related: [[A]], [[B]], [[C]]": a list of links says nothing itself
+_NAVIGATION_REST = 16  # characters besides link titles below which a claim is a list of links
+_LETTERS = re.compile(r"[\W\d_]+")  # what is not a letter: counting what a claim says besides its links
+_SKIP_KEYS = {"tags", "tag", "aliases", "alias", "cssclasses", "cssclass"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str
+    path: str
+    line: int
+    end_line: int
+    heading: tuple[str, ...]
+    field: str  # "claim" | "section" | "frontmatter"
+    kinds: tuple[str, ...]  # claim kinds (claim, risk, problem, consequence, solution, limitation, result)
+    role: str | None  # role of the section holding it
+    text: str  # what an answer shows
+    context: str  # note title and heading path: embedded and searched with the text
+    about: tuple[str, ...] = ()
+    affects: tuple[str, ...] = ()
+    involves: tuple[str, ...] = ()
+    direction: str | None = None
+    cost: str | None = None
+    sources: tuple[str, ...] = ()  # readable source texts ([[LoRA]], arXiv:2106.09685, Hu et al. 2021 …)
+    author: str = "user"
+    weight: float = 1.0
+    topic: str | None = None  # the concept the whole note is about (its title or ``type: method``)
+    position: int = 0  # order of the claim among its note's claims (a note's first claims define its topic)
+    origin: str = ""  # of a claim: item, paragraph, sentence, row, field, callout
+
+    @property
+    def search_text(self) -> str:
+        return search_text(self.context, self.text)
+
+    @property
+    def digest(self) -> str:
+        """Key of the embedding cache: the text that is embedded."""
+        return hashlib.sha1(self.search_text.encode("utf-8")).hexdigest()
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.about, *self.affects, *self.involves)))
+
+
+def search_text(context: str, text: str) -> str:
+    """What is embedded and searched for a passage: where it sits, then what it says."""
+    return f"{context}: {text}" if context else text
+
+
+def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) -> list[Passage]:
+    """Every passage of one note, in line order; ``topic`` is the concept the note is about."""
+    source_text = {s.key: s.text for s in facts.sources}
+    link_lines: dict[int, list[str]] = {}
+    for link in note.links:
+        if link.context != "frontmatter":
+            link_lines.setdefault(link.line, []).append(link.alias or link.target or link.heading or "")
+    out: list[Passage] = []
+    for c in facts.claims:
+        shown = [t for line in range(c.line, c.end_line + 1) for t in link_lines.get(line, ())]
+        rest = c.text
+        for t in shown:
+            rest = rest.replace(t, "", 1)
+        navigation = bool(shown) and c.origin != "field" and len(_LETTERS.sub("", rest)) < _NAVIGATION_REST
+        out.append(Passage(
+            id=c.id, path=c.path, line=c.line, end_line=c.end_line, heading=c.heading, field="claim",
+            kinds=c.kinds, role=c.role, text=c.text, context=_context(note.title, c.heading),
+            about=c.about, affects=c.affects, involves=c.involves, direction=c.direction, cost=c.cost,
+            sources=tuple(dict.fromkeys(source_text.get(k, k) for k in c.sources)), author=c.author, origin=c.origin,
+            weight=NAVIGATION_WEIGHT if navigation else 1.0))
+    out += _sections(note, facts)
+    out += _frontmatter(note)
+    out.sort(key=lambda p: (p.line, p.end_line, p.field, p.id))
+    order = {p.id: i for i, p in enumerate(p for p in out if p.field == "claim" and p.origin != "field")}
+    return [replace(p, topic=topic, position=order.get(p.id, len(order))) for p in out]
+
+
+def _context(title: str, heading: tuple[str, ...]) -> str:
+    parts = [title, *(h for h in heading if h and h != title)]
+    return " › ".join(parts)
+
+
+def _sections(note: ParsedNote, facts: NoteFacts) -> list[Passage]:
+    out = []
+    claims = sorted(facts.claims, key=lambda c: c.line)
+    for s in note.sections:
+        inside = [c for c in claims if s.line <= c.line <= s.end_line and c.heading[:len(s.path)] == s.path]
+        if not inside:
+            continue
+        body, used = [], 0
+        for c in inside:
+            if used >= SECTION_CHARS:
+                break
+            body.append(c.text)
+            used += len(c.text) + 1
+        text = " ".join(body)
+        text = text if len(text) <= SECTION_CHARS else text[:SECTION_CHARS].rsplit(" ", 1)[0] + " …"
+        about = tuple(dict.fromkeys(x for c in inside for x in c.about))
+        affects = tuple(dict.fromkeys(x for c in inside for x in c.affects))
+        involves = tuple(dict.fromkeys(x for c in inside for x in c.involves))
+        kinds = tuple(dict.fromkeys(k for c in inside for k in c.kinds))
+        author = "assistant" if all(c.author == "assistant" for c in inside) else "user"
+        out.append(Passage(
+            id=f"{note.path}#S{s.line}-{s.end_line}", path=note.path, line=s.line, end_line=s.end_line,
+            heading=s.path, field="section", kinds=kinds, role=inside[0].role, text=text,
+            context=_context(note.title, s.path), about=about, affects=affects, involves=involves,
+            author=author, weight=SECTION_WEIGHT))
+    return out
+
+
+def _frontmatter(note: ParsedNote) -> list[Passage]:
+    out = []
+    for key, line, end in note.frontmatter_keys:
+        value = note.frontmatter.get(key)
+        if key.lower() in _SKIP_KEYS or not isinstance(value, str) or len(value) < FRONTMATTER_MIN:
+            continue
+        for first, last, text in _chunks(value, line, end):
+            out.append(Passage(
+                id=f"{note.path}#F{first}-{last}", path=note.path, line=first, end_line=last, heading=(),
+                field="frontmatter", kinds=(), role=None, text=text, context=f"{note.title} › {key}",
+                weight=FRONTMATTER_WEIGHT))
+    return out
+
+
+def _chunks(value: str, line: int, end: int) -> list[tuple[int, int, str]]:
+    """A long value cut at blank lines into pieces of about ``SECTION_CHARS``, each with its lines.
+
+    A block scalar (``key: |-``) keeps one value line per file line, starting on the line after the
+    key; any other form is cited as the key's whole range."""
+    rows = value.split("\n")
+    if len(rows) != end - line:
+        return [(line, end, " ".join(value.split()))]
+    out, start, buf = [], None, []
+    for i, row in enumerate(rows + [""]):
+        if row.strip():
+            start = line + 1 + i if start is None else start
+            buf.append(row.strip())
+        if buf and (not row.strip() and sum(map(len, buf)) >= SECTION_CHARS or i == len(rows)):
+            last = line + i if not row.strip() else line + 1 + i
+            out.append((start, last, " ".join(buf)))
+            start, buf = None, []
+    return out

@@ -1,0 +1,106 @@
+"""Passages, their concepts and relations, and the embedding cache, in ``VAULT/.kg/index.sqlite``.
+
+They are written in the indexer's one transaction, together with the notes they came from, so a
+reader's snapshot always has passages, relations and the search files of the same generation.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from .passages import Passage, search_text
+
+_COLUMNS = ("id", "path", "line", "end_line", "heading", "field", "kinds", "role", "text", "context", "about",
+            "affects", "involves", "direction", "cost", "sources", "author", "weight", "topic", "position", "origin", "digest")
+_LISTS = ("heading", "kinds", "about", "affects", "involves", "sources")
+_INSERT = f"INSERT INTO passages ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+
+
+def _dumps(value) -> str:
+    return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
+
+
+def remove_passages(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
+    for path in paths:
+        conn.execute("DELETE FROM passage_concepts WHERE row IN (SELECT row FROM passages WHERE path = ?)", (path,))
+        conn.execute("DELETE FROM passages WHERE path = ?", (path,))
+        conn.execute("DELETE FROM relations WHERE path = ?", (path,))
+
+
+def replace_passages(conn: sqlite3.Connection, path: str, passages: Sequence[Passage],
+                     relations: Iterable[tuple[str, str, str]]) -> None:
+    """Replace one note's passages and its (src, rel, dst) relations."""
+    remove_passages(conn, [path])
+    concept_rows = []
+    for p in passages:
+        values = [getattr(p, c) if c != "digest" else p.digest for c in _COLUMNS]
+        values = [_dumps(v) if c in _LISTS else v for c, v in zip(_COLUMNS, values)]
+        row = conn.execute(_INSERT, values).lastrowid
+        kinds = ",".join(p.kinds)
+        for rel, ids in (("about", p.about), ("affects", p.affects), ("involves", p.involves)):
+            concept_rows += [(c, rel, row, kinds, p.field) for c in ids]
+        if p.topic and p.topic not in p.about:
+            concept_rows.append((p.topic, "topic", row, kinds, p.field))
+    conn.executemany("INSERT INTO passage_concepts VALUES (?,?,?,?,?)", concept_rows)
+    conn.executemany("INSERT INTO relations VALUES (?,?,?,?)", [(path, s, r, d) for s, r, d in relations])
+
+
+def passage_from_row(row: sqlite3.Row) -> Passage:
+    data = {c: row[c] for c in _COLUMNS if c != "digest"}
+    for c in _LISTS:
+        data[c] = tuple(json.loads(data[c]))
+    return Passage(**data)
+
+
+def passages_by_row(conn: sqlite3.Connection, rows: Iterable[int]) -> dict[int, Passage]:
+    rows = list(dict.fromkeys(rows))
+    out: dict[int, Passage] = {}
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        for r in conn.execute(f"SELECT * FROM passages WHERE row IN ({','.join('?' * len(chunk))})", chunk):
+            out[r["row"]] = passage_from_row(r)
+    return out
+
+
+def rows_for_concepts(conn: sqlite3.Connection, concepts: Iterable[str]) -> list[tuple[int, str, str, str, str]]:
+    """(passage row, concept, relation, kinds, field) of every passage about, affecting, involving the
+    concepts, or sitting in the note that defines one (relation ``topic``)."""
+    concepts = list(dict.fromkeys(concepts))
+    if not concepts:
+        return []
+    q = f"SELECT * FROM passage_concepts WHERE concept IN ({','.join('?' * len(concepts))})"
+    return [(r["row"], r["concept"], r["rel"], r["kinds"], r["field"]) for r in conn.execute(q, concepts)]
+
+
+def related(conn: sqlite3.Connection, ids: Iterable[str], rel: str, reverse: bool = False) -> list[tuple[str, str]]:
+    """(src, dst) pairs of ``rel`` whose src (or, reversed, dst) is one of ``ids``."""
+    ids = list(dict.fromkeys(ids))
+    out: list[tuple[str, str]] = []
+    col = "dst" if reverse else "src"
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        q = f"SELECT src, dst FROM relations WHERE rel = ? AND {col} IN ({','.join('?' * len(chunk))})"
+        out += [(r["src"], r["dst"]) for r in conn.execute(q, [rel, *chunk])]
+    return out
+
+
+def rows_of_ids(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
+    ids = list(dict.fromkeys(ids))
+    out: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        for r in conn.execute(f"SELECT id, row FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            out[r["id"]] = r["row"]
+    return out
+
+
+def all_search_texts(conn: sqlite3.Connection) -> tuple[list[int], list[str], list[str]]:
+    """(rows, digests, texts to search) of every passage, in row order."""
+    rows, digests, texts = [], [], []
+    for r in conn.execute("SELECT row, digest, context, text FROM passages ORDER BY row"):
+        rows.append(r["row"])
+        digests.append(r["digest"])
+        texts.append(search_text(r["context"], r["text"]))
+    return rows, digests, texts

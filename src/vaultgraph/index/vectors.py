@@ -1,0 +1,69 @@
+"""The dense half of retrieval: passage vectors in FAISS, ids = passage rows.
+
+Exact inner product (``IndexFlatIP``) while the vault is small; past ``APPROXIMATE_ABOVE`` passages an
+HNSW graph (measured in ``benchmarks/index_bench.py``: flat search time grows linearly, HNSW stays
+flat). The file is written under a temporary name and renamed into place; readers map it read-only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+APPROXIMATE_ABOVE = 200_000
+HNSW_M = 32
+HNSW_EF_SEARCH = 96
+
+
+def _faiss():
+    import faiss  # ~0.5 s to import: only when vectors are built or searched
+
+    return faiss
+
+
+class Vectors:
+    def __init__(self, index):
+        self.index = index
+
+    def __len__(self) -> int:
+        return self.index.ntotal
+
+    def search(self, query: np.ndarray, k: int = 100) -> list[tuple[int, float]]:
+        if not self.index.ntotal:
+            return []
+        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
+                                        min(k, self.index.ntotal))
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+
+def build(vectors: np.ndarray, rows: np.ndarray, path: Path, threads: int | None = None) -> None:
+    faiss = _faiss()
+    if threads:
+        faiss.omp_set_num_threads(threads)
+    dim = vectors.shape[1]
+    if len(vectors) > APPROXIMATE_ABOVE:
+        inner = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+    else:
+        inner = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIDMap2(inner)
+    if len(vectors):
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(rows, dtype=np.int64))
+    tmp = path.with_name(path.name + ".tmp")
+    faiss.write_index(index, str(tmp))
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def load(path: Path, threads: int | None = 1) -> Vectors:
+    faiss = _faiss()
+    if threads:
+        faiss.omp_set_num_threads(threads)
+    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+    inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
+    if hasattr(inner, "hnsw"):
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
+    return Vectors(index)
