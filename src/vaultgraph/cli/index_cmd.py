@@ -12,25 +12,26 @@ import typer
 from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, vault_root
 
 
-def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpoint: str | None = None):
+def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpoint: str | None = None,
+              model: str | None = None, threads: int | None = None):
     from ..service import index_vault
 
     if quiet or not sys.stderr.isatty():
-        return index_vault(root, workers=workers, endpoint=endpoint)
+        return index_vault(root, workers=workers, endpoint=endpoint, model=model, threads=threads)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, int] = {}
-        names = {"parse": "parsing notes", "graph": "building the graph"}
+        names = {"parse": "parsing notes", "graph": "building the graph", "embed": "embedding passages"}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
                 tasks[stage] = bar.add_task(names.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return index_vault(root, progress=progress, workers=workers, endpoint=endpoint)
+        return index_vault(root, progress=progress, workers=workers, endpoint=endpoint, model=model, threads=threads)
 
 
 @app.command()
@@ -39,13 +40,19 @@ def index(
     vault: VaultOption = None,
     workers: Annotated[Optional[int], typer.Option(help="Parser processes (default: up to 2).")] = None,
     endpoint: EndpointOption = None,
+    model: Annotated[Optional[str], typer.Option(
+        "--model", envvar="KG_MODEL",
+        help="Embedding model: use-multilingual, e5-small, minilm, st:NAME_OR_PATH (any sentence-transformers "
+             "model) or fake (default: the model the index already uses, else the built-in default).")] = None,
+    threads: Annotated[Optional[int], typer.Option("--threads", envvar="KG_THREADS", min=1,
+                                                   help="Threads for embedding.")] = None,
     json_out: JsonOption = False,
 ) -> None:
-    """Parse the vault into VAULT/.kg/ (only notes that changed are parsed again)."""
+    """Parse the vault into VAULT/.kg/ (only notes that changed are parsed again) and index its passages."""
     from ..service.indexing import report_dict
 
     root = vault_root(path or vault)
-    report = run_index(root, quiet=json_out, workers=workers, endpoint=endpoint)
+    report = run_index(root, quiet=json_out, workers=workers, endpoint=endpoint, model=model, threads=threads)
     if json_out:
         emit_json(report_dict(report))
         return
@@ -58,6 +65,12 @@ def index(
         g = report.graph
         out.print(f"graph: {g.extracted} notes extracted{' (full rebuild)' if g.full else ''}, "
                   f"{g.claims} claims, {g.risks} risks")
+    if report.search:
+        s = report.search
+        dense = f"vectors by {s.model} ({s.embedded} embedded, the rest cached)" if s.model else "no vectors"
+        out.print(f"search: {s.passages} passages, {dense}{'' if s.rebuilt else ', unchanged'}")
+        if s.warning:
+            out.print(f"[yellow]{s.warning}[/]")
 
 
 @app.command()

@@ -67,8 +67,7 @@ def status(root: Path) -> dict:
         total_links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
         skipped_files = conn.execute("SELECT path, reason FROM skipped ORDER BY path").fetchall()
     stored = {r["path"]: r for r in rows}
-    stale = sorted(p for p, f in on_disk.items() if p in stored
-                   and (stored[p]["size"], stored[p]["mtime_ns"]) != (f.size, f.mtime_ns))
+    changed = _changes(on_disk, stored)
     by_status: dict[str, int] = {}
     for r in rows:
         by_status[r["status"]] = by_status.get(r["status"], 0) + 1
@@ -86,12 +85,25 @@ def status(root: Path) -> dict:
         "repairs": [{"path": r["path"], **rep} for r in rows for rep in json.loads(r["repairs"])],
         "links": total_links,
         "unresolved_links": [{"source": r["source"], "line": r["line"], "raw": r["raw"]} for r in link_rows],
-        "stale": stale,
-        "new": sorted(p for p in on_disk if p not in stored),
-        "deleted": sorted(p for p in stored if p not in on_disk),
+        **changed,
         "indexed_at": indexed_at or None,
         "seconds_since_index": round(time.time() - indexed_at, 1) if indexed_at else None,
     }
+
+
+def _changes(on_disk: dict, stored: dict) -> dict[str, list[str]]:
+    return {"stale": sorted(p for p, f in on_disk.items() if p in stored
+                            and (stored[p]["size"], stored[p]["mtime_ns"]) != (f.size, f.mtime_ns)),
+            "new": sorted(p for p in on_disk if p not in stored),
+            "deleted": sorted(p for p in stored if p not in on_disk)}
+
+
+def changes(root: Path) -> dict[str, list[str]]:
+    """Notes changed, new and deleted on disk since the last index."""
+    on_disk = {f.path: f for f in scan(root).notes}
+    with reader(root) as conn:
+        stored = {r["path"]: r for r in conn.execute("SELECT path, size, mtime_ns FROM notes")}
+    return _changes(on_disk, stored)
 
 
 def shown_dict(shown: ShownNote) -> dict:
@@ -104,4 +116,4 @@ def shown_dict(shown: ShownNote) -> dict:
     return data
 
 
-__all__ = ["ShownNote", "all_links", "load_notes", "show_note", "shown_dict", "status", "to_dict"]
+__all__ = ["ShownNote", "all_links", "changes", "load_notes", "show_note", "shown_dict", "status", "to_dict"]

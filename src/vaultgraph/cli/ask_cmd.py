@@ -1,0 +1,163 @@
+"""``kg ask`` and ``kg search``: cited answers, grouped by role, as text, JSON or Markdown."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+from urllib.parse import quote
+
+import typer
+
+from .app import JsonOption, VaultOption, app, console, emit_json, vault_root
+
+TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
+MarkdownOption = Annotated[bool, typer.Option("--markdown", help="Print Markdown that pastes into a note.")]
+RefreshOption = Annotated[bool, typer.Option("--refresh", help="Re-index what changed before answering.")]
+ThreadsOption = Annotated[Optional[int], typer.Option(
+    "--threads", envvar="KG_THREADS", min=1, help="Threads for the model and FAISS (default 1: fastest per query).")]
+
+ROLE_TITLES = {"problem": "Problem", "consequence": "Consequences", "risk": "Risks", "solution": "Solutions",
+               "evidence": "Evidence", "cost": "Cost", "definition": "Definition", "comparison": "Comparison",
+               "claim": "What the notes say", "context": "Note metadata"}
+
+
+def settings_model() -> str | None:
+    return os.environ.get("KG_MODEL") or None
+
+
+def _searcher(root: Path, refresh: bool, quiet: bool, threads: int | None):
+    """A searcher over an up-to-date enough index: built when missing, refreshed on request."""
+    from ..errors import IndexMissing
+    from ..service.asking import Searcher
+    from ..store import exists
+    from .index_cmd import run_index
+
+    if refresh or not exists(root):
+        run_index(root, quiet=quiet, model=settings_model(), threads=threads)
+    try:
+        return Searcher(root, threads=threads or 1)
+    except IndexMissing:
+        run_index(root, quiet=quiet, model=settings_model(), threads=threads)
+        return Searcher(root, threads=threads or 1)
+
+
+def _stale_notice(root: Path) -> str | None:
+    from ..service.reading import changes
+
+    changed = changes(root)
+    count = sum(len(v) for v in changed.values())
+    if not count:
+        return None
+    return (f"the index is behind the vault ({len(changed['stale'])} changed, {len(changed['new'])} new, "
+            f"{len(changed['deleted'])} deleted notes): run with --refresh or `kg index`")
+
+
+def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh: bool, threads, plain: bool):
+    root = vault_root(vault)
+    searcher = _searcher(root, refresh, quiet=json_out or markdown, threads=threads)
+    try:
+        result = searcher.ask(question, top, plain=plain)
+    finally:
+        searcher.close()
+    notices = list(result.notices)
+    if not refresh:
+        stale = _stale_notice(root)
+        if stale:
+            notices.append(stale)
+    for notice in notices:
+        typer.echo(f"kg: {notice}", err=True)
+    if json_out:
+        emit_json(result.to_dict())
+    elif markdown:
+        sys.stdout.write(to_markdown(result))
+    else:
+        print_result(result, root)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help='A question, e.g. "risks of LoRA on CoT" or «чем грозит reward hacking».')],
+    vault: VaultOption = None,
+    top: TopOption = 8,
+    json_out: JsonOption = False,
+    markdown: MarkdownOption = False,
+    refresh: RefreshOption = False,
+    threads: ThreadsOption = None,
+) -> None:
+    """Answer a question from the vault: passages grouped by role, each citing path:line and heading."""
+    _run(question, vault, top, json_out, markdown, refresh, threads, plain=False)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words or a sentence to search for.")],
+    vault: VaultOption = None,
+    top: TopOption = 10,
+    json_out: JsonOption = False,
+    markdown: MarkdownOption = False,
+    refresh: RefreshOption = False,
+    threads: ThreadsOption = None,
+) -> None:
+    """Plain semantic + lexical search over the vault's passages, with the same citations as ask."""
+    _run(query, vault, top, json_out, markdown, refresh, threads, plain=True)
+
+
+def obsidian_url(root: Path, path: str) -> str:
+    file = path[:-3] if path.lower().endswith(".md") else path
+    return f"obsidian://open?vault={quote(root.name, safe='')}&file={quote(file, safe='')}"
+
+
+def grouped(result) -> list[tuple[str, list]]:
+    groups: dict[str, list] = {}
+    for a in result.answers:
+        groups.setdefault(a.role, []).append(a)
+    order = list(ROLE_TITLES)
+    return sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+
+
+def print_result(result, root: Path) -> None:
+    from rich.markup import escape
+
+    out = console()
+    concepts = ", ".join(label for _, label in result.entities) or "none recognised"
+    out.print(f"[bold]{escape(result.question)}[/]  [dim]intent: {result.intent} · concepts: {escape(concepts)}[/]")
+    if not result.answers:
+        out.print("\nNothing in the vault answers this: no passage is about these concepts or close enough in "
+                  "meaning. Try other words, or `kg search`.")
+        return
+    for role, answers in grouped(result):
+        out.print(f"\n[bold underline]{ROLE_TITLES.get(role, role.title())}[/]")
+        for a in answers:
+            marks = []
+            if a.inherited_from:
+                marks.append(f"inherited from {a.inherited_from}")
+            if a.author == "assistant":
+                marks.append("written by the assistant")
+            mark = f" [dim]({escape('; '.join(marks))})[/]" if marks else ""
+            out.print(f"  • {escape(a.text)}{mark}")
+            for c in a.citations:
+                where = f"{c.path}:{c.line}" + (f"-{c.end_line}" if c.end_line != c.line else "")
+                heading = f" [dim]· {escape(c.heading)}[/]" if c.heading else ""
+                out.print(f"    [cyan][link={obsidian_url(root, c.path)}]{escape(where)}[/link][/]{heading}")
+            if a.sources:
+                out.print(f"    [dim]sources: {escape(', '.join(a.sources[:6]))}[/]")
+
+
+def to_markdown(result) -> str:
+    lines = [f"## {result.question}", ""]
+    if not result.answers:
+        return "\n".join(lines + ["Nothing in the vault answers this.", ""])
+    for role, answers in grouped(result):
+        lines += [f"### {ROLE_TITLES.get(role, role.title())}", ""]
+        for a in answers:
+            cites = []
+            for c in a.citations:
+                target = c.path[:-3] if c.path.lower().endswith(".md") else c.path
+                anchor = f"#{c.heading}" if c.heading else ""
+                cites.append(f"[[{target}{anchor}|{c.path}:{c.line}]]")
+            extra = f" *(inherited from {a.inherited_from})*" if a.inherited_from else ""
+            lines.append(f"- {a.text}{extra} — {', '.join(cites)}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,135 @@
+"""Answers: ranked passages collapsed into cited statements, grouped by the role they play.
+
+An answer is one statement with every place the vault says it (near-duplicates collapse into one
+answer with several citations). Its role is what the passage is in its note: a problem, a
+consequence, a solution, a risk, evidence, a cost, a definition, or a plain claim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..index.lexical import tokenize
+from ..index.passages import Passage
+from .retrieve import COST_CONCEPTS, Hit
+
+ROLES = ("problem", "consequence", "risk", "solution", "evidence", "cost", "definition", "comparison", "claim",
+         "context")
+DUPLICATE = 0.6  # Jaccard similarity of stemmed words above which two passages say the same thing
+TEXT_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Citation:
+    path: str
+    line: int
+    end_line: int
+    heading: str | None
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "end_line": self.end_line, "heading": self.heading}
+
+
+@dataclass(frozen=True)
+class Answer:
+    role: str
+    text: str
+    score: float
+    citations: tuple[Citation, ...]
+    sources: tuple[str, ...]
+    author: str = "user"  # "assistant" when the vault holds it as text an assistant wrote
+    inherited_from: str | None = None  # the broader concept whose claim this is
+
+    def to_dict(self) -> dict:
+        data = {"role": self.role, "text": self.text, "score": round(self.score, 6),
+                "citations": [c.to_dict() for c in self.citations], "sources": list(self.sources)}
+        if self.inherited_from:
+            data["inherited_from"] = self.inherited_from
+        return data
+
+
+@dataclass(frozen=True)
+class Result:
+    question: str
+    intent: str
+    entities: tuple[tuple[str, str], ...]  # (concept id, label)
+    answers: tuple[Answer, ...]
+    notices: tuple[str, ...] = ()  # stale index, dense search off, …
+    extra: dict | None = None  # a comparison table or explanation paths, when the question asks for one
+
+    def to_dict(self) -> dict:
+        data = {"question": self.question, "intent": self.intent,
+                "entities": [{"id": i, "label": label} for i, label in self.entities],
+                "answers": [a.to_dict() for a in self.answers]}
+        if self.extra:
+            data.update(self.extra)
+        return data
+
+
+def answer_role(p: Passage, intent: str) -> str:
+    kinds = set(p.kinds)
+    if p.field == "frontmatter":
+        return "context"
+    for kind, role in (("solution", "solution"), ("consequence", "consequence"), ("problem", "problem")):
+        if kind in kinds:
+            return role
+    if intent == "cost" and (p.cost or COST_CONCEPTS & set(p.affects)):
+        return "cost"
+    if "risk" in kinds or "limitation" in kinds:
+        return "risk"
+    if intent == "evidence" and (p.sources or p.role == "sources") or p.role == "sources":
+        return "evidence"
+    if intent == "definition" and p.topic and p.position <= 3:
+        return "definition"
+    if p.cost:
+        return "cost"
+    if "result" in kinds:
+        return "evidence"
+    return "claim"
+
+
+def citation(p: Passage) -> Citation:
+    return Citation(p.path, p.line, p.end_line, p.heading[-1] if p.heading else None)
+
+
+def assemble(hits: list[Hit], intent: str, top: int, labels: dict[str, str]) -> tuple[Answer, ...]:
+    """The ``top`` best answers: duplicates merged, sections dropped where a claim inside is shown."""
+    kept: list[dict] = []
+    for h in hits:
+        p = h.passage
+        words = set(tokenize(p.text))
+        if p.field == "section" and any(k["p"].path == p.path and p.line <= k["p"].line <= p.end_line
+                                        for k in kept):
+            continue
+        twin = next((k for k in kept if _similar(words, k["words"])), None)
+        if twin is not None:
+            if all((c.path, c.line) != (p.path, p.line) for c in twin["cites"]):
+                twin["cites"].append(citation(p))
+                twin["sources"] += [s for s in p.sources if s not in twin["sources"]]
+            continue
+        if len(kept) >= top * 2:
+            break
+        kept.append({"p": p, "h": h, "words": words, "cites": [citation(p)], "sources": list(p.sources)})
+    # a section is shown only when none of its claims is
+    kept = [k for k in kept if not (k["p"].field == "section" and any(
+        o["p"].field == "claim" and o["p"].path == k["p"].path and k["p"].line <= o["p"].line <= k["p"].end_line
+        for o in kept))]
+    kept = kept[:top]
+    answers = [Answer(role=answer_role(k["p"], intent), text=_clip(k["p"].text), score=k["h"].score,
+                      citations=tuple(k["cites"]), sources=tuple(k["sources"]), author=k["p"].author,
+                      inherited_from=labels.get(k["h"].inherited_from, k["h"].inherited_from)
+                      if k["h"].inherited_from else None)
+               for k in kept]
+    # a concept's own claims come before those inherited from a broader one
+    answers.sort(key=lambda a: (a.inherited_from is not None, -a.score))
+    return tuple(answers)
+
+
+def _similar(a: set[str], b: set[str]) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= DUPLICATE
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS].rsplit(" ", 1)[0] + " …"

@@ -1,0 +1,158 @@
+"""``kg ask`` and ``kg search``: questions in, cited answers out.
+
+A ``Searcher`` keeps what a query needs loaded (the index connection, the concept index, BM25, FAISS,
+the embedding model) so a process answering many questions pays for loading once. Each question runs
+in one read snapshot of the index, and the search files are those of that snapshot's generation:
+a concurrent ``kg index`` never shows a reader half of its work.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from ..errors import IndexMissing, VaultgraphError
+from ..index import lexical, vectors
+from ..index.build import files_of
+from ..index.store import passages_by_row
+from ..query.answer import Result, assemble
+from ..query.intent import classify
+from ..query.retrieve import DEPTH, finish, fuse, graph_hits, relevant
+from ..store import db_path
+
+DEFAULT_TOP = 8
+
+
+class Searcher:
+    def __init__(self, root: Path, threads: int | None = 1):
+        self.root = Path(root).resolve()
+        self.threads = threads
+        path = db_path(self.root)
+        if not path.exists():
+            raise IndexMissing(f"{self.root} has no index yet: run `kg index`")
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None,
+                                    check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.generation: str | None = None
+        self._concepts = None
+        self._concepts_key = None
+        self._lexical = self._vectors = self._embedder = None
+        self.notices: list[str] = []
+        self.timings: dict[str, float] = {}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def _meta(self) -> dict[str, str]:
+        return {r["key"]: r["value"] for r in self.conn.execute("SELECT key, value FROM meta")}
+
+    def _load(self, meta: dict[str, str]) -> None:
+        """(Re)open the search files of the snapshot's generation and the concepts of its vault."""
+        if meta.get("search_generation") is None:
+            raise IndexMissing(f"the index of {self.root} has no search index: run `kg index`")
+        key = meta.get("graph_signature")
+        if self._concepts is None or key != self._concepts_key:
+            from .graphing import concept_index
+
+            self._concepts, self._concepts_key = concept_index(self.conn), key
+        if meta["search_generation"] == self.generation:
+            return
+        started = time.perf_counter()
+        bm25_dir, faiss_path = files_of(self.root, meta["search_generation"])
+        self._lexical = lexical.load(bm25_dir)
+        self._vectors = vectors.load(faiss_path, threads=self.threads) if meta.get("model_id") else None
+        if self._vectors is not None and (self._embedder is None or self._embedder.model_id != meta["model_id"]):
+            self._embedder = self._load_embedder(meta)
+        self.generation = meta["search_generation"]
+        self.timings["load"] = time.perf_counter() - started
+
+    def _load_embedder(self, meta: dict[str, str]):
+        from ..index.embedders import get_embedder
+
+        try:
+            embedder = get_embedder(meta["model_spec"], threads=self.threads)
+        except VaultgraphError as exc:
+            self.notices.append(f"dense search is off: {exc}")
+            self._vectors = None
+            return None
+        if embedder.model_id != meta["model_id"]:
+            self.notices.append(f"the index was embedded with {meta['model_id']}, not {embedder.model_id}: "
+                                "run `kg index` to re-embed; dense search is off")
+            self._vectors = None
+            return None
+        return embedder
+
+    # --- questions -------------------------------------------------------------------------------
+
+    def ask(self, question: str, top: int = DEFAULT_TOP, plain: bool = False) -> Result:
+        """Answers to ``question``; ``plain`` is semantic search: no intent, no graph walk."""
+        question = " ".join(question.split())
+        if not question:
+            raise VaultgraphError("the question is empty")
+        self.conn.execute("BEGIN")
+        try:
+            meta = self._meta()
+            self._load(meta)
+            concepts = self._concepts
+            entities = tuple(dict.fromkeys(m.concept for m in concepts.find(question)))
+            intent = "open" if plain else classify(question, len(entities))
+            started = time.perf_counter()
+            hits = {} if plain else graph_hits(self.conn, concepts, entities, intent)
+            self.timings["graph"] = time.perf_counter() - started
+            lists = self._retrieve(question)
+            fuse(hits, lists)
+            best_lexical = lists["lexical"][0][1] if lists.get("lexical") else 0.0
+            keep = [h for h in hits.values() if relevant(h, () if plain else entities, best_lexical)]
+            keep.sort(key=lambda h: -h.score)
+            keep = keep[:DEPTH * 2]
+            loaded = passages_by_row(self.conn, [h.row for h in keep])
+            for h in keep:
+                h.passage = loaded.get(h.row)
+            ranked = finish({h.row: h for h in keep}, () if plain else entities, intent)
+            labels = {c: concepts.get(c).label_en for c in {h.inherited_from for h in ranked if h.inherited_from}}
+            answers = assemble(ranked, intent, top, labels)
+        finally:
+            self.conn.execute("COMMIT")
+        self.timings["query"] = time.perf_counter() - started
+        return Result(question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
+                      tuple(dict.fromkeys(self.notices)))
+
+    def _retrieve(self, question: str) -> dict[str, list[tuple[int, float]]]:
+        lists: dict[str, list[tuple[int, float]]] = {}
+        started = time.perf_counter()
+        lists["lexical"] = self._lexical.search(question, DEPTH)
+        self.timings["lexical"] = time.perf_counter() - started
+        if self._vectors is not None and self._embedder is not None:
+            started = time.perf_counter()
+            query = self._embedder.embed_query(question)
+            self.timings["embed"] = time.perf_counter() - started
+            started = time.perf_counter()
+            lists["dense"] = self._vectors.search(query, DEPTH)
+            self.timings["dense"] = time.perf_counter() - started
+        return lists
+
+
+def _label(concepts, cid: str) -> str:
+    return concepts.get(cid).label_en if cid in concepts else cid
+
+
+def ask(root: Path, question: str, top: int = DEFAULT_TOP, threads: int | None = 1) -> Result:
+    searcher = Searcher(root, threads=threads)
+    try:
+        return searcher.ask(question, top)
+    finally:
+        searcher.close()
+
+
+def search(root: Path, query: str, top: int = 10, threads: int | None = 1) -> Result:
+    searcher = Searcher(root, threads=threads)
+    try:
+        return searcher.ask(query, top, plain=True)
+    finally:
+        searcher.close()
+
+
+__all__ = ["DEFAULT_TOP", "Searcher", "ask", "search"]
