@@ -90,17 +90,21 @@ def _show(term) -> str:
 @app.command()
 def check(vault: VaultOption = None, endpoint: EndpointOption = None, json_out: JsonOption = False,
           limit: Annotated[int, typer.Option(help="Rows shown per list in text output.")] = 20) -> None:
-    """SHACL report, unresolved links and encoding repairs; exits 1 when the graph violates the shapes."""
+    """SHACL report, unresolved links, encoding repairs and vault health; exits 1 when the graph violates the
+    shapes (health findings — unsourced claims, unmitigated risks, orphan notes, undefined concepts — are warnings)."""
     from ..graph.shapes import validate
     from ..model import to_dict
+    from ..reason import health, load
     from ..service import status
 
     root, graph = _graph(vault, endpoint)
     violations = validate(graph.quads())
     info = status(root)
     errors = [v for v in violations if v.severity == "Violation"]
+    findings = health(load(root, endpoint=endpoint))
     data = {"vault": str(root), "conforms": not errors, "violations": to_dict(violations),
-            "unresolved_links": info["unresolved_links"], "repairs": info["repairs"], "problems": info["problems"]}
+            "unresolved_links": info["unresolved_links"], "repairs": info["repairs"], "problems": info["problems"],
+            **findings}
     if json_out:
         emit_json(data)
     else:
@@ -110,5 +114,33 @@ def check(vault: VaultOption = None, endpoint: EndpointOption = None, json_out: 
                   f"{len(info['repairs'])} repaired notes; {len(info['problems'])} notes with problems")
         for v in violations[:limit]:
             out.print(f"  {v.severity}: {v.focus} {v.path or ''}: {v.message}", markup=False)
+        _print_health(out, findings, limit)
     if errors:
         raise typer.Exit(1)
+
+
+def _print_health(out, findings: dict, limit: int) -> None:
+    """Vault health from the reasoning graph: warnings, each with the lines to look at."""
+    def where(r: dict) -> str:
+        return f"{r['path']}:{r['line']}" + (f"-{r['end_line']}" if r["end_line"] != r["line"] else "")
+
+    def text(r: dict) -> str:
+        t = " ".join(r["text"].split())
+        return t if len(t) <= 100 else t[:99] + "…"
+
+    sections = (
+        ("claims with no source", findings["unsourced_claims"], lambda r: f"{where(r)}  {text(r)}"),
+        ("risks with no mitigation anywhere in the vault", findings["unmitigated_risks"],
+         lambda r: f"{where(r)}  {text(r)}"),
+        ("orphan notes (no links in or out)", findings["orphan_notes"], lambda r: r["path"]),
+        ("concepts mentioned often but never defined", findings["undefined_concepts"],
+         lambda r: f"{r['label']} ({r['concept']}): {r['claims']} claims in {r['notes']} notes"),
+    )
+    out.print("health (warnings): " + "; ".join(f"{len(rows)} {title}" for title, rows, _ in sections))
+    for title, rows, fmt in sections:
+        if rows:
+            out.print(f"\n[bold]{title}[/] ({len(rows)})")
+            for r in rows[:limit]:
+                out.print("  " + fmt(r), markup=False)
+            if len(rows) > limit:
+                out.print(f"  … {len(rows) - limit} more (--json for all)")

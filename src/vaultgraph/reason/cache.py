@@ -1,0 +1,150 @@
+"""``load(root)``: the reasoning graph of a vault, from ``VAULT/.kg/reason.pickle`` when it is current.
+
+The cache is keyed by what the index says: the graph signature (schema, extraction rules, the vault's
+names and note types; when it changes ``kg index`` re-extracts every note, so every piece is read
+again) and each note's ``notes.sha256``. A note whose hash changed, or that is new, has its named
+graph read from the store again; a note that is gone is taken out; the rest of the cached graph is
+kept as it is. The file is written to a temporary name and moved into place with ``os.replace``, so
+a reader never sees half of it; a vault we cannot write to just goes uncached.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+from pathlib import Path
+
+from .build import ReasonGraph
+from .model import BuildStats
+from .read import piece_from_quads
+
+FORMAT = "reason-1"
+CACHE_NAME = "reason.pickle"
+_MEMO: dict[str, tuple[str, ReasonGraph]] = {}
+
+
+def cache_path(root: Path) -> Path:
+    return Path(root) / ".kg" / CACHE_NAME
+
+
+def code_version() -> str:
+    """The cache format and the code that fills it: a new kg never reads an old kg's cache."""
+    h = hashlib.sha256(FORMAT.encode())
+    for name in ("build.py", "read.py", "model.py"):
+        h.update((Path(__file__).with_name(name)).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _index_state(root: Path):
+    from ..service.graphing import concept_index
+    from ..store import reader
+    from ..store.sqlite import get_meta
+
+    with reader(root) as conn:
+        signature = get_meta(conn).get("graph_signature", "")
+        shas = {r["path"]: r["sha256"] for r in
+                conn.execute("SELECT path, sha256 FROM notes WHERE record IS NOT NULL ORDER BY path")}
+
+        def concepts():
+            with reader(root) as again:
+                return concept_index(again)
+
+    return f"{code_version()}\0{signature}", shas, concepts
+
+
+def load(root: Path | str, endpoint: str | None = None, *, use_cache: bool = True) -> ReasonGraph:
+    """The vault's reasoning graph, built lazily from the RDF store and kept in step with the index."""
+    started = time.perf_counter()
+    root = Path(root).resolve()
+    key, shas, concepts = _index_state(root)
+    digest = hashlib.sha256(key.encode() + repr(sorted(shas.items())).encode()).hexdigest()
+    memo = _MEMO.get(str(root))
+    if memo and memo[0] == digest:
+        return memo[1]
+    rg = _read_cache(root, key) if use_cache else None
+    full = rg is None
+    if rg is None:
+        rg = ReasonGraph(concepts())
+        rg.cache_key = key
+    changed = [p for p, sha in shas.items() if rg.shas.get(p) != sha]
+    removed = [p for p in rg.notes if p not in shas]
+    for path in removed:
+        rg.remove_note(path)
+    read = 0
+    if changed:
+        for path, piece in _pieces(root, endpoint, changed):
+            rg.add_note(piece, shas[path])
+            read += 1
+    if (changed or removed or full) and use_cache:
+        _write_cache(root, rg)
+    rg.stats = BuildStats(notes=len(rg.notes), notes_read=read, claims=len(rg.claims),
+                          nodes=rg.G.number_of_nodes(), edges=rg.G.number_of_edges(),
+                          seconds=time.perf_counter() - started, from_cache=not full, full=full)
+    _MEMO[str(root)] = (digest, rg)
+    return rg
+
+
+def _pieces(root: Path, endpoint: str | None, paths: list[str]):
+    """(path, NotePiece) for each note, read from its named graph."""
+    from ..graph.build import note_iri
+    from ..graph.store import open_graph
+
+    graph = open_graph(root, readonly=True, endpoint=endpoint)
+    store = getattr(graph, "store", None)
+    try:
+        if store is not None:
+            for path in paths:
+                yield path, piece_from_quads(path, store.quads_for_pattern(None, None, None, note_iri(path)))
+            return
+        wanted = {note_iri(p).value: p for p in paths}
+        grouped: dict[str, list] = {p: [] for p in paths}
+        for quad in graph.quads():
+            path = wanted.get(getattr(quad.graph_name, "value", None))
+            if path is not None:
+                grouped[path].append(quad)
+        for path in paths:
+            yield path, piece_from_quads(path, grouped[path])
+    finally:
+        del graph, store
+
+
+def _read_cache(root: Path, key: str) -> ReasonGraph | None:
+    path = cache_path(root)
+    try:
+        with open(path, "rb") as f:
+            version = pickle.load(f)
+            if version != key:
+                return None
+            rg = pickle.load(f)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return rg if isinstance(rg, ReasonGraph) else None
+
+
+def _write_cache(root: Path, rg: ReasonGraph) -> None:
+    target = cache_path(root)
+    stats = getattr(rg, "stats", None)
+    rg.stats = None
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".reason-", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(rg.cache_key, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(rg, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+        tmp = None
+    except OSError:
+        pass  # a read-only vault: answer without a cache
+    finally:
+        rg.stats = stats
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def clear_memo() -> None:
+    _MEMO.clear()
