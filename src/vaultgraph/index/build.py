@@ -19,7 +19,18 @@ from .cache import EmbeddingCache
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
 from .store import all_search_texts
 
-SEARCH_VERSION = "1"
+SEARCH_VERSION = "2"
+# Questions no research vault on LLMs answers. The best similarity any of them reaches in this vault is
+# the dense floor: a passage linked to none of a question's concepts must be closer than that.
+OFF_TOPIC = (
+    "how long to bake sourdough bread", "weather in Lisbon tomorrow", "who won the football match last night",
+    "best time to plant tomatoes", "cheap flights to Rome in May", "how to fix a leaking kitchen tap",
+    "recipe for chocolate chip cookies", "train timetable from Berlin to Prague", "how to knit a scarf",
+    "symptoms of the common cold", "как испечь блины на молоке", "погода в Москве на выходные",
+    "кто выиграл чемпионат мира по хоккею", "когда сажать картошку на даче", "как почистить ковёр от пятен",
+    "рецепт борща со свёклой", "расписание электричек до Твери", "как связать шарф спицами",
+    "сколько стоит ремонт кухни", "чем лечить насморк у ребёнка",
+)
 
 
 @dataclass(frozen=True)
@@ -96,9 +107,18 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         vectors.build(matrix, np.asarray(rows, dtype=np.int64), faiss_path, threads=threads)
         seconds["faiss"] = time.perf_counter() - started
         model_id = embedder.model_id
+        meta["dense_floor"] = f"{dense_floor(embedder, matrix):.4f}"
     meta.update({"search_generation": new_generation, "search_version": SEARCH_VERSION, "model_spec": spec,
                  "model_id": model_id})
     return SearchReport(len(rows), embedded, spec if embedder else None, True, seconds, warning)
+
+
+def dense_floor(embedder: Embedder, matrix) -> float:
+    """The best similarity an off-topic question reaches among these passage vectors."""
+    if not len(matrix):
+        return 1.0
+    queries = embedder.embed_batch([embedder.query_prefix + q for q in OFF_TOPIC])
+    return float((queries @ matrix.T).max())
 
 
 def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: list[str], progress,

@@ -58,6 +58,12 @@ class Lexical:
         self.model = model
         self.rows = rows
 
+    def known(self, text: str) -> list[str]:
+        """The tokens of ``text`` that occur in the indexed passages."""
+        if self.model is None:
+            return []
+        return [t for t in tokenize(text) if t in self.model.vocab_dict]
+
     def search(self, query: str, k: int = 100) -> list[tuple[int, float]]:
         if self.model is None:
             return []

@@ -24,6 +24,8 @@ FRONTMATTER_MIN = 160  # a frontmatter value at least this long is a passage of 
 FRONTMATTER_WEIGHT = 0.35
 SECTION_WEIGHT = 0.8
 NAVIGATION_WEIGHT = 0.3  # "Related: [[A]], [[B]], [[C]]": a list of links says nothing itself
+PROMPT_WEIGHT = 0.4  # what the user asked in a chat export is a request, not a finding
+FIELD_WEIGHT = 0.6  # "LoRA: Catastrophic forgetting" from `risk:: [[…]]`: a true link, a thin statement
 _NAVIGATION_REST = 16  # characters besides link titles below which a claim is a list of links
 _LETTERS = re.compile(r"[\W\d_]+")  # what is not a letter: counting what a claim says besides its links
 _SKIP_KEYS = {"tags", "tag", "aliases", "alias", "cssclasses", "cssclass"}
@@ -79,24 +81,42 @@ def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) 
     for link in note.links:
         if link.context != "frontmatter":
             link_lines.setdefault(link.line, []).append(link.alias or link.target or link.heading or "")
+    prompts = [(m.line, m.end_line) for m in note.messages if m.role == "user"]
     out: list[Passage] = []
     for c in facts.claims:
         shown = [t for line in range(c.line, c.end_line + 1) for t in link_lines.get(line, ())]
         rest = c.text
         for t in shown:
             rest = rest.replace(t, "", 1)
-        navigation = bool(shown) and c.origin != "field" and len(_LETTERS.sub("", rest)) < _NAVIGATION_REST
+        navigation = c.origin != "field" and _navigation(shown, rest)
         out.append(Passage(
             id=c.id, path=c.path, line=c.line, end_line=c.end_line, heading=c.heading, field="claim",
             kinds=c.kinds, role=c.role, text=c.text, context=_context(note.title, c.heading),
             about=c.about, affects=c.affects, involves=c.involves, direction=c.direction, cost=c.cost,
             sources=tuple(dict.fromkeys(source_text.get(k, k) for k in c.sources)), author=c.author, origin=c.origin,
-            weight=NAVIGATION_WEIGHT if navigation else 1.0))
+            weight=_weight(c.origin, navigation, any(a <= c.line <= b for a, b in prompts))))
     out += _sections(note, facts)
     out += _frontmatter(note)
     out.sort(key=lambda p: (p.line, p.end_line, p.field, p.id))
     order = {p.id: i for i, p in enumerate(p for p in out if p.field == "claim" and p.origin != "field")}
     return [replace(p, topic=topic, position=order.get(p.id, len(order))) for p in out]
+
+
+def _navigation(shown: list[str], rest: str) -> bool:
+    """A claim that mostly points at other notes: few words of its own, or links outweighing them."""
+    if not shown:
+        return False
+    own = len(_LETTERS.sub("", rest))
+    linked = sum(len(_LETTERS.sub("", t)) for t in shown)
+    return own < _NAVIGATION_REST or (linked >= own and own < 3 * _NAVIGATION_REST)
+
+
+def _weight(origin: str, navigation: bool, prompt: bool) -> float:
+    if navigation:
+        return NAVIGATION_WEIGHT
+    if prompt:
+        return PROMPT_WEIGHT
+    return FIELD_WEIGHT if origin == "field" else 1.0
 
 
 def _context(title: str, heading: tuple[str, ...]) -> str:

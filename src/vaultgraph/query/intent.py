@@ -80,9 +80,13 @@ def candidates(question: str) -> list[str]:
 
 def classify(question: str, entities: int = 0) -> str:
     """One of ``INTENTS``. A comparison or an explanation needs two concepts to relate; with fewer the
-    next cue decides ("how does LoRA affect memory" with one concept asks about its cost)."""
-    for intent in candidates(question):
+    next cue decides ("how does LoRA affect memory" with one concept asks about its cost), and a "why"
+    about one thing asks what the problem is («почему после RLHF все ответы одинаковые»)."""
+    found = candidates(question)
+    for intent in found:
         if intent in ("comparison", "explanation") and entities < 2:
             continue
+        if intent == "open" and "explanation" in found:
+            return "problem"
         return intent
     return "open"

@@ -1,14 +1,20 @@
-"""Retrieval: graph candidates first, then dense and lexical hits, fused by reciprocal rank.
+"""Retrieval: graph candidates first, then dense and lexical hits fused by reciprocal rank.
 
-The graph list holds the passages about the question's concepts (and what those concepts stand for:
-CoT is read as reasoning), the broader concepts' passages marked as inherited, and the solutions and
-consequences linked to the risks found. Dense (FAISS) and lexical (BM25) lists come from the whole
-vault. Reciprocal rank fusion merges the lists; a passage's final score is its fused score times its
-field weight, boosted when its role fits the question and when it covers the question's concepts.
+The graph gives the passages linked to the question's concepts (about, affecting, involving them, or
+in the note that defines one; what a concept stands for counts too: CoT is read as reasoning), the
+broader concepts' passages marked as inherited, and the solutions and consequences linked by the
+graph's relations to the risks and problems found. Dense (FAISS) and lexical (BM25) lists search the
+whole vault and are fused by reciprocal rank. A passage's score is
 
-A passage is *relevant* only when it is about a concept of the question, or when its text is close
-to the question (dense similarity or a strong lexical match): nothing else is ever returned, so a
-question the vault cannot answer gets no answers rather than the least bad ones.
+    field weight × (fused retrieval rank + GRAPH × concept link + RELATION × linked) × (1 + ROLE × role fit)
+
+where the retrieval part is normalised to the question's best, the concept link is the share of the
+question's concepts the passage is linked to (weighted by how), and role fit says how well what the
+passage is (a risk, a solution, a cost, a definition …) fits what the question asks for.
+
+A passage is *relevant* only when it is linked to a concept of the question, or when its text is
+close to the question (dense similarity or, without concepts, a strong lexical match): nothing else
+is returned, so a question the vault cannot answer gets no answers rather than the least bad ones.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..extract.concepts import ConceptIndex
+from ..index.lexical import tokenize
 from ..index.passages import Passage
 from ..index.store import passages_by_row, related, rows_for_concepts, rows_of_ids
 
@@ -24,11 +31,10 @@ DEPTH = 150  # candidates taken from each list
 REL_WEIGHT = {"about": 1.0, "affects": 0.9, "involves": 0.9, "topic": 0.7}
 INHERITED = 0.55  # weight of a broader concept's passage, per step up the hierarchy
 NARROWER = 0.6
-DENSE_FLOOR = 0.40  # cosine: below this a passage about none of the question's concepts is not relevant
-DENSE_FLOOR_WITH_ENTITIES = 0.50
-LEXICAL_FLOOR = 0.55  # BM25 score relative to the best hit of the question
-ROLE_BOOST = 0.8
-COVERAGE_BOOST = 1.2
+LEXICAL_SHARE = 0.5  # without concepts or a close vector, a passage must hold this share of the question's words
+GRAPH = 1.0
+RELATION = 0.5
+ROLE = 0.6
 
 WANTED: dict[str, dict[str, float]] = {
     "risk": {"risk": 1.0, "problem": 0.9, "consequence": 0.8, "limitation": 0.8},
@@ -48,7 +54,8 @@ COST_CONCEPTS = frozenset({"TrainingCost", "InferenceCost", "MemoryFootprint", "
 @dataclass
 class Hit:
     row: int
-    graph: float = 0.0
+    graph: float = 0.0  # concept link: 0..1, the share of the question's concepts, weighted by how
+    links: dict[str, float] = field(default_factory=dict)  # question concept → strongest link weight
     covered: set[str] = field(default_factory=set)  # question concepts this passage is about
     inherited_from: str | None = None
     via: str | None = None  # "mitigates" / "causes": reached through a relation of the graph
@@ -98,28 +105,41 @@ def role_match(p: Passage, intent: str) -> float:
 
 
 def graph_hits(conn, concepts: ConceptIndex, entities: tuple[str, ...], intent: str) -> dict[int, Hit]:
+    """Passages the graph links to the question's concepts, scored by how they are linked and by how
+    well their role fits the question; the best ones are loaded (``hit.passage``)."""
     hits: dict[int, Hit] = {}
     table = expansions(concepts, entities, intent)
     wanted = WANTED.get(intent, {})
+    n = max(1, len(entities))
+    prior: dict[int, float] = {}  # role fit by kinds alone, to choose which candidates to load
     for row, cid, rel, kinds, fld in rows_for_concepts(conn, table):
         hit = hits.setdefault(row, Hit(row))
         for entity, weight, inherited in table[cid]:
-            w = weight * REL_WEIGHT.get(rel, 0.5)
-            if entity not in hit.covered or inherited is None:
-                if inherited is None:
-                    hit.covered.add(entity)
-                    hit.inherited_from = None
-                elif not hit.covered:
-                    hit.inherited_from = hit.inherited_from or inherited
-            hit.graph += w
-        hit.graph += max((wanted.get(k, 0.0) for k in kinds.split(",") if k), default=0.0)
-        if fld == "frontmatter":
-            hit.graph *= 0.3
+            if inherited is None:
+                hit.covered.add(entity)
+            elif not hit.covered:
+                hit.inherited_from = hit.inherited_from or inherited
+            w = weight * REL_WEIGHT.get(rel, 0.5) * (0.3 if fld == "frontmatter" else 1.0)
+            hit.links[entity] = max(hit.links.get(entity, 0.0), w)
+        hit.graph = sum(hit.links.values()) / n
+        prior[row] = max((wanted.get(k, 0.0) for k in kinds.split(",") if k), default=0.0)
+    for hit in hits.values():
+        if hit.covered:
+            hit.inherited_from = None
+    # the best candidates are loaded: the final score needs what each passage is
+    shortlist = sorted(hits.values(), key=lambda h: (-(h.graph + prior[h.row] / 2), h.row))
+    for h in shortlist[DEPTH * 3:]:
+        del hits[h.row]
+    loaded = passages_by_row(conn, [h.row for h in shortlist[:DEPTH * 3]])
+    for h in shortlist[:DEPTH * 3]:
+        h.passage = loaded.get(h.row)
+        if h.passage is None:
+            del hits[h.row]
     # walk the graph's relations: solutions of the risks found, consequences of the problems found
     if intent in ("solution", "consequence", "risk", "problem"):
         rel = "mitigates" if intent in ("solution", "risk") else "causes"
         top = sorted((h for h in hits.values() if h.covered), key=lambda h: -h.graph)[:DEPTH]
-        ids = {p.id: p for p in passages_by_row(conn, [h.row for h in top]).values()}
+        ids = {h.passage.id for h in top}
         pairs = related(conn, ids, rel, reverse=(rel == "mitigates"))
         linked = rows_of_ids(conn, [s if rel == "mitigates" else d for s, d in pairs])
         for src, dst in pairs:
@@ -128,17 +148,12 @@ def graph_hits(conn, concepts: ConceptIndex, entities: tuple[str, ...], intent: 
             if row is None or found not in ids:
                 continue
             hit = hits.setdefault(row, Hit(row))
-            if not hit.covered:
-                hit.via = rel
-            hit.graph += 0.8
+            hit.via = rel
     return hits
 
 
 def fuse(hits: dict[int, Hit], lists: dict[str, list[tuple[int, float]]]) -> None:
-    """Reciprocal rank fusion of the graph list and the retrieval lists into ``hit.score``."""
-    ranked_graph = sorted((h for h in hits.values() if h.graph > 0), key=lambda h: (-h.graph, h.row))[:DEPTH]
-    for rank, h in enumerate(ranked_graph, 1):
-        h.ranks["graph"] = rank
+    """Reciprocal rank fusion of the retrieval lists into ``hit.score`` (0..1: the question's best is 1)."""
     for name, items in lists.items():
         for rank, (row, value) in enumerate(items[:DEPTH], 1):
             hit = hits.setdefault(row, Hit(row))
@@ -146,29 +161,32 @@ def fuse(hits: dict[int, Hit], lists: dict[str, list[tuple[int, float]]]) -> Non
             setattr(hit, name, value)
     for h in hits.values():
         h.score = sum(1.0 / (RRF_K + r) for r in h.ranks.values())
+    best = max((h.score for h in hits.values()), default=0.0)
+    for h in hits.values():
+        h.score = h.score / best if best else 0.0
 
 
-def relevant(h: Hit, entities: tuple[str, ...], best_lexical: float) -> bool:
+def relevant(h: Hit, dense_floor: float, words: set[str]) -> bool:
+    """Linked to a concept of the question, closer to it than any off-topic question gets (the floor
+    is measured per vault and model at index time), or holding most of its words."""
     if h.covered or h.via or h.inherited_from:
         return True
-    floor = DENSE_FLOOR_WITH_ENTITIES if entities else DENSE_FLOOR
-    if h.dense is not None and h.dense >= floor:
+    if h.dense is not None and h.dense > dense_floor:
         return True
-    return bool(h.lexical and best_lexical and h.lexical >= LEXICAL_FLOOR * best_lexical and not entities)
+    if h.lexical and words and h.passage is not None:
+        held = words & set(tokenize(h.passage.search_text))
+        return len(held) >= max(1.0, LEXICAL_SHARE * len(words))
+    return False
 
 
-def finish(hits: dict[int, Hit], entities: tuple[str, ...], intent: str) -> list[Hit]:
+def finish(hits: dict[int, Hit], intent: str) -> list[Hit]:
     """Final scores of the relevant, loaded hits, best first."""
     out = []
     for h in hits.values():
         p = h.passage
         if p is None:
             continue
-        coverage = len(h.covered) / len(entities) if entities else 0.0
-        if h.inherited_from and not h.covered:
-            coverage = 0.5 / len(entities)
-        boost = 1.0 + ROLE_BOOST * role_match(p, intent) + COVERAGE_BOOST * coverage
-        h.score = h.score * p.weight * boost
+        h.score = p.weight * (h.score + GRAPH * h.graph + RELATION * bool(h.via)) * (1 + ROLE * role_match(p, intent))
         out.append(h)
     out.sort(key=lambda h: (-h.score, h.passage.path, h.passage.line))
     return out

@@ -15,8 +15,10 @@ from pathlib import Path
 from ..errors import IndexMissing, VaultgraphError
 from ..index import lexical, vectors
 from ..index.build import files_of
+from ..index.lexical import tokenize
 from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
+from ..query.entities import link
 from ..query.intent import classify
 from ..query.retrieve import DEPTH, finish, fuse, graph_hits, relevant
 from ..store import db_path
@@ -97,21 +99,20 @@ class Searcher:
             meta = self._meta()
             self._load(meta)
             concepts = self._concepts
-            entities = tuple(dict.fromkeys(m.concept for m in concepts.find(question)))
+            entities = link(question, concepts)
             intent = "open" if plain else classify(question, len(entities))
             started = time.perf_counter()
             hits = {} if plain else graph_hits(self.conn, concepts, entities, intent)
             self.timings["graph"] = time.perf_counter() - started
             lists = self._retrieve(question)
             fuse(hits, lists)
-            best_lexical = lists["lexical"][0][1] if lists.get("lexical") else 0.0
-            keep = [h for h in hits.values() if relevant(h, () if plain else entities, best_lexical)]
-            keep.sort(key=lambda h: -h.score)
-            keep = keep[:DEPTH * 2]
-            loaded = passages_by_row(self.conn, [h.row for h in keep])
-            for h in keep:
-                h.passage = loaded.get(h.row)
-            ranked = finish({h.row: h for h in keep}, () if plain else entities, intent)
+            loaded = passages_by_row(self.conn, [r for r, h in hits.items() if h.passage is None])
+            for h in hits.values():
+                h.passage = h.passage or loaded.get(h.row)
+            floor = float(meta.get("dense_floor") or 1.0)
+            words = set(tokenize(question))
+            keep = [h for h in hits.values() if relevant(h, floor, words)]
+            ranked = finish({h.row: h for h in keep}, intent)
             labels = {c: concepts.get(c).label_en for c in {h.inherited_from for h in ranked if h.inherited_from}}
             answers = assemble(ranked, intent, top, labels)
         finally:
