@@ -47,7 +47,8 @@ _CUES: dict[str, tuple[str, ...]] = {
                  "кто показал", "исследование", "исследования", "ссылки", "подтверждение", "эксперимент",
                  "эксперименты"),
     "definition": ("what is", "what are", "what's", "define", "definition", "meaning of", "explain", "overview",
-                   "что такое", "определение", "что значит", "объясни", "что это", "суть"),
+                   "what does it do", "how it works", "что такое", "определение", "что значит", "объясни", "что это",
+                   "суть", "как устроен", "как устроена", "как устроено", "как работает", "принцип работы"),
 }
 ORDER = ("comparison", "solution", "consequence", "explanation", "problem", "risk", "cost", "evidence",
          "definition")

@@ -22,6 +22,7 @@ from ..query.entities import link
 from ..query.intent import classify
 from ..query.retrieve import DEPTH, finish, fuse, graph_hits, relevant
 from ..store import db_path
+from ..store.sqlite import SCHEMA_VERSION
 
 DEFAULT_TOP = 8
 
@@ -36,6 +37,9 @@ class Searcher:
         self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None,
                                     check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
+            self.conn.close()
+            raise IndexMissing(f"the index of {self.root} was written by another version of kg: run `kg index`")
         self.generation: str | None = None
         self._concepts = None
         self._concepts_key = None

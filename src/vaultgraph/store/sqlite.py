@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import IndexBusy, IndexMissing
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -75,7 +75,10 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
         if conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
             # An index written by another version of kg: it is rebuilt from the notes.
             for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-                conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+                if table == "sqlite_sequence":  # SQLite's own (AUTOINCREMENT counters): emptied, never dropped
+                    conn.execute("DELETE FROM sqlite_sequence")
+                elif not table.startswith("sqlite_"):
+                    conn.execute(f'DROP TABLE IF EXISTS "{table}"')
             conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
         conn.executescript(_SCHEMA)
     conn.row_factory = sqlite3.Row
