@@ -75,7 +75,8 @@ class FakeClock:
 
 
 def _report(root) -> IndexReport:
-    return IndexReport(str(root), 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.01)
+    return IndexReport(root=str(root), notes=1, parsed=1, reused=0, removed=0, failed=0, skipped=0, attachments=0,
+                       links=0, unresolved=0, repaired=0, warnings=0, seconds=0.01)
 
 
 def test_watcher_runs_once_per_burst_and_waits_while_busy(tmp_path, monkeypatch):
