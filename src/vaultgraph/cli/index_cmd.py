@@ -63,12 +63,14 @@ def index(
               f"warnings: {report.warnings}; failed: {report.failed}; skipped: {report.skipped}")
     if report.graph:
         g = report.graph
-        out.print(f"graph: {g.extracted} notes extracted{' (full rebuild)' if g.full else ''}, "
+        out.print(f"graph: {g.extracted} notes extracted{f' (all: {g.reason})' if g.full else ''}, "
                   f"{g.claims} claims, {g.risks} risks")
     if report.search:
         s = report.search
         dense = f"vectors by {s.model} ({s.embedded} embedded, the rest cached)" if s.model else "no vectors"
         out.print(f"search: {s.passages} passages, {dense}{'' if s.rebuilt else ', unchanged'}")
+        if s.reason:
+            out.print(f"[yellow]{s.reason}[/]")
         if s.warning:
             out.print(f"[yellow]{s.warning}[/]")
 

@@ -41,6 +41,7 @@ class SearchReport:
     rebuilt: bool
     seconds: dict[str, float]
     warning: str | None = None
+    reason: str | None = None  # why every passage was embedded again
 
 
 def search_dir(root: Path) -> Path:
@@ -75,6 +76,11 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         return SearchReport(count, 0, spec if meta.get("model_id") else None, False, {})
 
+    reason = None
+    if meta.get("model_spec") not in (None, spec):
+        reason = f"the embedding model changed from {meta['model_spec']} to {spec}: every passage is embedded again"
+    elif meta.get("search_version") not in (None, SEARCH_VERSION):
+        reason = "the search index format changed: it is rebuilt"
     seconds: dict[str, float] = {}
     rows, digests, texts = all_search_texts(conn)
     new_generation = str(int(generation or 0) + 1)
@@ -110,7 +116,7 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         meta["dense_floor"] = f"{dense_floor(embedder, matrix):.4f}"
     meta.update({"search_generation": new_generation, "search_version": SEARCH_VERSION, "model_spec": spec,
                  "model_id": model_id})
-    return SearchReport(len(rows), embedded, spec if embedder else None, True, seconds, warning)
+    return SearchReport(len(rows), embedded, spec if embedder else None, True, seconds, warning, reason)
 
 
 def dense_floor(embedder: Embedder, matrix) -> float:

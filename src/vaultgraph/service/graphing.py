@@ -1,9 +1,9 @@
 """The graph half of ``kg index``: extract facts from changed notes and replace their named graphs.
 
-Everything extraction depends on is folded into one signature: the schema files, the extraction
-rules' version, and the vault's names, aliases and note types (they decide how links resolve and
-which notes define concepts). When it changes, every note is extracted again; otherwise only the
-notes that changed.
+What every note's extraction depends on is folded into one signature: the schema files, the
+extraction rules' version and the concepts the vault defines. When it changes, every note is
+extracted again; otherwise only the notes that changed and those whose links now resolve
+differently (a new note satisfying an old dangling link, a renamed one).
 """
 
 from __future__ import annotations
@@ -35,17 +35,28 @@ class GraphReport:
     claims: int
     risks: int
     full: bool
+    reason: str | None = None  # why every note was extracted again
+
+
+def signature_parts(conn, endpoint: str | None = None) -> dict[str, str]:
+    """What every note's extraction depends on: the rules, the schema, the store and the concepts the
+    vault defines (notes with ``type: method``: their names and aliases, wherever they are)."""
+    schema = hashlib.sha256(b"".join((schema_dir() / name).read_bytes() for name in SCHEMA_FILES)).hexdigest()
+    concepts = hashlib.sha256()
+    for row in conn.execute("SELECT path, aliases FROM notes WHERE lower(ntype) IN (?, ?, ?) ORDER BY path",
+                            METHOD_TYPES):
+        concepts.update(f"{row['path'].rsplit('/', 1)[-1]}\0{row['aliases']}\n".encode())  # by name, as linked
+    return {"extract_version": EXTRACT_VERSION, "schema_digest": schema[:16],
+            "concepts_digest": concepts.hexdigest()[:16], "graph_store": endpoint or "local"}
+
+
+_WHY_FULL = {"extract_version": "the extraction rules changed", "schema_digest": "the schema in schema/ changed",
+             "concepts_digest": "the concepts the vault defines (type: method notes) changed",
+             "graph_store": "the graph moved to another store"}
 
 
 def signature(conn, endpoint: str | None = None) -> str:
-    h = hashlib.sha256(f"{EXTRACT_VERSION}\0{endpoint or 'local'}".encode())
-    for name in SCHEMA_FILES:
-        h.update((schema_dir() / name).read_bytes())
-    for row in conn.execute("SELECT path, aliases, ntype FROM notes ORDER BY path"):
-        h.update(f"{row['path']}\0{row['aliases']}\0{row['ntype']}\n".encode())
-    for row in conn.execute("SELECT path FROM files ORDER BY path"):
-        h.update(row["path"].encode())
-    return h.hexdigest()
+    return hashlib.sha256(repr(sorted(signature_parts(conn, endpoint).items())).encode()).hexdigest()
 
 
 def concept_index(conn) -> ConceptIndex:
@@ -62,16 +73,24 @@ def concept_index(conn) -> ConceptIndex:
 
 
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
-                 meta: dict[str, str], progress=None, endpoint: str | None = None) -> GraphReport:
+                 meta: dict[str, str], progress=None, endpoint: str | None = None,
+                 affected: set[str] = frozenset()) -> GraphReport:
+    """Extract the notes parsed this run and the ``affected`` ones (whose links now resolve differently),
+    or every note when the signature changed; replace their named graphs and passages."""
     graph = open_graph(root, endpoint=endpoint)
     try:
+        parts = signature_parts(conn, endpoint)
         sig = signature(conn, endpoint)
         full = meta.get("graph_signature") != sig
+        reason = None
+        if full:
+            reason = "; ".join(why for key, why in _WHY_FULL.items() if meta.get(key) not in (None, parts[key])) \
+                or ("first index" if "graph_signature" not in meta else "the index was written by another kg")
         if full:
             graph.load_schema()
             paths = [r["path"] for r in conn.execute("SELECT path FROM notes WHERE record IS NOT NULL ORDER BY path")]
         else:
-            paths = sorted(p for p, note in parsed.items() if note is not None)
+            paths = sorted({p for p, note in parsed.items() if note is not None} | set(affected))
         concepts = concept_index(conn)
         labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
         claims = risks = 0
@@ -84,6 +103,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
                 continue
             facts = extract(note, concepts, lambda target, src=path: index.resolve(src, target)[0])
             batch[path] = note_quads(note, facts, labels)
+            conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (_graph_key(sig, note, facts), path))
             topic = facts.concept or concepts.lookup(note.title)
             replace_passages(conn, path, note_passages(note, facts, topic),
                              [(s, "mitigates", d) for s, d in facts.mitigates] +
@@ -101,10 +121,19 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             graph.remove_note(path)
         remove_passages(conn, gone)
         graph.flush()
-        meta["graph_signature"] = sig
-        return GraphReport(len(paths), len(removed), claims, risks, full)
+        meta.update(parts, graph_signature=sig)
+        return GraphReport(len(paths), len(removed), claims, risks, full, reason)
     finally:
         del graph
+
+
+def _graph_key(signature: str, note: ParsedNote, facts) -> str:
+    """Changes when anything the note's graph was made from changes: its bytes, what its links resolve
+    to, the vault-wide signature (a cache of per-note graphs keys on this, not on the note's hash)."""
+    h = hashlib.sha256(f"{signature}\0{note.sha256}\0".encode())
+    h.update(repr(facts.links).encode())
+    h.update(repr([(c.id, c.evidence) for c in facts.claims]).encode())
+    return h.hexdigest()
 
 
 def _load(conn, path: str) -> ParsedNote | None:

@@ -173,10 +173,12 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
     with writer(root) as conn:
         meta = get_meta(conn)
         same_parser = meta.get("parser_version") == PARSER_VERSION
-        known = {row["path"]: row for row in conn.execute("SELECT path, size, mtime_ns, status FROM notes")}
+        known = {row["path"]: row for row in conn.execute("SELECT path, sha256, size, mtime_ns, status FROM notes")}
+        names_before = _names_key(conn)
         todo = [f for p, f in notes.items()
                 if not (same_parser and p in known and known[p]["size"] == f.size
-                        and known[p]["mtime_ns"] == f.mtime_ns and known[p]["status"] != "failed")]
+                        and known[p]["mtime_ns"] == f.mtime_ns and known[p]["status"] not in ("failed", "retry"))]
+        todo = _drop_unchanged_bytes(root, conn, todo, known if same_parser else {})
         removed = [p for p in known if p not in notes]
         outcomes = parse_many(root, todo, progress, workers)
 
@@ -188,21 +190,25 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
             record = dumps(o.note.to_dict()) if o.note else None
             aliases = dumps(list(o.note.aliases)) if o.note else "[]"
             repairs = dumps(to_dict(o.note.repairs)) if o.note else "[]"
-            conn.execute("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?)",
+            conn.execute("INSERT INTO notes (path, sha256, size, mtime_ns, status, reason, aliases, ntype, repairs, "
+                         "record) VALUES (?,?,?,?,?,?,?,?,?,?)",
                          (o.path, o.sha256, f.size, f.mtime_ns, o.status, o.reason, aliases, note_type(o.note),
                           repairs, record))
             if o.note:
                 conn.executemany(
-                    "INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,NULL,'unresolved')",
+                    "INSERT INTO links VALUES (?,?,?,?,?,?,?,?,?,?,NULL,'new')",
                     [(o.path, link.line, link.raw, link.target, link.heading, link.block, link.alias,
                       int(link.embed), link.kind, link.context) for link in o.note.links])
         conn.execute("DELETE FROM files")
         conn.executemany("INSERT INTO files VALUES (?,?,?)", [(f.path, f.size, f.mtime_ns) for f in attachments])
         conn.execute("DELETE FROM skipped")
         conn.executemany("INSERT INTO skipped VALUES (?,?)", [(s.path, s.reason) for s in listing.skipped])
-        links, unresolved, names = _resolve_all(conn)
-        graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint)
-        search = refresh_search(root, conn, meta, changed=bool(outcomes or removed or graph.full),
+        names, affected = _resolve(conn, everything=_names_key(conn) != names_before or not same_parser)
+        links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+        unresolved = conn.execute("SELECT COUNT(*) FROM links WHERE target IS NULL").fetchone()[0]
+        graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint,
+                             affected=affected - set(changed))
+        search = refresh_search(root, conn, meta, changed=bool(graph.extracted or removed or outcomes),
                                 model=model, progress=progress, threads=threads)
         meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
         set_meta(conn, meta)
@@ -214,8 +220,45 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
                        links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search)
 
 
-def _resolve_all(conn) -> tuple[int, int]:
-    """Re-resolve every link: a new or renamed note can satisfy links written long before it."""
+def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> list[VaultFile]:
+    """Notes whose size or mtime changed but whose bytes did not (a touch, a checkout, a sync) keep their
+    record: only the new mtime is stored."""
+    import hashlib
+
+    out, same = [], []
+    for f in todo:
+        row = known.get(f.path)
+        if row is None or row["status"] not in ("ok", "warning") or f.size > MAX_NOTE_BYTES:
+            out.append(f)
+            continue
+        try:
+            with open(root / f.path, "rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+        except OSError:
+            out.append(f)
+            continue
+        (same if digest == row["sha256"] else out).append(f)
+    conn.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
+                     [(f.size, f.mtime_ns, f.path) for f in same])
+    return out
+
+
+def _names_key(conn) -> str:
+    """What link resolution depends on: every note's path and aliases, every attachment's path."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for row in conn.execute("SELECT path, aliases FROM notes ORDER BY path"):
+        h.update(f"{row['path']}\0{row['aliases']}\n".encode())
+    for row in conn.execute("SELECT path FROM files ORDER BY path"):
+        h.update(f"{row['path']}\n".encode())
+    return h.hexdigest()
+
+
+def _resolve(conn, everything: bool) -> tuple[NameIndex, set[str]]:
+    """Resolve new links; when the vault's names changed, re-resolve every link, since a new, renamed or
+    removed note can change what links written long before resolve to. Returns the name index and the
+    notes whose links now resolve differently."""
     import json
 
     index = NameIndex()
@@ -223,15 +266,17 @@ def _resolve_all(conn) -> tuple[int, int]:
         index.add(row["path"], tuple(json.loads(row["aliases"])))
     for row in conn.execute("SELECT path FROM files"):
         index.add(row["path"])
-    rows = conn.execute("SELECT rowid, source, target_text FROM links").fetchall()
-    updates = []
-    unresolved = 0
+    where = "" if everything else " WHERE how = 'new'"
+    rows = conn.execute(f"SELECT rowid, source, target_text, target, how FROM links{where}").fetchall()
+    updates, affected = [], set()
     for row in rows:
         target, how = index.resolve(row["source"], row["target_text"])
-        unresolved += target is None
-        updates.append((target, how, row["rowid"]))
+        if (target, how) != (row["target"], row["how"]):
+            updates.append((target, how, row["rowid"]))
+            if row["how"] != "new":
+                affected.add(row["source"])
     conn.executemany("UPDATE links SET target = ?, how = ? WHERE rowid = ?", updates)
-    return len(rows), unresolved, index
+    return index, affected
 
 
 def report_dict(report: IndexReport) -> dict:
