@@ -1,4 +1,4 @@
-"""The reasoning graph: a networkx ``DiGraph`` over concepts, notes and sources, built from the RDF store.
+"""The reasoning graph: a networkx ``Graph`` over concepts, notes and sources, built from the RDF store.
 
 Nodes are *stations* an explanation passes through: ``c:<concept id>``, ``n:<note path>`` and
 ``s:<source key>``. An edge says "one claim of the vault connects these two", and carries the best
@@ -17,7 +17,9 @@ such claim (cheapest by ``claim_cost``: user-written and sourced first) and how 
   and ``skos:related`` ("CoT stands for reasoning" when a method stands for a capability).
 
 Every edge remembers which note contributed it, so a changed note is taken out and put back
-without touching the rest (``ReasonGraph.remove_note`` / ``add_note``).
+without touching the rest (``ReasonGraph.remove_note`` / ``add_note``). The graph is undirected (one
+attribute dict per edge, half the memory of a ``DiGraph``); ``step_cost`` reads an edge in the
+direction it is walked, which matters only for the hierarchy (up is cheaper than down).
 """
 
 from __future__ import annotations
@@ -28,8 +30,7 @@ from collections import defaultdict
 from ..extract.concepts import ConceptIndex
 from .model import ClaimRec, NotePiece
 
-SCHEME = ""  # the contributor key of edges that come from the concept scheme
-UP, DOWN, RELATED, STANDS_FOR = 0.6, 1.0, 1.6, 0.05
+UP, DOWN, RELATED, STANDS_FOR = 0.4, 1.0, 1.6, 0.05
 _ROLE_ORDER = {"about": 0, "involves": 1, "affects": 2, "cites": 3, "evidence": 3}
 _MAX_ENTITIES = 12
 
@@ -40,7 +41,7 @@ def claim_cost(c: ClaimRec) -> float:
     external = sum(1 for k in c.cites if not k.startswith("note:"))
     return 1.0 + (0.5 if c.author == "assistant" else 0.0) + (0.0 if c.sourced else 0.3) + \
         (0.5 if c.text.rstrip().endswith("?") else 0.0) + (0.6 if is_navigation(c) else 0.0) - \
-        0.05 * min(external, 3)
+        0.1 * min(external, 3)
 
 
 def is_navigation(c: ClaimRec) -> bool:
@@ -57,7 +58,7 @@ class ReasonGraph:
         import networkx as nx
 
         self.concepts = concepts
-        self.G = nx.DiGraph()
+        self.G = nx.Graph()
         self.notes: dict[str, NotePiece] = {}
         self.shas: dict[str, str] = {}
         self.claims: dict[str, ClaimRec] = {}
@@ -76,27 +77,23 @@ class ReasonGraph:
     # --- the concept scheme ----------------------------------------------------------------------
 
     def _scheme_edges(self) -> None:
-        edges: dict[tuple[str, str], tuple[float, tuple]] = {}
-
-        def put(u: str, v: str, cost: float, payload: tuple) -> None:
-            if (u, v) not in edges or (cost, payload) < edges[(u, v)]:
-                edges[(u, v)] = (cost, payload)
-
+        """skos:broader and skos:related as edges with ``scheme = (cost from u, cost from v, payload)``."""
+        edges: dict[tuple[str, str], tuple[float, float, tuple]] = {}
         for concept in self.concepts:
             me = "c:" + concept.id
             self.G.add_node(me)
-            for parent in concept.broader:
-                put(me, "c:" + parent, UP, ("scheme", "is a kind of", me))
-                put("c:" + parent, me, DOWN, ("scheme", "is a kind of", me))
+            links = [("c:" + parent, UP, DOWN, "is a kind of") for parent in concept.broader]
             for other in concept.related:
-                if other not in self.concepts:
-                    continue
-                stands = concept.scheme in ("method", "vault") and self.concepts.get(other).scheme == "capability"
-                rel, cost = ("stands for", STANDS_FOR) if stands else ("is related to", RELATED)
-                put(me, "c:" + other, cost, ("scheme", rel, me))
-                put("c:" + other, me, cost, ("scheme", rel, me))
-        for (u, v), (cost, payload) in sorted(edges.items()):
-            self._put(u, v, SCHEME, cost, payload, 1)
+                if other in self.concepts:
+                    stands = concept.scheme in ("method", "vault") and self.concepts.get(other).scheme == "capability"
+                    links.append(("c:" + other, *((STANDS_FOR, STANDS_FOR, "stands for") if stands
+                                                  else (RELATED, RELATED, "is related to"))))
+            for other, forward, backward, rel in links:
+                key, costs = ((me, other), (forward, backward)) if me <= other else ((other, me), (backward, forward))
+                if key not in edges or min(costs) < min(edges[key][:2]):
+                    edges[key] = (*costs, ("scheme", rel, me))
+        for (u, v), scheme in sorted(edges.items()):
+            self.G.add_edge(u, v, by={}, best=None, n=0, w=math.inf, scheme=(u, *scheme))
 
     # --- notes in and out ----------------------------------------------------------------------------
 
@@ -121,13 +118,19 @@ class ReasonGraph:
             self.sources.setdefault(key, (label, url))
         for target in piece.links:
             self.linked_from[target].add(piece.path)
-        edges: list[tuple[str, str]] = []
+        mine: dict[tuple[str, str], list] = {}  # this note's best claim and claim count per edge
         for u, v, cost, payload in contributions(piece):
-            counted = self._put(u, v, piece.path, cost, payload, 1)
-            self._put(v, u, piece.path, cost, payload, 1)
-            if counted:
-                edges.append((u, v))
-        self._edges[piece.path] = edges
+            key = (u, v) if u <= v else (v, u)
+            best = mine.get(key)
+            if best is None:
+                mine[key] = [cost, payload, 1]
+            else:
+                best[2] += 1
+                if (cost, payload) < (best[0], best[1]):
+                    best[0], best[1] = cost, payload
+        for (u, v), (cost, payload, count) in mine.items():
+            self._put(u, v, piece.path, cost, payload, count)
+        self._edges[piece.path] = list(mine)
 
     def remove_note(self, path: str) -> None:
         piece = self.notes.pop(path, None)
@@ -149,40 +152,45 @@ class ReasonGraph:
         for target in piece.links:
             _discard(self.linked_from, target, path)
         for u, v in self._edges.pop(path, ()):
-            for a, b in ((u, v), (v, u)):
-                self._drop(a, b, path)
+            self._drop(u, v, path)
         for n in [n for n in (f"n:{path}",) if n in self.G and self.G.degree(n) == 0]:
             self.G.remove_node(n)
 
-    def _put(self, u: str, v: str, by: str, cost: float, payload: tuple, count: int) -> bool:
-        """Record that ``by`` supports edge u→v; True when this is ``by``'s first claim on it."""
+    def _put(self, u: str, v: str, by: str, cost: float, payload: tuple, count: int) -> None:
+        """Record that note ``by`` says u—v with ``count`` claims, the best costing ``cost``."""
         data = self.G.get_edge_data(u, v)
         if data is None:
-            self.G.add_edge(u, v, by={by: (cost, payload, count)})
-            data = self.G[u][v]
-            first = True
+            self.G.add_edge(u, v, by={by: (cost, payload, count)}, best=(cost, payload), n=count)
+            _weigh(self.G[u][v])
+            return
+        old = data["by"].get(by)
+        if old is None or (cost, payload) < (old[0], old[1]):
+            data["by"][by] = (cost, payload, count + (old[2] if old else 0))
         else:
-            old = data["by"].get(by)
-            first = old is None
-            if old is None or (cost, payload) < (old[0], old[1]):
-                data["by"][by] = (cost, payload, count + (old[2] if old else 0))
-            else:
-                data["by"][by] = (old[0], old[1], old[2] + count)
-        _settle(data)
-        return first
+            data["by"][by] = (old[0], old[1], old[2] + count)
+        data["n"] += count
+        if data["best"] is None or (cost, payload) < data["best"]:
+            data["best"] = (cost, payload)
+        _weigh(data)
 
     def _drop(self, u: str, v: str, by: str) -> None:
         data = self.G.get_edge_data(u, v)
-        if data is None:
+        old = data["by"].pop(by, None) if data else None
+        if old is None:
             return
-        data["by"].pop(by, None)
-        if data["by"]:
-            _settle(data)
-        else:
+        data["n"] -= old[2]
+        if not data["by"]:
+            if "scheme" in data:
+                data.update(best=None, n=0, w=math.inf)
+                return
             self.G.remove_edge(u, v)
             for n in (u, v):
                 if not n.startswith("c:") and self.G.degree(n) == 0:
                     self.G.remove_node(n)
+            return
+        if (old[0], old[1]) == data["best"]:  # only then is the minimum looked for again
+            data["best"] = min((t[0], t[1]) for t in data["by"].values())
+        _weigh(data)
 
     # --- looking things up ---------------------------------------------------------------------
 
@@ -204,13 +212,19 @@ def concept_label(concepts: ConceptIndex, cid: str) -> str:
     return c.label_en or c.id
 
 
-def _settle(data: dict) -> None:
-    """An edge's weight: its best claim, a little cheaper for each further claim that says it."""
-    best = min(data["by"].values(), key=lambda t: (t[0], t[1]))
-    support = sum(t[2] for t in data["by"].values())
-    data["w"] = best[0] * (1 - 0.025 * min(support - 1, 4))
-    data["p"] = best[1]
-    data["n"] = support
+def _weigh(data: dict) -> None:
+    """An edge's claim weight: its best claim, a little cheaper for each further claim that says it."""
+    data["w"] = data["best"][0] * (1 - 0.025 * min(data["n"] - 1, 4))
+
+
+def step_cost(u: str, v: str, d: dict) -> tuple[float, tuple]:
+    """(cost, payload) of walking edge u→v: its best claim, or the scheme link when that is cheaper."""
+    scheme = d.get("scheme")
+    if scheme is not None:
+        cost = scheme[1] if u == scheme[0] else scheme[2]
+        if cost < d["w"]:
+            return cost, scheme[3]
+    return d["w"], d["best"][1]
 
 
 def _discard(index: dict, key, value) -> None:
@@ -265,7 +279,7 @@ def contributions(piece: NotePiece):
         q = claim_cost(c)
         ents = _entities(c)
         n_concepts = sum(1 for e in ents if e[0].startswith("c:"))
-        breadth = 0.1 * max(0, n_concepts - 2)
+        breadth = 0.05 * max(0, n_concepts - 2)
         for i, a in enumerate(ents):
             for b in ents[i + 1:]:
                 rel = _relation(c, a, b)
@@ -301,6 +315,6 @@ INVERSE = {"degrades": "is degraded by", "improves": "is improved by", "affects"
 
 def hub_penalty(G, node: str) -> float:
     """Passing through a station costs more the more it connects (a hub explains little)."""
-    degree = G.out_degree(node)
-    base = {"c": 0.0, "n": 0.3, "s": 0.2}.get(node[0], 0.0)
-    return base + 0.12 * math.log2(1 + degree / 25)
+    degree = G.degree(node)
+    base, per = {"c": (0.0, 0.06), "n": (0.3, 0.12), "s": (0.2, 0.12)}.get(node[0], (0.0, 0.12))
+    return base + per * math.log2(1 + degree / 25)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 
-from .build import INVERSE, ReasonGraph, hub_penalty
+from .build import INVERSE, ReasonGraph, hub_penalty, step_cost
 from .model import Citation, Explanation, Path, Step
 from .names import hierarchy_claim, label, resolve, scheme_citation
 
@@ -32,7 +32,7 @@ def why(rg: ReasonGraph, a: str, b: str, k: int = 3) -> Explanation:
     G = rg.G
 
     def weight(u, v, d):
-        return d["w"] + (0.0 if v == dst else hub_penalty(G, v))
+        return step_cost(u, v, d)[0] + (0.0 if v == dst else hub_penalty(G, v))
 
     found: list[Path] = []
     seen: set[tuple] = set()
@@ -76,7 +76,7 @@ def nearest(rg: ReasonGraph, node: str, n: int = 5) -> list[str]:
     G = rg.G
     if node not in G:
         return []
-    lengths = nx.single_source_dijkstra_path_length(G, node, cutoff=6.0, weight=lambda u, v, d: d["w"])
+    lengths = nx.single_source_dijkstra_path_length(G, node, cutoff=6.0, weight=lambda u, v, d: step_cost(u, v, d)[0])
     ranked = sorted((d, x) for x, d in lengths.items() if x != node and x.startswith("c:") and _claimed(rg, x))
     return [label(rg, x[2:]) for _, x in ranked[:n]]
 
@@ -86,7 +86,7 @@ def _claimed(rg: ReasonGraph, node: str) -> bool:
 
 
 def _step(rg: ReasonGraph, u: str, v: str, d: dict) -> Step:
-    payload = d["p"]
+    payload = step_cost(u, v, d)[1]
     kind = payload[0]
     forward = payload[-1] == u
     if kind == "claim":

@@ -7,7 +7,8 @@ reasoning does afterwards works on these records.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import unquote
+from functools import lru_cache
+from urllib.parse import quote, unquote
 
 from ..graph.namespace import BASE
 from .model import ClaimRec, NotePiece
@@ -30,14 +31,17 @@ _ROLES = {_VG + "Role" + r.capitalize(): r for r in ("problem", "consequences", 
 _DIRECTIONS = {_VG + "Improves": "improves", _VG + "Degrades": "degrades"}
 
 
+@lru_cache(maxsize=65536)
 def concept_id(iri: str) -> str | None:
     return unquote(iri[len(_CONCEPT):]) if iri.startswith(_CONCEPT) else None
 
 
+@lru_cache(maxsize=65536)
 def note_path(iri: str) -> str | None:
     return unquote(iri[len(_NOTE):]) if iri.startswith(_NOTE) and "#" not in iri else None
 
 
+@lru_cache(maxsize=65536)
 def source_key(iri: str) -> str | None:
     return unquote(iri[len(_SOURCE):]) if iri.startswith(_SOURCE) else None
 
@@ -47,7 +51,7 @@ def piece_from_quads(path: str, quads: Iterable) -> NotePiece:
     props: dict[str, dict[str, list[str]]] = {}
     for q in quads:
         props.setdefault(q.subject.value, {}).setdefault(q.predicate.value, []).append(q.object.value)
-    g = _NOTE + _quote_path(path)
+    g = _NOTE + quote(path, safe="/")
     me = props.get(g, {})
     title = (me.get(_TITLE) or [path.rsplit("/", 1)[-1].removesuffix(".md")])[0]
     links = tuple(dict.fromkeys(p for iri in (*me.get(_VG + "linksTo", ()), *me.get(_VG + "embeds", ()))
@@ -128,8 +132,3 @@ def _line_from_iri(iri: str) -> int:
     except ValueError:
         return 0
 
-
-def _quote_path(path: str) -> str:
-    from urllib.parse import quote
-
-    return quote(path, safe="/")
