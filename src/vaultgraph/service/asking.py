@@ -108,7 +108,7 @@ class Searcher:
             started = time.perf_counter()
             hits = {} if plain else graph_hits(self.conn, concepts, entities, intent)
             self.timings["graph"] = time.perf_counter() - started
-            lists = self._retrieve(question)
+            lists = self._retrieve(question, _labels_text(concepts, entities))
             fuse(hits, lists)
             loaded = passages_by_row(self.conn, [r for r, h in hits.items() if h.passage is None])
             for h in hits.values():
@@ -125,10 +125,12 @@ class Searcher:
         return Result(question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
                       tuple(dict.fromkeys(self.notices)))
 
-    def _retrieve(self, question: str) -> dict[str, list[tuple[int, float]]]:
+    def _retrieve(self, question: str, labels: str = "") -> dict[str, list[tuple[int, float]]]:
+        """Dense and lexical hits; the lexical query also holds the concepts' names in both languages,
+        so an English question meets a Russian note («LoRA-дообучение») and the other way round."""
         lists: dict[str, list[tuple[int, float]]] = {}
         started = time.perf_counter()
-        lists["lexical"] = self._lexical.search(question, DEPTH)
+        lists["lexical"] = self._lexical.search(f"{question} {labels}".strip(), DEPTH)
         self.timings["lexical"] = time.perf_counter() - started
         if self._vectors is not None and self._embedder is not None:
             started = time.perf_counter()
@@ -138,6 +140,15 @@ class Searcher:
             lists["dense"] = self._vectors.search(query, DEPTH)
             self.timings["dense"] = time.perf_counter() - started
         return lists
+
+
+def _labels_text(concepts, entities: tuple[str, ...]) -> str:
+    names = []
+    for e in entities:
+        if e in concepts:
+            c = concepts.get(e)
+            names += [x for x in (c.label_en, c.label_ru) if x]
+    return " ".join(dict.fromkeys(names))
 
 
 def _label(concepts, cid: str) -> str:
