@@ -115,6 +115,31 @@ def test_unknown_concept_fails_with_one_line_and_suggestions(indexed_demo):
     assert "\n" not in message and message.startswith("kg: no concept named 'LoRAA'") and "LoRA" in message[30:]
 
 
+def test_why_prefers_the_user_written_sourced_claim_over_the_assistant(tmp_path):
+    vault = tmp_path / "small"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Adapter notes.md").write_text(
+        "# Adapter notes\n\n## Risks\n\n- LoRA trained on short answers degrades reasoning on multi-step "
+        "problems (Lobo et al. 2024, arXiv:2411.15382).\n", encoding="utf-8")
+    (vault / "Chat.md").write_text(
+        ">[!nexus_user] **User** - 01.01.2025 at 10:00\n> does LoRA hurt reasoning?\n"
+        "<!-- UID: 00000000-0000-0000-0000-000000000001 -->\n\n"
+        ">[!nexus_agent] **Assistant** - 01.01.2025 at 10:01\n> LoRA degrades reasoning badly on every task.\n"
+        "<!-- UID: 00000000-0000-0000-0000-000000000002 -->\n", encoding="utf-8")
+    data = kg_json("why", "LoRA", "reasoning", "--vault", str(vault), cwd=tmp_path)
+    best = data["paths"][0]
+    assert len(best["steps"]) == 1
+    step = best["steps"][0]
+    assert (step["relation"], step["author"]) == ("degrades", "user")
+    assert step["citations"] == [{"path": "Adapter notes.md", "line": 5, "end_line": 5, "heading": "Adapter notes › Risks"}]
+    # the assistant's claim says the same, and is what remains once the user's note is gone
+    (vault / "Adapter notes.md").unlink()
+    run_kg("index", str(vault), cwd=tmp_path)
+    alone = kg_json("why", "LoRA", "reasoning", "--vault", str(vault), cwd=tmp_path)["paths"][0]["steps"][0]
+    assert (alone["author"], alone["citations"][0]["path"]) == ("assistant", "Chat.md")
+    assert alone["relation"] == "degrades" and best["score"] > 0
+
+
 # --- kg compare -----------------------------------------------------------------------------------
 
 def test_compare_table_cites_every_cell_and_leaves_unknown_cells_empty(indexed_demo):

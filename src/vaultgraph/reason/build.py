@@ -35,13 +35,18 @@ _ROLE_ORDER = {"about": 0, "involves": 1, "affects": 2, "cites": 3, "evidence": 
 _MAX_ENTITIES = 12
 
 
-def claim_cost(c: ClaimRec) -> float:
+def claim_cost(c: ClaimRec, prompt: bool = False) -> float:
     """The cost of using one claim as a step: 1, more when written by the assistant, unsourced, a
-    question, or a bare list of links."""
+    question, the user's own prompt in a chat export, or a bare list of links; less per paper cited."""
     external = sum(1 for k in c.cites if not k.startswith("note:"))
     return 1.0 + (0.5 if c.author == "assistant" else 0.0) + (0.0 if c.sourced else 0.3) + \
-        (0.5 if c.text.rstrip().endswith("?") else 0.0) + (0.6 if is_navigation(c) else 0.0) - \
-        0.1 * min(external, 3)
+        (1.0 if c.text.rstrip().endswith("?") else 0.0) + (0.8 if prompt else 0.0) + \
+        (0.6 if is_navigation(c) else 0.0) - 0.1 * min(external, 3)
+
+
+def in_prompt(piece: NotePiece, c: ClaimRec) -> bool:
+    """Whether a claim lies in a message the user wrote in a chat export (a request, not a finding)."""
+    return any(a <= c.line <= b and who == "user" for a, b, who in piece.messages)
 
 
 def is_navigation(c: ClaimRec) -> bool:
@@ -276,7 +281,7 @@ def contributions(piece: NotePiece):
     for concept in piece.defines:
         yield own, "c:" + concept, 0.2, ("defines", piece.path, "defines", own)
     for c in piece.claims:
-        q = claim_cost(c)
+        q = claim_cost(c, in_prompt(piece, c))
         ents = _entities(c)
         n_concepts = sum(1 for e in ents if e[0].startswith("c:"))
         breadth = 0.05 * max(0, n_concepts - 2)
@@ -297,7 +302,7 @@ def contributions(piece: NotePiece):
         # a solution's own method mitigates what the risk involves or hurts; a problem's method
         # causes what its consequence involves (or degrades what it hurts)
         mitigation = "solution" in x.kinds
-        cost = (claim_cost(x) + claim_cost(y)) / 2 + 0.5
+        cost = (claim_cost(x, in_prompt(piece, x)) + claim_cost(y, in_prompt(piece, y))) / 2 + 0.5
         for m in [k for k in x.about if k not in y.about][:4]:
             for target, role in [*((t, "involves") for t in y.involves), *((t, "affects") for t in y.affects)][:4]:
                 if target == m:
@@ -315,6 +320,6 @@ INVERSE = {"degrades": "is degraded by", "improves": "is improved by", "affects"
 
 def hub_penalty(G, node: str) -> float:
     """Passing through a station costs more the more it connects (a hub explains little)."""
-    degree = G.degree(node)
+    degree = len(G._adj[node])  # G.degree(node) builds a view per call: 15% of a why() query
     base, per = {"c": (0.0, 0.06), "n": (0.3, 0.12), "s": (0.2, 0.12)}.get(node[0], (0.0, 0.12))
     return base + per * math.log2(1 + degree / 25)

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from .build import ReasonGraph, is_navigation
+from .build import ReasonGraph, in_prompt, is_navigation
 from .comparison import lineage
 from .model import ClaimRec
 from .names import label
@@ -40,7 +40,7 @@ def unsourced_claims(rg: ReasonGraph) -> list[dict]:
     sourced_sections = {(c.path, c.heading) for c in rg.claims.values() if c.sourced}
     out = []
     for c in _claims(rg):
-        if _in_user_message(rg, c):
+        if c.path in rg.notes and in_prompt(rg.notes[c.path], c):
             continue  # the user's own question in a chat export
         checkable = bool({"risk", "result"} & set(c.kinds)) or bool(c.affects and c.direction)
         if not checkable or c.sourced or "solution" in c.kinds or is_navigation(c) or c.text.rstrip().endswith("?"):
@@ -48,11 +48,6 @@ def unsourced_claims(rg: ReasonGraph) -> list[dict]:
         if (c.path, c.heading) not in sourced_sections:
             out.append(_row(c, about=list(c.about)))
     return out
-
-
-def _in_user_message(rg: ReasonGraph, c: ClaimRec) -> bool:
-    piece = rg.notes.get(c.path)
-    return bool(piece) and any(a <= c.line <= b and who == "user" for a, b, who in piece.messages)
 
 
 def _topics(rg: ReasonGraph, c: ClaimRec, broader: bool = False) -> set[tuple[str, str]]:

@@ -30,9 +30,15 @@ def why(rg: ReasonGraph, a: str, b: str, k: int = 3) -> Explanation:
     if sa == sb:
         return Explanation(la, lb, sa, sb, (), message=f"{a!r} and {b!r} name the same concept ({la})")
     G = rg.G
+    penalty = {dst: 0.0}
 
     def weight(u, v, d):
-        return step_cost(u, v, d)[0] + (0.0 if v == dst else hub_penalty(G, v))
+        scheme = d.get("scheme")
+        cost = d["w"] if scheme is None else step_cost(u, v, d)[0]
+        extra = penalty.get(v)
+        if extra is None:
+            extra = penalty[v] = hub_penalty(G, v)
+        return cost + extra
 
     found: list[Path] = []
     seen: set[tuple] = set()
@@ -46,7 +52,7 @@ def why(rg: ReasonGraph, a: str, b: str, k: int = 3) -> Explanation:
                 if found and cost > 3 * found[0].cost + 1:
                     break
                 steps = _merge_ends(rg, [_step(rg, u, v, G[u][v]) for u, v in zip(nodes, nodes[1:])], src, dst)
-                if len(steps) > MAX_STEPS:
+                if len(steps) > MAX_STEPS or not _informative(steps):
                     continue
                 signature = tuple((s.source, s.relation, s.target) for s in steps)
                 claims = frozenset(c.short() for s in steps for c in s.citations)
@@ -119,6 +125,14 @@ def _step(rg: ReasonGraph, u: str, v: str, d: dict) -> Step:
     cite = scheme_citation(me[2:])
     text = f"{rg.label(me)} {rel} {rg.label(other)} (concept scheme)"
     return Step(rg.label(u), _rel(rel, forward), rg.label(v), text, (cite,) if cite else (), "scheme", "user")
+
+
+def _informative(steps: list[Step]) -> bool:
+    """A path says something when the vault's claims carry it, or when it only climbs the hierarchy
+    (QLoRA is a kind of LoRA is a kind of PEFT); a walk down and across the scheme says nothing."""
+    if any(s.kind != "scheme" for s in steps):
+        return sum(s.relation == "includes" for s in steps) <= 1
+    return all(s.relation == "is a kind of" for s in steps)
 
 
 def _rel(rel: str, forward: bool) -> str:
