@@ -54,11 +54,12 @@ def seed_vault(tmp: Path) -> Path | None:
 
 def ranked_plain(searcher: Searcher, question: str, dense: bool) -> list[list[tuple[str, int]]]:
     if dense:
-        if searcher._vectors is None:
+        embedder = searcher.embedder()
+        if embedder is None:
             return []
-        hits = searcher._vectors.search(searcher._embedder.embed_query(question), K)
+        hits = searcher.segments.search_dense(embedder.embed_query(question), K)
     else:
-        hits = searcher._lexical.search(question, K)
+        hits = searcher.segments.search_lexical(question, K)
     loaded = passages_by_row(searcher.conn, [r for r, _ in hits])
     return [[(loaded[r].path, loaded[r].line)] for r, _ in hits if r in loaded]
 

@@ -1,9 +1,11 @@
-"""The search half of ``kg index``: embed new passage texts, then write BM25 and FAISS files.
+"""The search half of ``kg index``: embed new passage texts, then write the search files.
 
-Search files belong to a *generation* recorded in the index's meta table by the indexer's one
-transaction: a new generation's files are written beside the old ones (temporary name, then rename),
-and the old ones are deleted by the next run, so a reader's snapshot always finds the files it names
-and a killed run leaves the previous generation in use.
+Search files belong to *generations* recorded in the index's meta table by the indexer's one
+transaction. A *base* generation is a BM25 folder and a FAISS file over every passage; a later run
+that changed little writes only a *delta* (see ``delta.py``): the passages added since the base and
+the base rows deleted since. New files are written beside the old ones (temporary name, then
+rename) and the old ones are deleted by the next run, so a reader's snapshot always finds the files
+it names and a killed run leaves the previous generation in use.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import VaultgraphError
-from . import lexical, vectors
+import numpy as np
+
+from . import delta, lexical, vectors
 from .cache import EmbeddingCache
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
+from .passages import search_text
 from .store import all_search_texts
 
-SEARCH_VERSION = "2"
+SEARCH_VERSION = "3"
 # Questions no research vault on LLMs answers. The best similarity any of them reaches in this vault is
 # the dense floor: a passage linked to none of a question's concepts must be closer than that.
 OFF_TOPIC = (
@@ -53,14 +58,28 @@ def files_of(root: Path, generation: str) -> tuple[Path, Path]:
     return folder / f"bm25-{generation}", folder / f"vectors-{generation}.faiss"
 
 
-def collect_garbage(root: Path, generation: str | None) -> None:
+def delta_of(root: Path, generation: str) -> Path:
+    return search_dir(root) / f"delta-{generation}.npz"
+
+
+def _needed(root: Path, meta: dict[str, str]) -> list[Path]:
+    """The files the generation in ``meta`` is made of."""
+    generation, base = meta.get("search_generation"), meta.get("search_base")
+    if generation is None or base is None:
+        return []
+    bm25, faiss_file = files_of(root, base)
+    out = [bm25] + ([faiss_file] if meta.get("model_id") else [])
+    return out + (list(delta.files(delta_of(root, generation))) if generation != base else [])
+
+
+def collect_garbage(root: Path, meta: dict[str, str]) -> None:
     """Delete search files of other generations (only the writer calls this, under its lock)."""
     folder = search_dir(root)
     if not folder.is_dir():
         return
-    keep = {p.name for p in files_of(root, generation)} if generation else set()
+    keep = {p.name for p in _needed(root, meta)}
     for path in folder.iterdir():
-        if path.name not in keep and path.name != "embeddings.sqlite" and not path.name.startswith("embeddings."):
+        if path.name not in keep and not path.name.startswith("embeddings."):
             shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
 
@@ -68,34 +87,72 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
                    progress=None, threads: int | None = None) -> SearchReport:
     """Bring the search files up to date with the passages table; ``meta`` is updated in place."""
     spec = model or meta.get("model_spec") or DEFAULT_MODEL
-    generation = meta.get("search_generation")
-    collect_garbage(root, generation)
-    have = generation is not None and all(p.exists() for p in files_of(root, generation))
+    collect_garbage(root, meta)
+    needed = _needed(root, meta)
+    have = bool(needed) and all(p.exists() for p in needed)
     same = meta.get("model_spec") == spec and meta.get("search_version") == SEARCH_VERSION
     if have and same and not changed:
         count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         return SearchReport(count, 0, spec if meta.get("model_id") else None, False, {})
-
     reason = None
     if meta.get("model_spec") not in (None, spec):
         reason = f"the embedding model changed from {meta['model_spec']} to {spec}: every passage is embedded again"
     elif meta.get("search_version") not in (None, SEARCH_VERSION):
         reason = "the search index format changed: it is rebuilt"
+    warning, embedder = None, None
+    try:
+        embedder = get_embedder(spec, threads=threads)
+    except VaultgraphError as exc:
+        warning = f"dense search is off: {exc}"
+    if have and same and bool(meta.get("model_id")) == (embedder is not None):
+        report = _write_delta(root, conn, meta, embedder, progress)
+        if report is not None:
+            return report
+    return _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason)
+
+
+def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | None, progress) -> SearchReport | None:
+    """A delta over the current base, or None when the change is too big for one (build a base then)."""
+    started = time.perf_counter()
+    base = meta["search_base"]
+    base_rows = np.load(files_of(root, base)[0] / "rows.npy", mmap_mode="r")
+    top = int(base_rows.max()) if len(base_rows) else 0
+    new = conn.execute("SELECT row, digest, context, text FROM passages WHERE row > ? ORDER BY row", (top,)).fetchall()
+    dead = [r[0] for r in conn.execute("SELECT row FROM passage_graveyard WHERE row <= ? ORDER BY row", (top,))]
+    if delta.too_big(len(new) + len(dead), len(base_rows)):
+        return None
+    texts = [search_text(r["context"], r["text"]) for r in new]
+    digests = [r["digest"] for r in new]
+    vectors, embedded = None, 0
+    if embedder is not None:
+        embedded = _embed_missing(root, embedder, digests, texts, progress)
+        cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
+        try:
+            vectors = cache.get(digests)
+        finally:
+            cache.close()
+    generation = str(int(meta["search_generation"]) + 1)
+    delta.save(delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
+                           [lexical.tokenize(t) for t in texts], np.asarray(dead, dtype=np.int64)),
+               delta_of(root, generation))
+    meta["search_generation"] = generation
+    count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+    return SearchReport(count, embedded, meta["model_spec"] if embedder else None, True,
+                        {"delta": time.perf_counter() - started})
+
+
+def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Embedder | None, progress,
+                threads: int | None, warning: str | None, reason: str | None) -> SearchReport:
     seconds: dict[str, float] = {}
     rows, digests, texts = all_search_texts(conn)
-    new_generation = str(int(generation or 0) + 1)
-    bm25_dir, faiss_path = files_of(root, new_generation)
+    generation = str(int(meta.get("search_generation") or 0) + 1)
+    bm25_dir, faiss_path = files_of(root, generation)
     search_dir(root).mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
     lexical.build(texts, rows, bm25_dir)
     seconds["bm25"] = time.perf_counter() - started
-
-    warning, embedded, model_id = None, 0, ""
-    try:
-        embedder = get_embedder(spec, threads=threads)
-    except VaultgraphError as exc:
-        embedder, warning = None, f"dense search is off: {exc}"
+    embedded, model_id = 0, ""
     if embedder is not None:
         started = time.perf_counter()
         embedded = _embed_missing(root, embedder, digests, texts, progress)
@@ -104,18 +161,17 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
         try:
             matrix = cache.get(digests)
-            if meta.get("model_spec") not in (None, spec):
+            if reason:
                 cache.prune(digests)
         finally:
             cache.close()
-        import numpy as np
-
         vectors.build(matrix, np.asarray(rows, dtype=np.int64), faiss_path, threads=threads)
         seconds["faiss"] = time.perf_counter() - started
         model_id = embedder.model_id
         meta["dense_floor"] = f"{dense_floor(embedder, matrix):.4f}"
-    meta.update({"search_generation": new_generation, "search_version": SEARCH_VERSION, "model_spec": spec,
-                 "model_id": model_id})
+    conn.execute("DELETE FROM passage_graveyard")
+    meta.update({"search_generation": generation, "search_base": generation, "search_version": SEARCH_VERSION,
+                 "model_spec": spec, "model_id": model_id})
     return SearchReport(len(rows), embedded, spec if embedder else None, True, seconds, warning, reason)
 
 
@@ -131,8 +187,8 @@ def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: li
                    batch: int = 256) -> int:
     cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
     try:
-        known = cache.known()
-        todo = {d: t for d, t in zip(digests, texts) if d not in known}
+        missing = cache.missing(digests)
+        todo = {d: t for d, t in zip(digests, texts) if d in missing}
         items = list(todo.items())
         for start in range(0, len(items), batch):
             chunk = items[start:start + batch]
@@ -145,4 +201,4 @@ def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: li
         cache.close()
 
 
-__all__ = ["SearchReport", "collect_garbage", "files_of", "refresh_search", "search_dir"]
+__all__ = ["SearchReport", "collect_garbage", "delta_of", "files_of", "refresh_search", "search_dir"]

@@ -26,8 +26,19 @@ class EmbeddingCache:
     def close(self) -> None:
         self.conn.close()
 
-    def known(self) -> set[str]:
-        return {r[0] for r in self.conn.execute("SELECT digest FROM vectors WHERE model = ?", (self.model,))}
+    def missing(self, digests: Sequence[str]) -> set[str]:
+        """The digests that have no vector yet."""
+        wanted = set(digests)
+        if len(wanted) > 20_000:  # most of a vault: one scan beats many lookups
+            known = {r[0] for r in self.conn.execute("SELECT digest FROM vectors WHERE model = ?", (self.model,))}
+            return wanted - known
+        found: set[str] = set()
+        chunk_list = list(wanted)
+        for start in range(0, len(chunk_list), 900):
+            chunk = chunk_list[start:start + 900]
+            q = f"SELECT digest FROM vectors WHERE model = ? AND digest IN ({','.join('?' * len(chunk))})"
+            found.update(r[0] for r in self.conn.execute(q, [self.model, *chunk]))
+        return wanted - found
 
     def put(self, digests: Sequence[str], vectors: np.ndarray) -> None:
         with self.conn:

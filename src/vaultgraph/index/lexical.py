@@ -54,9 +54,25 @@ def tokenize(text: str) -> list[str]:
 class Lexical:
     """A loaded BM25 index; ``rows[i]`` is the passage row of document ``i``."""
 
-    def __init__(self, model, rows: np.ndarray):
+    def __init__(self, model, rows: np.ndarray, stats: dict | None = None):
         self.model = model
         self.rows = rows
+        self._stats = stats or {}
+
+    def vocabulary(self) -> dict[str, int]:
+        return self.model.vocab_dict if self.model is not None else {}
+
+    def stats(self) -> tuple[int, float]:
+        """(documents, average document length in tokens) of the indexed passages."""
+        return int(self._stats.get("documents", len(self.rows))), float(self._stats.get("avgdl", 1.0))
+
+    def df(self, token: str) -> int:
+        """How many indexed passages hold ``token``."""
+        tid = self.vocabulary().get(token)
+        if tid is None:
+            return 0
+        indptr = self.model.scores["indptr"]
+        return int(indptr[tid + 1] - indptr[tid]) if tid + 1 < len(indptr) else 0
 
     def known(self, text: str) -> list[str]:
         """The tokens of ``text`` that occur in the indexed passages."""
@@ -88,19 +104,21 @@ def build(texts: list[str], rows: list[int], folder: Path) -> None:
         model.index(corpus, show_progress=False)
         model.save(str(tmp), show_progress=False)
     np.save(tmp / "rows.npy", np.asarray(rows, dtype=np.int64))
-    (tmp / "done").write_text(json.dumps({"documents": len(rows)}))
+    avgdl = sum(map(len, corpus)) / len(corpus) if corpus else 1.0
+    (tmp / "stats.json").write_text(json.dumps({"documents": len(rows), "avgdl": avgdl}))
     _fsync_tree(tmp)
     os.replace(tmp, folder)
 
 
 def load(folder: Path) -> Lexical:
     rows = np.load(folder / "rows.npy")
+    stats = json.loads((folder / "stats.json").read_text())
     if not (folder / "params.index.json").exists():
-        return Lexical(None, rows)
+        return Lexical(None, rows, stats)
     import bm25s
 
     model = bm25s.BM25.load(str(folder), mmap=True, show_progress=False, verbosity=0)
-    return Lexical(model, rows)
+    return Lexical(model, rows, stats)
 
 
 def _fsync_tree(folder: Path) -> None:

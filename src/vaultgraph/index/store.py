@@ -24,6 +24,7 @@ def _dumps(value) -> str:
 
 def remove_passages(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
     for path in paths:
+        conn.execute("INSERT OR IGNORE INTO passage_graveyard SELECT row FROM passages WHERE path = ?", (path,))
         conn.execute("DELETE FROM passage_concepts WHERE row IN (SELECT row FROM passages WHERE path = ?)", (path,))
         conn.execute("DELETE FROM passages WHERE path = ?", (path,))
         conn.execute("DELETE FROM relations WHERE path = ?", (path,))

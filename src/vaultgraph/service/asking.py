@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from ..errors import IndexMissing, VaultgraphError
-from ..index import lexical, vectors
-from ..index.build import files_of
+from ..index import delta, lexical, vectors
+from ..index.build import delta_of, files_of
 from ..index.lexical import tokenize
 from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
@@ -43,7 +43,10 @@ class Searcher:
         self.generation: str | None = None
         self._concepts = None
         self._concepts_key = None
-        self._lexical = self._vectors = self._embedder = None
+        self._base = self._base_lexical = self._base_vectors = None
+        self.segments: delta.Segments | None = None
+        self._embedder = None  # a _Background giving the embedder (or None when dense search is off)
+        self._embedder_id: str | None = None
         self.notices: list[str] = []
         self.timings: dict[str, float] = {}
 
@@ -56,24 +59,40 @@ class Searcher:
         return {r["key"]: r["value"] for r in self.conn.execute("SELECT key, value FROM meta")}
 
     def _load(self, meta: dict[str, str]) -> None:
-        """(Re)open the search files of the snapshot's generation and the concepts of its vault."""
+        """(Re)open the search files of the snapshot's generation and the concepts of its vault.
+
+        The embedding model loads on a thread of its own meanwhile (a second or two for the default
+        model, mostly decompressing weights, which releases the GIL): the concept index, BM25 and FAISS
+        load, and the graph and lexical lists are computed, while it does."""
         if meta.get("search_generation") is None:
             raise IndexMissing(f"the index of {self.root} has no search index: run `kg index`")
+        started = time.perf_counter()
+        generation = meta["search_generation"]
+        if generation != self.generation and meta.get("model_id") and (
+                self._embedder is None or self._embedder_id != meta["model_id"]):
+            self._embedder_id = meta["model_id"]
+            self._embedder = _Background(self._load_embedder, meta)
         key = meta.get("graph_signature")
         if self._concepts is None or key != self._concepts_key:
             from .graphing import concept_index
 
             self._concepts, self._concepts_key = concept_index(self.conn), key
-        if meta["search_generation"] == self.generation:
+        if generation == self.generation:
             return
-        started = time.perf_counter()
-        bm25_dir, faiss_path = files_of(self.root, meta["search_generation"])
-        self._lexical = lexical.load(bm25_dir)
-        self._vectors = vectors.load(faiss_path, threads=self.threads) if meta.get("model_id") else None
-        if self._vectors is not None and (self._embedder is None or self._embedder.model_id != meta["model_id"]):
-            self._embedder = self._load_embedder(meta)
-        self.generation = meta["search_generation"]
+        base = meta.get("search_base", generation)
+        if base != self._base:
+            bm25_dir, faiss_path = files_of(self.root, base)
+            self._base_lexical = lexical.load(bm25_dir)
+            self._base_vectors = vectors.load(faiss_path, threads=self.threads) if meta.get("model_id") else None
+            self._base = base
+        changes = delta.load(delta_of(self.root, generation)) if generation != base else delta.Delta()
+        self.segments = delta.Segments(self._base_lexical, self._base_vectors, changes)
+        self.generation = generation
         self.timings["load"] = time.perf_counter() - started
+
+    def embedder(self):
+        """The embedding model of the loaded generation (None when dense search is off)."""
+        return self._embedder.result() if self._embedder is not None else None
 
     def _load_embedder(self, meta: dict[str, str]):
         from ..index.embedders import get_embedder
@@ -82,12 +101,10 @@ class Searcher:
             embedder = get_embedder(meta["model_spec"], threads=self.threads)
         except VaultgraphError as exc:
             self.notices.append(f"dense search is off: {exc}")
-            self._vectors = None
             return None
         if embedder.model_id != meta["model_id"]:
             self.notices.append(f"the index was embedded with {meta['model_id']}, not {embedder.model_id}: "
                                 "run `kg index` to re-embed; dense search is off")
-            self._vectors = None
             return None
         return embedder
 
@@ -130,16 +147,40 @@ class Searcher:
         so an English question meets a Russian note («LoRA-дообучение») and the other way round."""
         lists: dict[str, list[tuple[int, float]]] = {}
         started = time.perf_counter()
-        lists["lexical"] = self._lexical.search(f"{question} {labels}".strip(), DEPTH)
+        lists["lexical"] = self.segments.search_lexical(f"{question} {labels}".strip(), DEPTH)
         self.timings["lexical"] = time.perf_counter() - started
-        if self._vectors is not None and self._embedder is not None:
+        embedder = self.embedder()
+        if embedder is not None and self.segments.vectors is not None:
             started = time.perf_counter()
-            query = self._embedder.embed_query(question)
+            query = embedder.embed_query(question)
             self.timings["embed"] = time.perf_counter() - started
             started = time.perf_counter()
-            lists["dense"] = self._vectors.search(query, DEPTH)
+            lists["dense"] = self.segments.search_dense(query, DEPTH)
             self.timings["dense"] = time.perf_counter() - started
         return lists
+
+
+class _Background:
+    """A value computed on a daemon thread; ``result()`` waits for it (and re-raises its error)."""
+
+    def __init__(self, fn, *args):
+        import threading
+
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(fn, *args), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, *args):
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _labels_text(concepts, entities: tuple[str, ...]) -> str:

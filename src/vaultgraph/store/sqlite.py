@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import IndexBusy, IndexMissing
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS passage_concepts (
 );
 CREATE INDEX IF NOT EXISTS passage_concepts_concept ON passage_concepts(concept);
 CREATE INDEX IF NOT EXISTS passage_concepts_row ON passage_concepts(row);
+CREATE TABLE IF NOT EXISTS passage_graveyard (row INTEGER PRIMARY KEY);  -- deleted since the search base
 CREATE TABLE IF NOT EXISTS relations (path TEXT NOT NULL, src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS relations_src ON relations(src);
 CREATE INDEX IF NOT EXISTS relations_dst ON relations(dst);

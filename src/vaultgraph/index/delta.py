@@ -1,0 +1,130 @@
+"""Small changes without rewriting the big search files: a delta over a base generation.
+
+The base is a BM25 folder and a FAISS file over every passage at the time it was built; rewriting
+them costs seconds to minutes on a large vault. A later run that changed a few notes writes only a
+delta: the passages added since the base (their rows, vectors and tokens) and the base rows deleted
+since. A search asks the base for a few more hits than the deleted rows could take, drops those, and
+merges the delta's hits by the same scores: cosine for vectors, and BM25 computed with the base's
+statistics (document count, average length, document frequencies), so a delta passage ranks exactly
+where it would in a rebuilt index of the same base. Past ``COMPACT_SHARE`` of the base (or
+``COMPACT_MIN`` rows) the next run builds a new base instead.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .lexical import tokenize
+
+COMPACT_MIN = 5_000
+COMPACT_SHARE = 0.10
+K1, B = 1.5, 0.75  # bm25s defaults, which the base was built with
+
+
+@dataclass
+class Delta:
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    vectors: np.ndarray | None = None  # (len(rows), dim), or None without dense search
+    tokens: list[list[str]] = field(default_factory=list)
+    dead: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.rows) + len(self.dead)
+
+
+def too_big(delta_size: int, base_size: int) -> bool:
+    return delta_size > max(COMPACT_MIN, COMPACT_SHARE * base_size)
+
+
+def save(delta: Delta, path: Path) -> None:
+    """Write ``path`` (.npz) and its tokens (.json) under temporary names, then rename them into place."""
+    tmp = path.with_name(path.name + ".tmp.npz")
+    arrays = {"rows": delta.rows.astype(np.int64), "dead": delta.dead.astype(np.int64)}
+    if delta.vectors is not None:
+        arrays["vectors"] = delta.vectors.astype(np.float32)
+    np.savez(tmp, **arrays)
+    words = path.with_suffix(".json")
+    tmp_words = words.with_name(words.name + ".tmp")
+    tmp_words.write_text(json.dumps(delta.tokens, ensure_ascii=False), encoding="utf-8")
+    for p in (tmp, tmp_words):
+        with open(p, "rb") as handle:
+            os.fsync(handle.fileno())
+    os.replace(tmp_words, words)
+    os.replace(tmp, path)
+
+
+def load(path: Path) -> Delta:
+    if not path.exists():
+        return Delta()
+    with np.load(path) as data:
+        vectors = data["vectors"] if "vectors" in data.files else None
+        delta = Delta(data["rows"], vectors, [], data["dead"])
+    delta.tokens = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    return delta
+
+
+def files(path: Path) -> tuple[Path, Path]:
+    return path, path.with_suffix(".json")
+
+
+class Segments:
+    """The base search files and the delta over them, searched as one index."""
+
+    def __init__(self, lexical, vectors, delta: Delta):
+        self.lexical, self.vectors, self.delta = lexical, vectors, delta
+        self._dead = set(delta.dead.tolist())
+        self._bags = [_bag(t) for t in delta.tokens]
+
+    def known(self, text: str) -> list[str]:
+        extra = {t for bag in self._bags for t in bag}
+        return [t for t in tokenize(text) if t in extra or t in self.lexical.vocabulary()]
+
+    def search_lexical(self, query: str, k: int) -> list[tuple[int, float]]:
+        hits = [h for h in self.lexical.search(query, k + len(self._dead)) if h[0] not in self._dead]
+        if self._bags:
+            terms = tokenize(query)
+            stats = self.lexical.stats()
+            for row, bag in zip(self.delta.rows.tolist(), self._bags):
+                score = _bm25(terms, bag, stats, self.lexical.df)
+                if score > 0:
+                    hits.append((row, score))
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits[:k]
+
+    def search_dense(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        if self.vectors is None:
+            return []
+        hits = [h for h in self.vectors.search(query, k + len(self._dead)) if h[0] not in self._dead]
+        if self.delta.vectors is not None and len(self.delta.rows):
+            scores = self.delta.vectors @ query.astype(np.float32)
+            hits += list(zip(self.delta.rows.tolist(), scores.tolist()))
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits[:k]
+
+
+def _bag(tokens: list[str]) -> dict[str, int]:
+    bag: dict[str, int] = {}
+    for t in tokens:
+        bag[t] = bag.get(t, 0) + 1
+    bag[""] = len(tokens)  # the document's length
+    return bag
+
+
+def _bm25(terms: list[str], bag: dict[str, int], stats: tuple[int, float], df) -> float:
+    """Lucene BM25 of one delta document, with the base's statistics."""
+    n_docs, avgdl = stats
+    length = bag[""]
+    norm = K1 * ((1 - B) + B * length / (avgdl or 1.0))
+    score = 0.0
+    for t in terms:
+        tf = bag.get(t)
+        if tf and t:
+            idf = math.log(1 + (n_docs - df(t) + 0.5) / (df(t) + 0.5))
+            score += idf * tf / (norm + tf)
+    return score
