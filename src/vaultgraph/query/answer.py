@@ -92,8 +92,28 @@ def citation(p: Passage) -> Citation:
     return Citation(p.path, p.line, p.end_line, p.heading[-1] if p.heading else None)
 
 
+INHERITED_SHARE = 3  # at most one answer in three is inherited from a broader concept
+
+
 def assemble(hits: list[Hit], intent: str, top: int, labels: dict[str, str]) -> tuple[Answer, ...]:
-    """The ``top`` best answers: duplicates merged, sections dropped where a claim inside is shown."""
+    """The ``top`` best answers: duplicates merged, sections dropped where a claim inside is shown.
+
+    Claims inherited from a broader concept (LoRA's for a question on QLoRA) come after the concept's
+    own and keep up to a third of the places, so they are shown even when its own claims are many."""
+    own = _collapse([h for h in hits if not h.inherited_from], top * 2)
+    inherited = [k for k in _collapse([h for h in hits if h.inherited_from], top)
+                 if not any(_similar(k["words"], o["words"]) for o in own)]
+    n_inherited = min(len(inherited), max(top - len(own), top // INHERITED_SHARE))
+    kept = own[:top - n_inherited] + inherited[:n_inherited]
+    return tuple(Answer(role=answer_role(k["p"], intent), text=_clip(k["p"].text), score=k["h"].score,
+                        citations=tuple(k["cites"]), sources=tuple(k["sources"]), author=k["p"].author,
+                        inherited_from=labels.get(k["h"].inherited_from, k["h"].inherited_from)
+                        if k["h"].inherited_from else None)
+                 for k in kept)
+
+
+def _collapse(hits: list[Hit], limit: int) -> list[dict]:
+    """Up to ``limit`` distinct statements, best first, each with every place that says it."""
     kept: list[dict] = []
     for h in hits:
         p = h.passage
@@ -107,22 +127,13 @@ def assemble(hits: list[Hit], intent: str, top: int, labels: dict[str, str]) -> 
                 twin["cites"].append(citation(p))
                 twin["sources"] += [s for s in p.sources if s not in twin["sources"]]
             continue
-        if len(kept) >= top * 2:
+        if len(kept) >= limit:
             break
         kept.append({"p": p, "h": h, "words": words, "cites": [citation(p)], "sources": list(p.sources)})
     # a section is shown only when none of its claims is
-    kept = [k for k in kept if not (k["p"].field == "section" and any(
+    return [k for k in kept if not (k["p"].field == "section" and any(
         o["p"].field == "claim" and o["p"].path == k["p"].path and k["p"].line <= o["p"].line <= k["p"].end_line
         for o in kept))]
-    kept = kept[:top]
-    answers = [Answer(role=answer_role(k["p"], intent), text=_clip(k["p"].text), score=k["h"].score,
-                      citations=tuple(k["cites"]), sources=tuple(k["sources"]), author=k["p"].author,
-                      inherited_from=labels.get(k["h"].inherited_from, k["h"].inherited_from)
-                      if k["h"].inherited_from else None)
-               for k in kept]
-    # a concept's own claims come before those inherited from a broader one
-    answers.sort(key=lambda a: (a.inherited_from is not None, -a.score))
-    return tuple(answers)
 
 
 def _similar(a: set[str], b: set[str]) -> bool:
