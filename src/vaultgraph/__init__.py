@@ -1,20 +1,37 @@
 """vaultgraph: an Obsidian research vault as a queryable knowledge graph.
 
-The public API is small: parse notes, index a vault, read what was indexed.
+The public API is small: parse notes, index a vault, read what was indexed, ask it questions.
 
-    from vaultgraph import parse_bytes, index_vault, show_note
+    from vaultgraph import parse_bytes, index_vault, show_note, ask
+
+Names are imported on first use (PEP 562), so ``import vaultgraph`` — and ``kg --help`` — stay cheap.
 """
 
+from __future__ import annotations
+
+import importlib
+
 from .errors import IndexBusy, IndexMissing, NoteNotFound, VaultgraphError, VaultNotFound
-from .markdown import parse_bytes, parse_text
-from .model import ParsedNote
-from .service import all_links, index_vault, load_notes, show_note, status
-from .vault import find_vault, scan
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "parse_bytes": ".markdown", "parse_text": ".markdown", "ParsedNote": ".model",
+    "all_links": ".service", "index_vault": ".service", "load_notes": ".service", "show_note": ".service",
+    "status": ".service", "find_vault": ".vault", "scan": ".vault",
+    "ask": ".service.asking", "search": ".service.asking", "Searcher": ".service.asking",
+}
+
 __all__ = [
-    "IndexBusy", "IndexMissing", "NoteNotFound", "ParsedNote", "VaultNotFound", "VaultgraphError",
-    "all_links", "find_vault", "index_vault", "load_notes", "parse_bytes", "parse_text", "scan",
+    "IndexBusy", "IndexMissing", "NoteNotFound", "ParsedNote", "Searcher", "VaultNotFound", "VaultgraphError",
+    "all_links", "ask", "find_vault", "index_vault", "load_notes", "parse_bytes", "parse_text", "scan", "search",
     "show_note", "status",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'vaultgraph' has no attribute {name!r}")

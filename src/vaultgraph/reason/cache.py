@@ -42,7 +42,7 @@ def code_version() -> str:
 
 
 def _index_state(root: Path):
-    from ..service.graphing import concept_index
+    from ..service.concepts import concept_index
     from ..store import reader
     from ..store.sqlite import get_meta
 

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
-from ..extract.concepts import Concept, ConceptIndex
+from .concepts import METHOD_TYPES, cache_path, concept_index, save_cached
 from ..extract.facts import extract
 from ..graph.build import note_quads
-from ..graph.namespace import BASE
 from ..graph.store import SCHEMA_FILES, open_graph
 from ..index.passages import note_passages
 from ..index.store import remove_passages, replace_passages
@@ -25,7 +23,6 @@ from ..resources import schema_dir
 from ..vault import NameIndex
 
 EXTRACT_VERSION = "2"
-METHOD_TYPES = ("method", "concept", "метод")
 
 
 @dataclass(frozen=True)
@@ -59,39 +56,32 @@ def signature(conn, endpoint: str | None = None) -> str:
     return hashlib.sha256(repr(sorted(signature_parts(conn, endpoint).items())).encode()).hexdigest()
 
 
-def concept_index(conn) -> ConceptIndex:
-    """The SKOS scheme plus the concepts the vault defines (notes with ``type: method``)."""
-    concepts = ConceptIndex.load()
-    rows = conn.execute("SELECT path, aliases FROM notes WHERE lower(ntype) IN (?, ?, ?) ORDER BY path", METHOD_TYPES)
-    for row in rows:
-        title = row["path"].rsplit("/", 1)[-1][:-3]
-        aliases = tuple(json.loads(row["aliases"]))
-        slug = re.sub(r"[^\w-]+", "-", title).strip("-") or "concept"
-        concepts.add(Concept(id=slug, iri=BASE + "concept/" + slug, scheme="vault", label_en=title, label_ru=None,
-                             labels=(title, *aliases), broader=()))
-    return concepts
-
-
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
                  meta: dict[str, str], progress=None, endpoint: str | None = None,
                  affected: set[str] = frozenset()) -> GraphReport:
     """Extract the notes parsed this run and the ``affected`` ones (whose links now resolve differently),
     or every note when the signature changed; replace their named graphs and passages."""
+    parts = signature_parts(conn, endpoint)
+    sig = signature(conn, endpoint)
+    full = meta.get("graph_signature") != sig
+    if not (full or removed or affected or parsed):
+        if endpoint is None and not cache_path(root).exists():
+            save_cached(root, sig, concept_index(conn))
+        return GraphReport(0, 0, 0, 0, False)  # nothing to do: not even opening the store
+    reason = None
+    if full:
+        reason = "; ".join(why for key, why in _WHY_FULL.items() if meta.get(key) not in (None, parts[key])) \
+            or ("first index" if "graph_signature" not in meta else "the index was written by another kg")
     graph = open_graph(root, endpoint=endpoint)
     try:
-        parts = signature_parts(conn, endpoint)
-        sig = signature(conn, endpoint)
-        full = meta.get("graph_signature") != sig
-        reason = None
-        if full:
-            reason = "; ".join(why for key, why in _WHY_FULL.items() if meta.get(key) not in (None, parts[key])) \
-                or ("first index" if "graph_signature" not in meta else "the index was written by another kg")
         if full:
             graph.load_schema()
             paths = [r["path"] for r in conn.execute("SELECT path FROM notes WHERE record IS NOT NULL ORDER BY path")]
         else:
             paths = sorted({p for p, note in parsed.items() if note is not None} | set(affected))
         concepts = concept_index(conn)
+        if endpoint is None:
+            save_cached(root, sig, concepts)
         labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
         claims = risks = 0
         batch: dict[str, list] = {}

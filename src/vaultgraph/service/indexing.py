@@ -44,6 +44,7 @@ class IndexReport:
     seconds: float
     graph: GraphReport | None = None
     search: SearchReport | None = None
+    stages: dict[str, float] | None = None  # seconds: list, parse, resolve, graph, search (embed, bm25, faiss …)
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,7 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
     """Parse what changed, resolve every link, and bring the graph (local, or ``endpoint``) and the
     search index (passages, BM25, vectors of ``model``: default the model the index already uses) up to date."""
     started = time.perf_counter()
+    clock = _Clock()
     root = root.resolve()
     listing = scan(root)
     notes = {f.path: f for f in listing.files if f.is_note}
@@ -180,7 +182,9 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
                         and known[p]["mtime_ns"] == f.mtime_ns and known[p]["status"] not in ("failed", "retry"))]
         todo = _drop_unchanged_bytes(root, conn, todo, known if same_parser else {})
         removed = [p for p in known if p not in notes]
+        clock.lap("list")
         outcomes = parse_many(root, todo, progress, workers)
+        clock.lap("parse")
 
         changed = [o.path for o in outcomes] + removed
         conn.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in changed])
@@ -206,18 +210,34 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         names, affected = _resolve(conn, everything=_names_key(conn) != names_before or not same_parser)
         links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
         unresolved = conn.execute("SELECT COUNT(*) FROM links WHERE target IS NULL").fetchone()[0]
+        clock.lap("resolve")
         graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint,
                              affected=affected - set(changed))
+        clock.lap("graph")
         search = refresh_search(root, conn, meta, changed=bool(graph.extracted or removed or outcomes),
                                 model=model, progress=progress, threads=threads)
+        clock.lap("search")
         meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
         set_meta(conn, meta)
         counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
         repaired = sum(1 for o in outcomes if o.note and o.note.repairs)
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
+    clock.lap("commit")
+    stages = {**clock.laps, **{f"search.{k}": round(v, 4) for k, v in search.seconds.items()}}
     return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
-                       links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search)
+                       links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search, stages)
+
+
+class _Clock:
+    def __init__(self):
+        self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 4)
+        self.last = now
 
 
 def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> list[VaultFile]:
