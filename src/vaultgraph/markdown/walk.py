@@ -30,6 +30,7 @@ class _Container:
     headings: list[tuple[int, str]] = field(default_factory=list)  # (level, title) stack
     sections: list[int] = field(default_factory=list)  # section index of each stacked heading
     parent_section: int | None = None  # section governing the container itself
+    number: int = 0  # key of the container in ``container_ends`` and in ``headings``
 
 
 @dataclass
@@ -60,8 +61,7 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
     root = _Container(1, n_lines, None, ())
     stack: list[_Container] = [root]
     headings: list[tuple[int, int, int, int]] = []  # (line, level, container id, section index)
-    container_ids = {id(root): 0}
-    container_ends = {0: n_lines}
+    container_ends = {0: n_lines}  # container number → last line
     pending_table: dict | None = None
     in_footnote: str | None = None
     footnote_start = 0
@@ -101,9 +101,11 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             outer = stack[-1]
             # A chat message is a document of its own: its headings do not hang under the note's.
             base = () if meta and chat_role(meta["type"]) else outer.base_path + tuple(t for _, t in outer.headings)
-            box = _Container(start, end, callout_index, base, parent_section=_current_section(stack))
-            container_ids[id(box)] = len(container_ids)
-            container_ends[container_ids[id(box)]] = end
+            # Numbered by a counter, not by id(): a closed container is freed and a later one can
+            # reuse its address, which merged two containers' headings (results varied by run).
+            box = _Container(start, end, callout_index, base, parent_section=_current_section(stack),
+                             number=len(container_ends))
+            container_ends[box.number] = end
             stack.append(box)
         elif kind == "blockquote_close":
             box = stack.pop()
@@ -129,7 +131,7 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             box.sections.append(len(out.sections))
             path = box.base_path + tuple(t for _, t in box.headings)
             line = token.map[0] + 1
-            headings.append((line, level, container_ids[id(box)], len(out.sections)))
+            headings.append((line, level, box.number, len(out.sections)))
             out.sections.append(Section(title, level, line, line, path, box.callout))
         elif kind == "heading_close":
             in_head = False
