@@ -6,7 +6,6 @@ reader's snapshot always has passages, relations and the search files of the sam
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -18,8 +17,11 @@ _LISTS = ("heading", "kinds", "about", "affects", "involves", "sources")
 _INSERT = f"INSERT INTO passages ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 
 
+_SEP = "\x1f"  # list columns hold items joined by the unit separator: splitting is ~10x faster than JSON
+
+
 def _dumps(value) -> str:
-    return json.dumps(list(value), ensure_ascii=False, separators=(",", ":"))
+    return _SEP.join(value)
 
 
 def remove_passages(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
@@ -51,7 +53,7 @@ def replace_passages(conn: sqlite3.Connection, path: str, passages: Sequence[Pas
 def passage_from_row(row: sqlite3.Row) -> Passage:
     data = {c: row[c] for c in _COLUMNS if c != "digest"}
     for c in _LISTS:
-        data[c] = tuple(json.loads(data[c]))
+        data[c] = tuple(data[c].split(_SEP)) if data[c] else ()
     return Passage(**data)
 
 
@@ -65,14 +67,34 @@ def passages_by_row(conn: sqlite3.Connection, rows: Iterable[int]) -> dict[int, 
     return out
 
 
-def rows_for_concepts(conn: sqlite3.Connection, concepts: Iterable[str]) -> list[tuple[int, str, str, str, str]]:
-    """(passage row, concept, relation, kinds, field) of every passage about, affecting, involving the
-    concepts, or sitting in the note that defines one (relation ``topic``)."""
-    concepts = list(dict.fromkeys(concepts))
-    if not concepts:
+def linked_rows(conn: sqlite3.Connection, links: list[tuple[str, str, float, str | None]], n_entities: int,
+                wanted: dict[str, float], rel_weight: dict[str, float], limit: int):
+    """The ``limit`` passages most strongly linked to a question's concepts, scored inside SQLite.
+
+    ``links`` are (concept, question entity, weight, inherited from) expansions. A passage's link to an
+    entity is its best (weight × relation weight); its score is the mean over the question's entities,
+    plus half its role fit by kinds (``wanted``). Returns (row, score, covered entities, inherited from)."""
+    if not links:
         return []
-    q = f"SELECT * FROM passage_concepts WHERE concept IN ({','.join('?' * len(concepts))})"
-    return [(r["row"], r["concept"], r["rel"], r["kinds"], r["field"]) for r in conn.execute(q, concepts)]
+    values = ",".join("(?,?,?,?)" for _ in links)
+    rel = " ".join(f"WHEN '{r}' THEN {w}" for r, w in rel_weight.items())
+    fit = ", ".join(f"CASE WHEN instr(kinds, '{k}') THEN {w} ELSE 0 END" for k, w in wanted.items()) or "0"
+    q = f"""
+        WITH x(concept, entity, weight, inherited) AS (VALUES {values}),
+        per_entity AS (
+            SELECT pc.row AS row, x.entity AS entity, MAX(pc.kinds) AS kinds,
+                   MAX(x.weight * (CASE pc.rel {rel} ELSE 0.5 END)
+                       * (CASE pc.field WHEN 'frontmatter' THEN 0.3 ELSE 1.0 END)) AS w,
+                   MAX(x.inherited IS NULL) AS own, MIN(x.inherited) AS inherited
+            FROM passage_concepts pc JOIN x ON x.concept = pc.concept
+            GROUP BY pc.row, x.entity)
+        SELECT row, SUM(w) / ? AS score, MAX(max(0, {fit})) AS fit,
+               GROUP_CONCAT(CASE WHEN own THEN entity END, char(31)) AS covered,
+               CASE WHEN MAX(own) THEN NULL ELSE MIN(inherited) END AS inherited
+        FROM per_entity GROUP BY row ORDER BY score + fit / 2 DESC, row LIMIT ?"""
+    params = [v for link in links for v in link] + [max(1, n_entities), limit]
+    return [(r["row"], r["score"], set(r["covered"].split("\x1f")) if r["covered"] else set(), r["inherited"])
+            for r in conn.execute(q, params)]
 
 
 def related(conn: sqlite3.Connection, ids: Iterable[str], rel: str, reverse: bool = False) -> list[tuple[str, str]]:

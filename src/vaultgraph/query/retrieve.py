@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from ..extract.concepts import ConceptIndex
 from ..index.lexical import tokenize
 from ..index.passages import Passage
-from ..index.store import passages_by_row, related, rows_for_concepts, rows_of_ids
+from ..index.store import linked_rows, passages_by_row, related, rows_of_ids
 
 RRF_K = 60
-DEPTH = 150  # candidates taken from each list
+DEPTH = 100  # candidates taken from each retrieval list
+SHORTLIST = 200  # candidates taken from the graph
 REL_WEIGHT = {"about": 1.0, "affects": 0.9, "involves": 0.9, "topic": 0.7}
 INHERITED = 0.55  # weight of a broader concept's passage, per step up the hierarchy
 NARROWER = 0.6
@@ -55,7 +56,6 @@ COST_CONCEPTS = frozenset({"TrainingCost", "InferenceCost", "MemoryFootprint", "
 class Hit:
     row: int
     graph: float = 0.0  # concept link: 0..1, the share of the question's concepts, weighted by how
-    links: dict[str, float] = field(default_factory=dict)  # question concept → strongest link weight
     covered: set[str] = field(default_factory=set)  # question concepts this passage is about
     inherited_from: str | None = None
     via: str | None = None  # "mitigates" / "causes": reached through a relation of the graph
@@ -107,34 +107,14 @@ def role_match(p: Passage, intent: str) -> float:
 def graph_hits(conn, concepts: ConceptIndex, entities: tuple[str, ...], intent: str) -> dict[int, Hit]:
     """Passages the graph links to the question's concepts, scored by how they are linked and by how
     well their role fits the question; the best ones are loaded (``hit.passage``)."""
-    hits: dict[int, Hit] = {}
     table = expansions(concepts, entities, intent)
-    wanted = WANTED.get(intent, {})
-    n = max(1, len(entities))
-    prior: dict[int, float] = {}  # role fit by kinds alone, to choose which candidates to load
-    for row, cid, rel, kinds, fld in rows_for_concepts(conn, table):
-        hit = hits.setdefault(row, Hit(row))
-        for entity, weight, inherited in table[cid]:
-            if inherited is None:
-                hit.covered.add(entity)
-            elif not hit.covered:
-                hit.inherited_from = hit.inherited_from or inherited
-            w = weight * REL_WEIGHT.get(rel, 0.5) * (0.3 if fld == "frontmatter" else 1.0)
-            hit.links[entity] = max(hit.links.get(entity, 0.0), w)
-        hit.graph = sum(hit.links.values()) / n
-        prior[row] = max((wanted.get(k, 0.0) for k in kinds.split(",") if k), default=0.0)
-    for hit in hits.values():
-        if hit.covered:
-            hit.inherited_from = None
-    # the best candidates are loaded: the final score needs what each passage is
-    shortlist = sorted(hits.values(), key=lambda h: (-(h.graph + prior[h.row] / 2), h.row))
-    for h in shortlist[DEPTH * 3:]:
-        del hits[h.row]
-    loaded = passages_by_row(conn, [h.row for h in shortlist[:DEPTH * 3]])
-    for h in shortlist[:DEPTH * 3]:
-        h.passage = loaded.get(h.row)
-        if h.passage is None:
-            del hits[h.row]
+    links = [(cid, entity, weight, inherited) for cid, rows in table.items() for entity, weight, inherited in rows]
+    found = linked_rows(conn, links, len(entities), WANTED.get(intent, {}), REL_WEIGHT, SHORTLIST)
+    loaded = passages_by_row(conn, [row for row, *_ in found])
+    hits: dict[int, Hit] = {}
+    for row, score, covered, inherited in found:
+        if row in loaded:
+            hits[row] = Hit(row, graph=score, covered=covered, inherited_from=inherited, passage=loaded[row])
     # walk the graph's relations: solutions of the risks found, consequences of the problems found
     if intent in ("solution", "consequence", "risk", "problem"):
         rel = "mitigates" if intent in ("solution", "risk") else "causes"

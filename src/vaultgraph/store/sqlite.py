@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import IndexBusy, IndexMissing
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
