@@ -244,6 +244,7 @@ def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> lis
     """Notes whose size or mtime changed but whose bytes did not (a touch, a checkout, a sync) keep their
     record: only the new mtime is stored."""
     import hashlib
+    import stat
 
     out, same = [], []
     for f in todo:
@@ -251,11 +252,13 @@ def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> lis
         if row is None or row["status"] not in ("ok", "warning") or f.size > MAX_NOTE_BYTES:
             out.append(f)
             continue
-        try:
-            with open(root / f.path, "rb") as handle:
-                digest = hashlib.sha256(handle.read()).hexdigest()
+        try:  # O_NONBLOCK and a regular-file check: a FIFO swapped in must not hang the run
+            with open(os.open(root / f.path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    raise OSError("not a regular file")
+                digest = hashlib.sha256(handle.read(MAX_NOTE_BYTES + 1)).hexdigest()
         except OSError:
-            out.append(f)
+            out.append(f)  # parse_file reads it again and reports what is wrong
             continue
         (same if digest == row["sha256"] else out).append(f)
     conn.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
