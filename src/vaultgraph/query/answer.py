@@ -55,14 +55,17 @@ class Result:
     entities: tuple[tuple[str, str], ...]  # (concept id, label)
     answers: tuple[Answer, ...]
     notices: tuple[str, ...] = ()  # stale index, dense search off, …
-    extra: dict | None = None  # a comparison table or explanation paths, when the question asks for one
+    comparison: object | None = None  # reason.Comparison, when the question compares methods
+    explanation: object | None = None  # reason.Explanation, when it asks why one thing affects another
 
     def to_dict(self) -> dict:
         data = {"question": self.question, "intent": self.intent,
                 "entities": [{"id": i, "label": label} for i, label in self.entities],
                 "answers": [a.to_dict() for a in self.answers]}
-        if self.extra:
-            data.update(self.extra)
+        if self.comparison is not None:
+            data["comparison"] = self.comparison.to_dict()
+        if self.explanation is not None:
+            data["paths"] = self.explanation.to_dict()["paths"]
         return data
 
 

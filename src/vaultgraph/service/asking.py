@@ -139,8 +139,24 @@ class Searcher:
         finally:
             self.conn.execute("COMMIT")
         self.timings["query"] = time.perf_counter() - started
+        comparison = explanation = None
+        if not plain and len(entities) >= 2 and intent in ("comparison", "explanation"):
+            comparison, explanation = self._reason(intent, entities)
         return Result(question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
-                      tuple(dict.fromkeys(self.notices)))
+                      tuple(dict.fromkeys(self.notices)), comparison, explanation)
+
+    def _reason(self, intent: str, entities: tuple[str, ...]):
+        """The comparison table or the explanation paths, from the reasoning graph (``kg compare``/``kg why``)."""
+        from .. import reason
+
+        try:
+            rg = reason.load(self.root)
+            if intent == "comparison":
+                return reason.compare(rg, list(entities[:4])), None
+            return None, reason.why(rg, entities[0], entities[-1], k=3)
+        except VaultgraphError as exc:
+            self.notices.append(f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}")
+            return None, None
 
     def _retrieve(self, question: str, labels: str = "") -> dict[str, list[tuple[int, float]]]:
         """Dense and lexical hits; the lexical query also holds the concepts' names in both languages,
