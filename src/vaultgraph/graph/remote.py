@@ -77,7 +77,7 @@ class RemoteGraph:
             return
         self._put_graph(graph, triples)
 
-    def replace_notes(self, notes: dict[str, list[ox.Quad]]) -> None:
+    def replace_notes(self, notes: dict[str, list[ox.Quad]], bulk: bool = False) -> None:
         for path, quads in notes.items():
             self.replace_note(path, quads)
 

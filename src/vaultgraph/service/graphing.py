@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .concepts import METHOD_TYPES, cache_path, concept_index, save_cached
 from ..extract.facts import extract
 from ..graph.build import note_quads
-from ..graph.store import SCHEMA_FILES, open_graph
+from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph
 from ..index.passages import note_passages
 from ..index.store import remove_passages, replace_passages
 from ..model import ParsedNote, from_dict
@@ -65,14 +65,24 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
     sig = signature(conn, endpoint)
     full = meta.get("graph_signature") != sig
     if not (full or removed or affected or parsed):
-        if endpoint is None and not cache_path(root).exists():
-            save_cached(root, sig, concept_index(conn))
+        if endpoint is None:
+            collect_garbage(root, keep={meta.get("graph_dir", "graph")})
+            if not cache_path(root).exists():
+                save_cached(root, sig, concept_index(conn))
         return GraphReport(0, 0, 0, 0, False)  # nothing to do: not even opening the store
     reason = None
     if full:
         reason = "; ".join(why for key, why in _WHY_FULL.items() if meta.get(key) not in (None, parts[key])) \
             or ("first index" if "graph_signature" not in meta else "the index was written by another kg")
-    graph = open_graph(root, endpoint=endpoint)
+    bulk = full and endpoint is None  # a full rebuild goes to a fresh store folder, named at commit
+    name = meta.get("graph_dir", "graph")
+    if bulk:
+        name = f"graph-{int(meta.get('graph_generation', '0')) + 1}"
+        collect_garbage(root, keep={meta.get("graph_dir", "graph")})  # and a killed run's half-built folder
+    elif endpoint is None:
+        collect_garbage(root, keep={name})
+    graph = open_graph(root, endpoint=endpoint, name=name if endpoint is None else None)
+    batch_size = 500 if bulk else 100
     try:
         if full:
             graph.load_schema()
@@ -88,7 +98,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
         for i, path in enumerate(paths, 1):
             note = parsed.get(path) or _load(conn, path)
             if note is None:
-                graph.remove_note(path)
+                batch[path] = []  # its graph is dropped with the batch
                 remove_passages(conn, [path])
                 continue
             facts = extract(note, concepts, lambda target, src=path: index.resolve(src, target)[0])
@@ -98,20 +108,22 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             replace_passages(conn, path, note_passages(note, facts, topic),
                              [(s, "mitigates", d) for s, d in facts.mitigates] +
                              [(s, "causes", d) for s, d in facts.causes])
-            if len(batch) >= 500:
-                graph.replace_notes(batch)
+            if len(batch) >= batch_size:
+                graph.replace_notes(batch, bulk=bulk)
                 batch = {}
             claims += len(facts.claims)
             risks += sum("risk" in c.kinds for c in facts.claims)
             if progress:
                 progress("graph", i, len(paths))
-        graph.replace_notes(batch)
         gone = [*removed, *(p for p, note in parsed.items() if note is None)]
-        for path in gone:
-            graph.remove_note(path)
+        if not bulk:
+            batch.update({path: [] for path in gone})
+        graph.replace_notes(batch, bulk=bulk)
         remove_passages(conn, gone)
         graph.flush()
         meta.update(parts, graph_signature=sig)
+        if bulk:
+            meta.update(graph_dir=name, graph_generation=name.rsplit("-", 1)[1])
         return GraphReport(len(paths), len(removed), claims, risks, full, reason)
     finally:
         del graph
