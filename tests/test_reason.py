@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import DEMO_VAULT, SEEDS, run_kg
 
-from vaultgraph.reason import claims_of, lineage, load
+from vaultgraph.reason import claims_of, lineage, load, why
 from vaultgraph.repair import decode
 from vaultgraph.reason.cache import cache_path, clear_memo
 
@@ -255,6 +255,11 @@ def test_cache_is_reused_and_rebuilt_per_changed_note(demo_vault):
     assert set(fresh.claims) == set(after.claims)
     assert {(u, v, d["w"]) for u, v, d in fresh.G.edges(data=True)} == \
         {(u, v, d["w"]) for u, v, d in after.G.edges(data=True)}
+    # a cached graph reads the claims a path cites from their notes; an in-memory one has them all
+    clear_memo()
+    cached = load(demo_vault)
+    assert "claims" not in cached._parts
+    assert why(cached, "QLoRA", "fine-tuning").to_dict() == why(fresh, "QLoRA", "fine-tuning").to_dict()
 
 
 # --- the seeds ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``load(root)``: the reasoning graph of a vault, from ``VAULT/.kg/reason.pickle`` when it is current.
+"""``load(root)``: the reasoning graph of a vault, from ``VAULT/.kg/reason*.pickle`` when they are current.
 
 The cache is keyed by what the index says: the graph signature (schema, extraction rules, the vault's
 names and note types; when it changes ``kg index`` re-extracts every note, so every piece is read
@@ -26,6 +26,7 @@ from .read import piece_from_quads
 
 FORMAT = "reason-1"
 CACHE_NAME = "reason.pickle"
+PARTS = ("claims", "book")  # besides the graph part: see ReasonGraph
 _MEMO: dict[str, tuple[str, ReasonGraph]] = {}
 
 
@@ -36,7 +37,7 @@ def cache_path(root: Path) -> Path:
 def code_version() -> str:
     """The cache format and the code that fills it: a new kg never reads an old kg's cache."""
     h = hashlib.sha256(FORMAT.encode())
-    for name in ("build.py", "read.py", "model.py"):
+    for name in ("build.py", "edges.py", "read.py", "model.py"):
         h.update((Path(__file__).with_name(name)).read_bytes())
     return h.hexdigest()[:16]
 
@@ -82,13 +83,33 @@ def load(root: Path | str, endpoint: str | None = None, *, use_cache: bool = Tru
             for path, piece in _pieces(root, endpoint, changed):
                 rg.add_note(piece, shas[path])
                 read += 1
+        rg.state = digest
         if (changed or removed or full) and use_cache:
             _write_cache(root, rg)
-    rg.stats = BuildStats(notes=len(rg.notes), notes_read=read, claims=len(rg.claims),
+    rg._fetch = _fetcher(root, endpoint)
+    rg.stats = BuildStats(notes=len(rg.notes), notes_read=read, claims=rg.claim_count,
                           nodes=rg.G.number_of_nodes(), edges=rg.G.number_of_edges(),
                           seconds=time.perf_counter() - started, from_cache=not full, full=full)
     _MEMO[str(root)] = (digest, rg)
     return rg
+
+
+def _fetcher(root: Path, endpoint: str | None):
+    """Read one note's piece from the store: what ``why`` does instead of loading every claim."""
+    opened: list = []
+
+    def fetch(path: str):
+        from ..graph.build import note_iri
+        from ..graph.store import open_graph
+
+        if not opened:
+            opened.append(open_graph(root, readonly=True, endpoint=endpoint))
+        store = getattr(opened[0], "store", None)
+        if store is None:
+            return next(_pieces(root, endpoint, [path]))[1]
+        return piece_from_quads(path, store.quads_for_pattern(None, None, None, note_iri(path)))
+
+    return fetch
 
 
 @contextlib.contextmanager
@@ -127,38 +148,57 @@ def _pieces(root: Path, endpoint: str | None, paths: list[str]):
         del graph, store
 
 
+def _part_path(root: Path, part: str) -> Path:
+    return cache_path(root) if part == "graph" else cache_path(root).with_name(f"reason-{part}.pickle")
+
+
 def _read_cache(root: Path, key: str) -> ReasonGraph | None:
-    path = cache_path(root)
+    """The graph part, when it and the other parts' headers all match ``key`` and one state."""
     try:
-        with open(path, "rb") as f:
-            version = pickle.load(f)
-            if version != key:
+        with open(_part_path(root, "graph"), "rb") as f:
+            header = pickle.load(f)
+            if not isinstance(header, tuple) or header[0] != key:
                 return None
+            for part in PARTS:
+                with open(_part_path(root, part), "rb") as g:
+                    if pickle.load(g) != header:
+                        return None  # a run stopped between writing the parts: build again
             rg = pickle.load(f)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    return rg if isinstance(rg, ReasonGraph) else None
+    if not isinstance(rg, ReasonGraph):
+        return None
+
+    def loader(part: str):
+        with _no_gc(), open(_part_path(root, part), "rb") as g:
+            if pickle.load(g) != header:
+                raise RuntimeError(f"{_part_path(root, part)} changed while kg was reading it: run the command again")
+            return pickle.load(g)
+
+    rg._loader = loader
+    return rg
 
 
 def _write_cache(root: Path, rg: ReasonGraph) -> None:
-    target = cache_path(root)
-    stats = getattr(rg, "stats", None)
-    rg.stats = None
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".reason-", suffix=".tmp", dir=target.parent)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(rg.cache_key, f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(rg, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)
+    """Every part, each to a temporary file moved into place; the graph part last."""
+    header = (rg.cache_key, rg.state)
+    data = rg.parts()
+    for part, obj in [*((p, data[p]) for p in PARTS), ("graph", rg)]:
+        target = _part_path(root, part)
         tmp = None
-    except OSError:
-        pass  # a read-only vault: answer without a cache
-    finally:
-        rg.stats = stats
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".reason-", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+            tmp = None
+        except OSError:
+            return  # a read-only vault: answer without a cache
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
 
 def clear_memo() -> None:

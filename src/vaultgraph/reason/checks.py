@@ -12,7 +12,8 @@
 
 from __future__ import annotations
 
-from .build import ReasonGraph, in_prompt, is_navigation
+from .build import ReasonGraph
+from .edges import in_prompt, is_navigation
 from .comparison import lineage
 from .model import ClaimRec
 from .names import label

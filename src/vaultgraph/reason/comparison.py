@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import deque
 
 from ..errors import VaultgraphError
-from .build import ReasonGraph, is_navigation
+from .build import ReasonGraph
+from .edges import is_navigation
 from .model import CellItem, ClaimRec, Comparison, ConceptClaim, Row
 from .names import label, resolve
 

@@ -84,13 +84,11 @@ def scheme_citation(cid: str) -> Citation | None:
 def hierarchy_claim(rg: ReasonGraph, narrow: str, broad: str) -> ClaimRec | None:
     """A claim of the vault that names both concepts, best from a note defining one of them."""
     narrow_notes = rg.defined_in.get(narrow, set())
-    defining = narrow_notes | rg.defined_in.get(broad, set())
-    both = rg.by_concept.get(narrow, set()) & rg.by_concept.get(broad, set())
     broad_notes = rg.defined_in.get(broad, set())
-    candidates = {c.id: c for i in both if (c := rg.claims.get(i)) is not None and c.path in defining}
-    candidates.update((c.id, c) for p in narrow_notes for c in rg.notes[p].claims if set(c.evidence) & broad_notes)
+    candidates = [c for p in sorted(narrow_notes | broad_notes) for c in rg.note_claims(p)
+                  if {narrow, broad} <= set(c.concepts()) or (p in narrow_notes and set(c.evidence) & broad_notes)]
     # the claim must name the broader concept in its own words, not only through its heading
-    named = [c for c in candidates.values() if any(m.concept == broad for m in rg.concepts.find(c.text))]
+    named = [c for c in candidates if any(m.concept == broad for m in rg.concepts.find(c.text))]
     if not named:
         return None
     return min(named, key=lambda c: (c.path not in narrow_notes, c.author != "user", c.path, c.line))

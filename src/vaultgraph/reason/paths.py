@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import itertools
 
-from .build import INVERSE, ReasonGraph, hub_penalty, step_cost
+from .build import ReasonGraph, hub_penalty, step_cost
+from .edges import INVERSE
 from .model import Citation, Explanation, Path, Step
 from .names import hierarchy_claim, label, resolve, scheme_citation
 
@@ -88,7 +89,7 @@ def nearest(rg: ReasonGraph, node: str, n: int = 5) -> list[str]:
 
 
 def _claimed(rg: ReasonGraph, node: str) -> bool:
-    return bool(rg.by_concept.get(node[2:]))
+    return rg.concept_claims.get(node[2:], 0) > 0
 
 
 def _step(rg: ReasonGraph, u: str, v: str, d: dict) -> Step:
@@ -97,11 +98,11 @@ def _step(rg: ReasonGraph, u: str, v: str, d: dict) -> Step:
     forward = payload[-1] == u
     if kind == "claim":
         _, cid, rel, _ = payload
-        c = rg.claims[cid]
+        c = rg.claim(cid)
         return Step(rg.label(u), _rel(rel, forward), rg.label(v), c.text, (c.citation,), "claim", c.author)
     if kind == "pair":
         _, (x, y), rel, _ = payload
-        cx, cy = rg.claims[x], rg.claims[y]
+        cx, cy = rg.claim(x), rg.claim(y)
         author = "user" if "user" in (cx.author, cy.author) else "assistant"
         return Step(rg.label(u), _rel(rel, forward), rg.label(v), f"{cx.text} → {cy.text}",
                     (cx.citation, cy.citation), "pair", author)
@@ -109,7 +110,7 @@ def _step(rg: ReasonGraph, u: str, v: str, d: dict) -> Step:
         path = payload[1]
         piece = rg.notes[path]
         concept = (v if forward else u)[2:]
-        intro = next((c for c in piece.claims if concept in c.about and len(c.text.split()) >= 5), None)
+        intro = next((c for c in rg.note_claims(path) if concept in c.about and len(c.text.split()) >= 5), None)
         if intro is not None:
             text, cites, author = intro.text, (intro.citation,), intro.author
         else:
