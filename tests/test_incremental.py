@@ -127,3 +127,11 @@ def test_extraction_rules_change_re_extracts_every_note_and_says_so(indexed):
     assert report["parsed"] == 0 and report["graph"]["full"]
     assert report["graph"]["extracted"] == report["notes"]
     assert "extraction rules changed" in report["graph"]["reason"]
+
+
+def test_parser_change_re_parses_every_note_and_says_so(indexed):
+    with sqlite3.connect(indexed / ".kg" / "index.sqlite") as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'parser_version'")
+    report = index(indexed)
+    assert report["parsed"] == report["notes"] and "parser changed" in report["reason"]
+    assert index(indexed)["reason"] is None

@@ -59,6 +59,8 @@ def index(
     out = console()
     out.print(f"[bold]{report.root}[/]: {report.notes} notes ({report.parsed} parsed, {report.reused} unchanged, "
               f"{report.removed} removed), {report.attachments} attachments in {report.seconds:.2f} s")
+    if report.reason:
+        out.print(f"[yellow]{report.reason}[/]")
     out.print(f"links: {report.links} ({report.unresolved} unresolved); repaired notes: {report.repaired}; "
               f"warnings: {report.warnings}; failed: {report.failed}; skipped: {report.skipped}")
     if report.graph:

@@ -45,6 +45,7 @@ class IndexReport:
     graph: GraphReport | None = None
     search: SearchReport | None = None
     stages: dict[str, float] | None = None  # seconds: list, parse, resolve, graph, search (embed, bm25, faiss …)
+    reason: str | None = None  # why every note was parsed again
 
 
 @dataclass(frozen=True)
@@ -224,9 +225,11 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
     clock.lap("commit")
     stages = {**clock.laps, **{f"search.{k}": round(v, 4) for k, v in search.seconds.items()}}
+    reason = None if same_parser or not known else "the parser changed: every note is parsed again"
     return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
-                       links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search, stages)
+                       links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search, stages,
+                       reason)
 
 
 class _Clock:
