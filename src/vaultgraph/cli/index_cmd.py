@@ -98,6 +98,9 @@ def status(vault: VaultOption = None, json_out: JsonOption = False,
               f"skipped: {data['skipped']}  failed: {data['failed']}")
     out.print(f"changed since: {len(data['stale'])} stale, {len(data['new'])} new, {len(data['deleted'])} deleted")
     out.print(f"links: {data['links']}  unresolved: {len(data['unresolved_links'])}")
+    search = data["search"]
+    out.print(f"search: {search['passages']} passages, "
+              + (f"vectors by {search['model']}" if search["model"] else "no vectors (BM25 and the graph only)"))
     for title, rows, fmt in (
         ("problems", data["problems"], lambda r: f"{r['path']}: {r['status']}: {r['reason']}"),
         ("encoding repairs", data["repairs"], lambda r: f"{r['path']}: {r['detail']}"),

@@ -62,6 +62,7 @@ def status(root: Path) -> dict:
     with reader(root) as conn:
         rows = conn.execute("SELECT path, size, mtime_ns, status, reason, repairs FROM notes ORDER BY path").fetchall()
         meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
+        passages = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         link_rows = conn.execute(
             "SELECT source, line, raw FROM links WHERE target IS NULL ORDER BY source, line").fetchall()
         total_links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
@@ -88,6 +89,9 @@ def status(root: Path) -> dict:
         **changed,
         "indexed_at": indexed_at or None,
         "seconds_since_index": round(time.time() - indexed_at, 1) if indexed_at else None,
+        "search": {"passages": passages, "model": meta.get("model_spec") if meta.get("model_id") else None,
+                   "model_id": meta.get("model_id") or None, "generation": meta.get("search_generation"),
+                   "base": meta.get("search_base")},
     }
 
 
