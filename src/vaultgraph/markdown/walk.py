@@ -11,12 +11,18 @@ from markdown_it.token import Token
 from ..model import (Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef, InlineField, Link, Section,
                      Table, TableRow, Tag)
 
-_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+(?:\[.\]\s+)?)?(\*\*|__)?([^\s\[\]`*:#>(][^\[\]`:]{0,60}?)\1?\s*::(?:\s+(.*?))?\s*$")
-_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*((?:\[\[[^\]\n]*\]\]|[^\[\]()\n])*?)\s*[\])]")
+# The value of a field runs to the last non-blank character, and a bracketed value up to the blanks
+# before its closing bracket. Written with a lazy ``.*?`` (or a lazy run of single characters) before
+# ``\s*``, the regex rescanned a run of blanks from each of its characters: quadratic in a line of
+# spaces, and cubic for ``[key::`` followed by spaces and no closing bracket (2,000 spaces took 52 s).
+# Runs of blanks are now taken whole (``\s*+``, ``[^\S\n]++``); the matches are the same.
+_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+(?:\[.\]\s+)?)?(\*\*|__)?([^\s\[\]`*:#>(][^\[\]`:]{0,60}?)\1?\s*::(?:\s+((?:[^\S\n]*\S)*))?\s*$")
+_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*+((?:\[\[[^\]\n]*\]\]|[^\[\]()\s]|[^\S\n]++)*?)\s*[\])]")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _UID = re.compile(r"<!--\s*UID:\s*([^\s>]+)\s*-->")
-_CHAT_TITLE = re.compile(r"^\s*(?:\*\*|__)?([^*_]+?)(?:\*\*|__)?\s*(?:[-–—]\s*(.*))?$")
+# Author, then an optional " - date"; a run of blanks in the author is taken whole (see _FIELD_LINE).
+_CHAT_TITLE = re.compile(r"^\s*(?:\*\*|__)?((?:[^*_\s]|\s++)+?)(?:\*\*|__)?\s*(?:[-–—]\s*(.*))?$")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\D+(\d{1,2}):(\d{2}))?")
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
 
