@@ -18,7 +18,8 @@ from ..model import (Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef
 # Runs of blanks are now taken whole (``\s*+``, ``[^\S\n]++``); the matches are the same.
 _FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+(?:\[.\]\s+)?)?(\*\*|__)?([^\s\[\]`*:#>(][^\[\]`:]{0,60}?)\1?\s*::(?:\s+((?:[^\S\n]*\S)*))?\s*$")
 _FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*+((?:\[\[[^\]\n]*\]\]|[^\[\]()\s]|[^\S\n]++)*?)\s*[\])]")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")  # what _mask_code_spans blanks out
+_BACKTICKS = re.compile(r"`+")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _UID = re.compile(r"<!--\s*UID:\s*([^\s>]+)\s*-->")
 # Author, then an optional " - date"; a run of blanks in the author is taken whole (see _FIELD_LINE).
@@ -276,6 +277,52 @@ def _markdown_link(href: str, line: int, embed: bool, context: str) -> Link | No
     return Link(raw, target, line, "markdown", embed, heading, block, None, context)
 
 
+def _mask_code_spans(text: str) -> str:
+    """``_CODE_SPAN.sub(blank, text)``: code spans replaced by as many spaces, found from the backtick runs.
+
+    The regex tried each opener length, longest first, and scanned to the end of the line for a closer:
+    cubic in a run of backticks ("a:: " and 1,000 backticks took 46 s). What it matches: an opener at
+    ``p`` takes ``size`` backticks of the ``rest`` left in its run (``rest / 2 < size <= rest``, else its
+    first body character would already close it) and closes at the first later run at least ``size``
+    long, so ``size`` is ``min(rest, longest later run)``; when that is not over ``rest / 2``, the
+    positions of the run up to where it would be are skipped, as the regex fails at each of them.
+    """
+    if "`" not in text:
+        return text
+    if "\n" in text:  # "." stops at a newline; a line never holds one, but keep the regex's answer then
+        return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+    runs = [m.span() for m in _BACKTICKS.finditer(text)]
+    longest_after = [0] * len(runs)
+    longest = 0
+    for i in range(len(runs) - 1, -1, -1):
+        longest_after[i] = longest
+        longest = max(longest, runs[i][1] - runs[i][0])
+    pieces: list[str] = []
+    done = i = 0
+    pos = runs[0][0]
+    while i < len(runs):
+        start, end = runs[i]
+        pos = max(pos, start)
+        later = longest_after[i]
+        if pos >= end:
+            i += 1
+            continue
+        if later == 0:
+            break
+        if end - pos >= 2 * later:
+            pos = end - (2 * later - 1)
+        size = min(end - pos, later)
+        j = i + 1
+        while runs[j][1] - runs[j][0] < size:
+            j += 1
+        close = runs[j][0] + size
+        pieces += [text[done:pos], " " * (close - pos)]
+        done = pos = close
+        i = j
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
 def _fields_and_ids(token: Token, out: Collected, lines: list[str]) -> None:
     if not token.map:
         return
@@ -284,7 +331,7 @@ def _fields_and_ids(token: Token, out: Collected, lines: list[str]) -> None:
     for i, text in enumerate(content_lines):
         if "::" not in text:
             continue
-        masked = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+        masked = _mask_code_spans(text)
         match = _FIELD_LINE.match(masked)
         if match and match.group(3):
             out.fields.append(InlineField(match.group(2).strip(), text[match.start(3):match.end(3)].strip(), base + i))
