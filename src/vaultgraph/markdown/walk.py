@@ -21,7 +21,10 @@ _FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*+((?:\[\[[^\]\n]*\]\
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")  # what _mask_code_spans blanks out
 _BACKTICKS = re.compile(r"`+")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
-_UID = re.compile(r"<!--\s*UID:\s*([^\s>]+)\s*-->")
+_UID = re.compile(r"<!--\s*UID:\s*([^\s>]+)\s*-->")  # what _find_uid finds
+_UID_HEAD = re.compile(r"<!--\s*UID:\s*")
+_UID_BODY = re.compile(r"[^\s>]*")
+_UID_TAIL = re.compile(r"\s*-->")
 # Author, then an optional " - date"; a run of blanks in the author is taken whole (see _FIELD_LINE).
 _CHAT_TITLE = re.compile(r"^\s*(?:\*\*|__)?((?:[^*_\s]|\s++)+?)(?:\*\*|__)?\s*(?:[-–—]\s*(.*))?$")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\D+(\d{1,2}):(\d{2}))?")
@@ -118,13 +121,13 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             box = stack.pop()
             if box.callout is not None and last_message is not None and out.messages[last_message].callout == box.callout:
                 nxt = tokens[index + 1] if index + 1 < len(tokens) else None
-                uid = _UID.search(nxt.content) if nxt is not None and nxt.type == "html_block" and nxt.map else None
+                uid = _find_uid(nxt.content) if nxt is not None and nxt.type == "html_block" and nxt.map else None
                 if uid:
-                    _set_uid(out, last_message, uid.group(1), nxt.map[1])
+                    _set_uid(out, last_message, uid, nxt.map[1])
         elif kind == "html_block" and token.map and stack[-1].callout is not None and last_message is not None:
-            match = _UID.search(token.content)
-            if match and out.messages[last_message].callout == stack[-1].callout:
-                _set_uid(out, last_message, match.group(1), None)
+            uid = _find_uid(token.content)
+            if uid and out.messages[last_message].callout == stack[-1].callout:
+                _set_uid(out, last_message, uid, None)
         elif kind == "heading_open":
             in_head = True
             box = stack[-1]
@@ -190,6 +193,32 @@ def _current_section(stack: list[_Container]) -> int | None:
             return box.sections[-1]
         if box.parent_section is not None:
             return box.parent_section
+    return None
+
+
+def _find_uid(text: str) -> str | None:
+    """``_UID.search(text).group(1)``, in one pass.
+
+    The id is the run of non-blank, non-``>`` characters after ``UID:``, less a final ``--`` when a
+    ``>`` ends the run, or the whole run when blanks and ``-->`` follow it. The regex re-read that
+    run from every ``<!--`` inside it: quadratic in a long comment without blanks (64 KB: 17 s).
+    A start whose run begins inside a run already found wanting ends the same way, so it is skipped.
+    """
+    if "-->" not in text:
+        return None
+    checked = 0  # end of the last run that gave no id
+    for head in _UID_HEAD.finditer(text):
+        start = head.end()
+        if start < checked:
+            continue
+        end = _UID_BODY.match(text, start).end()
+        if end == start:
+            continue
+        if _UID_TAIL.match(text, end):
+            return text[start:end]
+        if end - 2 > start and text.startswith("-->", end - 2):
+            return text[start:end - 2]
+        checked = end
     return None
 
 
