@@ -42,7 +42,7 @@ def suggestions(rg: ReasonGraph, text: str, n: int = 5) -> list[str]:
                 labels.setdefault(label.casefold(), concept.id)
     folded = text.casefold()
     hits = difflib.get_close_matches(folded, list(labels), n=n * 3, cutoff=0.6)
-    hits += sorted((k for k in labels if len(folded) >= 3 and folded in k), key=len)
+    hits += sorted((k for k in labels if len(folded) >= 4 and folded in k), key=len)
     out: list[str] = []
     for key in hits:
         label = concept_label(rg.concepts, labels[key])
