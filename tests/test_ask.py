@@ -129,3 +129,19 @@ def test_near_duplicates_collapse_into_one_answer_with_several_citations(indexed
 def test_empty_question_is_a_clear_error(indexed):
     result = run_kg("ask", "   ", "--vault", str(indexed), check=False)
     assert result.returncode == 1 and "empty" in result.stderr
+
+
+def test_a_comparison_question_gets_the_side_by_side_table(indexed):
+    data = ask(indexed, "сравни LoRA и DPO")
+    assert data["intent"] == "comparison" and data["comparison"]["methods"] == ["LoRA", "DPO"]
+    cells = [item for row in data["comparison"]["rows"] for items in row["cells"].values() for item in items]
+    assert cells and all(item["citations"] for item in cells)
+    text = run_kg("ask", "LoRA vs DPO", "--vault", str(indexed)).stdout
+    assert "LoRA" in text and "DPO" in text and "the vault says nothing" in text
+
+
+def test_a_why_question_gets_cited_paths(indexed):
+    data = ask(indexed, "почему LoRA ухудшает рассуждения")
+    assert data["intent"] == "explanation" and data["paths"]
+    first = data["paths"][0]["steps"]
+    assert first[0]["from"] == "LoRA" and all(s["citations"] for s in first)

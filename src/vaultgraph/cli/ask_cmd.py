@@ -120,9 +120,18 @@ def grouped(result) -> list[tuple[str, list]]:
 def print_result(result, root: Path) -> None:
     from rich.markup import escape
 
+    from .reason_cmd import show_comparison, show_explanation
+
     out = console()
     concepts = ", ".join(label for _, label in result.entities) or "none recognised"
     out.print(f"[bold]{escape(result.question)}[/]  [dim]intent: {result.intent} · concepts: {escape(concepts)}[/]")
+    if result.comparison is not None:
+        out.print()
+        show_comparison(out, result.comparison)
+    if result.explanation is not None:
+        out.print()
+        show_explanation(out, result.explanation)
+        out.print("\n[bold]Passages on the question[/]")
     if not result.answers:
         out.print("\nNothing in the vault answers this: no passage is about these concepts or close enough in "
                   "meaning. Try other words, or `kg search`.")
@@ -147,6 +156,8 @@ def print_result(result, root: Path) -> None:
 
 def to_markdown(result) -> str:
     lines = [f"## {result.question}", ""]
+    if result.comparison is not None:
+        lines += [result.comparison.to_markdown().rstrip("\n"), ""]
     if not result.answers:
         return "\n".join(lines + ["Nothing in the vault answers this.", ""])
     for role, answers in grouped(result):

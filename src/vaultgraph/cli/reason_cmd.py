@@ -35,11 +35,15 @@ def why(
     if json_out:
         emit_json(result.to_dict())
         return
-    out = console()
+    show_explanation(console(), result)
+
+
+def show_explanation(out, result) -> None:
+    """Each path's steps with their citations (also what `kg ask` prints for a why-question)."""
     if not result.paths:
-        out.print(f"[bold]{result.source} → {result.target}[/]: {result.message}", markup=True)
+        out.print(f"[bold]{_esc(result.source)} → {_esc(result.target)}[/]: {_esc(result.message)}")
         return
-    out.print(f"[bold]{result.source} → {result.target}[/]: {len(result.paths)} path(s)")
+    out.print(f"[bold]{_esc(result.source)} → {_esc(result.target)}[/]: {len(result.paths)} path(s)")
     for i, path in enumerate(result.paths, 1):
         chain = " → ".join([path.steps[0].source, *(s.target for s in path.steps)])
         out.print(f"\n[bold]{i}.[/] {_esc(chain)}  [dim](score {path.score:.3f})[/]")
@@ -75,7 +79,11 @@ def compare(
                                             for r in table.rows))
         typer.echo(trimmed.to_markdown(), nl=False)
         return
-    out = console()
+    show_comparison(console(), table, limit)
+
+
+def show_comparison(out, table, limit: int = 4) -> None:
+    """The side-by-side table, or one block per aspect on a narrow terminal (also used by `kg ask`)."""
     if out.width >= 60 * (len(table.methods) + 1) // 2 + 40:
         _grid(out, table, limit)
     else:
