@@ -59,14 +59,15 @@ def parse_text(text: str, path: str, *, sha256: str | None = None, repairs: tupl
         if loaded.error:
             warnings.append(Warning(path, loaded.error_line or start, loaded.error))
         raw = lines[start:end - 1]
-        fm_tags = [Tag(name, _line_of(raw, name, start + 1), "frontmatter")
-                   for name in fm.tag_names(data.get("tags", data.get("tag")))]
+        names = fm.tag_names(data.get("tags", data.get("tag")))
+        fm_tags = [Tag(name, line, "frontmatter") for name, line in zip(names, _lines_of(raw, names, start + 1))]
         fm_links = _frontmatter_links(raw, start + 1)
         fm_keys = _key_lines(raw, start + 1)
 
     aliases = tuple(fm.alias_names(data.get("aliases", data.get("alias"))))
+    defined = {f.label for f in collected.footnotes}
     for ref in collected.footnote_refs:
-        if not any(f.label == ref.label for f in collected.footnotes):
+        if ref.label not in defined:
             warnings.append(Warning(path, ref.line, f"footnote [^{ref.label}] has no definition"))
 
     return ParsedNote(
@@ -95,11 +96,20 @@ def parse_text(text: str, path: str, *, sha256: str | None = None, repairs: tupl
     )
 
 
-def _line_of(raw: list[str], needle: str, first: int) -> int:
-    for i, line in enumerate(raw):
-        if needle in line:
-            return first + i
-    return first - 1
+def _lines_of(raw: list[str], needles: list[str], first: int) -> list[int]:
+    """The line of each needle (``first - 1`` when absent), searching on from the previous one's line:
+    linear when they are listed in order, as tags are."""
+    out, at, n = [], 0, len(raw)
+    for needle in needles:
+        for k in range(n):
+            i = (at + k) % n
+            if needle in raw[i]:
+                at = i
+                out.append(first + i)
+                break
+        else:
+            out.append(first - 1)
+    return out
 
 
 def _key_lines(raw: list[str], first: int) -> tuple[tuple[str, int, int], ...]:
