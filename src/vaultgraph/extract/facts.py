@@ -18,7 +18,7 @@ from .records import Claim, NoteFacts, Source
 from .roles import callout_role, heading_role
 from .sources import find_sources
 from .units import Unit, plain, units
-from .wording import direction, is_negative
+from .wording import direction, is_negative, is_question
 
 Resolve = Callable[[str], "str | None"]  # link target text → vault path (or None)
 
@@ -73,8 +73,10 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
         role_kind = _KIND_BY_ROLE.get(role or "")
         if role_kind:
             kinds.append(role_kind)
-        negative = is_negative(unit.text)
-        if role in ("problem", "consequences", "limitations") or (negative and methods and role != "solution"):
+        question = is_question(unit.text)  # "does DPO hurt reasoning?" asks, it states nothing
+        negative = is_negative(unit.text) and not question
+        if role in ("problem", "consequences", "limitations") and not question or (
+                negative and methods and role != "solution"):
             kinds.append("risk")
         if role == "risks":
             kinds.append("risk")
@@ -115,7 +117,7 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
             role=role, origin=unit.origin,
             about=tuple(dict.fromkeys((*methods, *extra_methods))),
             affects=affects, involves=found["phenomenon"],
-            direction="degrades" if "risk" in kinds and negative else direction(unit.text),
+            direction=None if question else "degrades" if "risk" in kinds and negative else direction(unit.text),
             cost=cost, sources=tuple(dict.fromkeys(srcs)), evidence=tuple(dict.fromkeys(evidence)),
             author="assistant" if unit.callout in assistant_callouts else "user",
             cells=unit.cells,

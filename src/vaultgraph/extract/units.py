@@ -18,6 +18,7 @@ _FOOTREF = re.compile(r"\[\^[^\]]+\]")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)")
 _MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"(?<![\w#])#[^\s#]+")
+_BRACKETED_FIELD = re.compile(r"[\[(][^\[\]()]*?::[^\[\]()]*[\])]")
 _INLINE_FIELD = re.compile(r"^\s*\**[\w\- ]+\**::\s*")
 
 
@@ -55,8 +56,9 @@ def units(note: ParsedNote) -> list[Unit]:
         if _INLINE_FIELD.match(raw) and "\n" not in raw.strip():
             continue  # a bare `key:: value` line is markup, read by the explicit-markup rules
         text = plain("\n".join(x for x in raw.split("\n") if not _INLINE_FIELD.match(x)))
-        if len(text) < 12 or not re.search(r"[^\W\d_]{3}", _TAG.sub("", text)):
-            continue  # too short to say anything, or only tags
+        bare = _BRACKETED_FIELD.sub("", _TAG.sub("", text))
+        if len(text) < 12 or not re.search(r"[^\W\d_]{3}", bare):
+            continue  # too short to say anything, or only tags and [key:: value] markup
         if block.kind == "paragraph" and len(text) > LONG_PARAGRAPH:
             out.extend(_sentences(raw, line, block.section, block.callout, number))
         else:

@@ -59,3 +59,9 @@ def column_meaning(header: str) -> str:
         if pattern.search(header.strip()):
             return meaning
     return "other"
+
+
+def is_question(text: str) -> bool:
+    """Every sentence of ``text`` ends with a question mark: it asks, it states nothing."""
+    sentences = [x for x in re.split(r"(?<=[.!?…])\s+", text.strip()) if x]
+    return bool(sentences) and all(x.rstrip("»\"')]*").endswith("?") for x in sentences)

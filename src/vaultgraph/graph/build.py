@@ -115,6 +115,8 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
         for label in (concept_labels or {}).get(facts.concept, ()):
             add(c, _n(_SKOS + "altLabel"), ox.Literal(label))
 
+    for concept in sorted({c for claim in facts.claims for c in (*claim.about, *claim.affects, *claim.involves)}):
+        add(g, VG.mentions, concept_iri(concept))  # the note speaks of it (its claims say how: about, affects …)
     sections_by_line = {s.path: section_nodes[i] for i, s in enumerate(note.sections)}  # last heading per path
     for claim in facts.claims:
         _claim_quads(add, g, claim, sections_by_line, note)

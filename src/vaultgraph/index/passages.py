@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..extract.records import NoteFacts
+from ..extract.wording import is_question
 from ..model import ParsedNote
 
 SECTION_CHARS = 700  # a section passage shows (and embeds) its heading and this much of its text
@@ -24,7 +25,7 @@ FRONTMATTER_MIN = 160  # a frontmatter value at least this long is a passage of 
 FRONTMATTER_WEIGHT = 0.35
 SECTION_WEIGHT = 0.8
 NAVIGATION_WEIGHT = 0.3  # "Related: [[A]], [[B]], [[C]]": a list of links says nothing itself
-PROMPT_WEIGHT = 0.4  # what the user asked in a chat export is a request, not a finding
+PROMPT_WEIGHT = 0.4  # a question, or what the user asked in a chat export: a request, not a finding
 FIELD_WEIGHT = 0.6  # "LoRA: Catastrophic forgetting" from `risk:: [[…]]`: a true link, a thin statement
 _NAVIGATION_REST = 16  # characters besides link titles below which a claim is a list of links
 _LETTERS = re.compile(r"[\W\d_]+")  # what is not a letter: counting what a claim says besides its links
@@ -94,7 +95,7 @@ def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) 
             kinds=c.kinds, role=c.role, text=c.text, context=_context(note.title, c.heading),
             about=c.about, affects=c.affects, involves=c.involves, direction=c.direction, cost=c.cost,
             sources=tuple(dict.fromkeys(source_text.get(k, k) for k in c.sources)), author=c.author, origin=c.origin,
-            weight=_weight(c.origin, navigation, any(a <= c.line <= b for a, b in prompts))))
+            weight=_weight(c.origin, navigation, is_question(c.text) or any(a <= c.line <= b for a, b in prompts))))
     out += _sections(note, facts)
     out += _frontmatter(note)
     out.sort(key=lambda p: (p.line, p.end_line, p.field, p.id))

@@ -49,8 +49,10 @@ def _index_state(root: Path):
 
     with reader(root) as conn:
         signature = get_meta(conn).get("graph_signature", "")
-        shas = {r["path"]: r["sha256"] for r in
-                conn.execute("SELECT path, sha256 FROM notes WHERE record IS NOT NULL ORDER BY path")}
+        # graph_key changes whenever the note's named graph is rewritten: also when only its links now
+        # resolve differently (its bytes, and so its sha256, unchanged)
+        shas = {r["path"]: r["graph_key"] or r["sha256"] for r in
+                conn.execute("SELECT path, sha256, graph_key FROM notes WHERE record IS NOT NULL ORDER BY path")}
 
         def concepts():
             with reader(root) as again:
