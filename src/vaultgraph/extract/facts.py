@@ -50,6 +50,7 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
     roles = _section_roles(note)
     footnotes = {f.label: f.text for f in note.footnotes}
     assistant_callouts = {m.callout for m in note.messages if m.role == "assistant"}
+    message_callouts = {m.callout for m in note.messages}
     fields_by_line: dict[int, list[tuple[str, str]]] = {}
     for f in note.fields:
         fields_by_line.setdefault(f.line, []).append((f.key.lower(), f.value))
@@ -66,7 +67,7 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
     main = own or _main_method(concepts, found_by_unit) 
 
     for unit, found in zip(pieces, found_by_unit):
-        role = _unit_role(note, unit, roles)
+        role = _unit_role(note, unit, roles, message_callouts)
         section = note.sections[unit.section] if unit.section is not None else None
         methods = found["method"] or ((own,) if own else ()) or _concepts_in(concepts, section.title if section else "", "method") or title_methods
         kinds = ["claim"]
@@ -159,12 +160,16 @@ def _section_roles(note: ParsedNote) -> list[str | None]:
     return roles
 
 
-def _unit_role(note: ParsedNote, unit: Unit, roles: list[str | None]) -> str | None:
+def _unit_role(note: ParsedNote, unit: Unit, roles: list[str | None], message_callouts: set[int]) -> str | None:
     if unit.callout is not None:
         role = callout_role(note.callouts[unit.callout].type)
         if role and role not in ("other", "claim"):
             return role
-    return roles[unit.section] if unit.section is not None else None
+    if unit.section is None:
+        return None
+    if unit.callout in message_callouts and note.sections[unit.section].callout != unit.callout:
+        return None  # a chat message is a context of its own: a "Sources" heading above it does not make it one
+    return roles[unit.section]
 
 
 def _mentions(concepts: ConceptIndex, unit: Unit) -> dict[str, tuple[str, ...]]:

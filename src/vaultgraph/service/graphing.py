@@ -22,7 +22,7 @@ from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
 
-EXTRACT_VERSION = "3"
+EXTRACT_VERSION = "4"
 
 
 @dataclass(frozen=True)
