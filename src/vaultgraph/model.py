@@ -12,6 +12,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """Where a statement an answer shows comes from: a vault-relative path, 1-based lines, the heading."""
+
+    path: str
+    line: int
+    end_line: int
+    heading: str | None
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "end_line": self.end_line, "heading": self.heading}
+
+    def short(self) -> str:
+        where = f"{self.path}:{self.line}" + (f"-{self.end_line}" if self.end_line != self.line else "")
+        return where + (f" § {self.heading}" if self.heading else "")
+
+
 @dataclass(frozen=True)
 class Section:
     """A heading and the lines it governs (up to the next heading of the same or higher level)."""

@@ -11,23 +11,13 @@ from dataclasses import dataclass
 
 from ..index.lexical import tokenize
 from ..index.passages import Passage
+from ..model import Citation
 from .retrieve import COST_CONCEPTS, Hit
 
 ROLES = ("problem", "consequence", "risk", "solution", "evidence", "cost", "definition", "comparison", "claim",
          "context")
 DUPLICATE = 0.6  # Jaccard similarity of stemmed words above which two passages say the same thing
 TEXT_CHARS = 600
-
-
-@dataclass(frozen=True)
-class Citation:
-    path: str
-    line: int
-    end_line: int
-    heading: str | None
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "end_line": self.end_line, "heading": self.heading}
 
 
 @dataclass(frozen=True)

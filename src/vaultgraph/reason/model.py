@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import VaultgraphError
+from ..model import Citation
 
 
 class UnknownConcept(VaultgraphError):
@@ -17,21 +18,6 @@ class UnknownConcept(VaultgraphError):
 
 
 # --- what the graph holds ------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    path: str
-    line: int
-    end_line: int
-    heading: str | None
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "end_line": self.end_line, "heading": self.heading}
-
-    def short(self) -> str:
-        where = f"{self.path}:{self.line}" + (f"-{self.end_line}" if self.end_line != self.line else "")
-        return where + (f" § {self.heading}" if self.heading else "")
-
 
 @dataclass(frozen=True, slots=True)
 class ClaimRec:
