@@ -15,7 +15,6 @@ Figures are medians; quote ratios against the peer in the same run, not absolute
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import shutil
 import statistics
@@ -76,11 +75,9 @@ print(json.dumps(out))
 
 
 def _generate(notes: int, seed: int, target: Path) -> None:
-    spec = importlib.util.spec_from_file_location("vaultgen", HERE / "vaultgen.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["vaultgen"] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    module.generate(target, notes, seed)
+    import vaultgen
+
+    vaultgen.generate(target, notes, seed)
 
 
 def _child(kind: str, nt: Path, timeout: float) -> dict:

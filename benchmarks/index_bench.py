@@ -18,7 +18,6 @@ Everything below is measured in one run, each figure next to its peer:
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import resource
 import shutil
@@ -29,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import vaultgen
+
 HERE = Path(__file__).resolve().parent
 QUESTIONS = [
     "risks of LoRA on CoT", "how to avoid catastrophic forgetting", "QLoRA memory cost", "what is DPO",
@@ -37,13 +38,6 @@ QUESTIONS = [
     "чем грозит mode collapse", "self-consistency cost", "evidence for instruction tuning", "tokenizer risks",
 ]
 
-
-def _vaultgen():
-    spec = importlib.util.spec_from_file_location("vaultgen", HERE / "vaultgen.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["vaultgen"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def peak_mib() -> tuple[float, float]:
@@ -171,7 +165,7 @@ def main() -> None:
         tmp = tempfile.mkdtemp(prefix="kg-index-bench-")
         root = Path(tmp) / "vault"
     if not root.exists() or not any(root.iterdir()):
-        info = _vaultgen().generate(root, args.notes, seed=1)
+        info = vaultgen.generate(root, args.notes, seed=1)
         print(f"generated {info['notes']} notes ({info['bytes'] / 2**20:.0f} MiB) in {root}")
     try:
         report, full = full_build(root, args.model, args.threads)

@@ -30,7 +30,6 @@ The cache is 103 + 149 + 146 MiB (graph, claims, bookkeeping) at 10,000 notes.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import subprocess
 import sys
@@ -110,9 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     tmp = None
     root = args.vault
     if root is None:
-        spec = importlib.util.spec_from_file_location("vaultgen", HERE / "vaultgen.py")
-        vaultgen = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(vaultgen)
+        import vaultgen
+
         tmp = tempfile.TemporaryDirectory(prefix="reason-bench-")
         root = Path(tmp.name) / "vault"
         print(f"generating {args.notes} notes (seed {args.seed}) in {root} …", file=sys.stderr)

@@ -1,7 +1,6 @@
 """`kg index` killed with SIGKILL at random points: readers keep the last complete index, the next run
 completes, and what it builds equals a clean build."""
 
-import importlib.util
 import json
 import random
 import signal
@@ -11,18 +10,11 @@ import sys
 import time
 
 import pytest
+import vaultgen
 from conftest import KG, REPO, run_kg
 from test_incremental import clean_build, snapshot
 
 MARK = "zorblatt"
-
-
-def _vaultgen():
-    spec = importlib.util.spec_from_file_location("vaultgen_for_crash", REPO / "benchmarks" / "vaultgen.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _marked_passages(vault):
@@ -38,7 +30,7 @@ def _answers(vault):
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_kill_at_random_points_never_breaks_the_index(tmp_path):
     vault = tmp_path / "vault"
-    _vaultgen().generate(vault, 80, seed=7)
+    vaultgen.generate(vault, 80, seed=7)
     started = time.perf_counter()
     run_kg("index", str(vault))
     full_run = time.perf_counter() - started

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
+import vaultgen
 
-VAULTGEN = Path(__file__).resolve().parent.parent / "benchmarks" / "vaultgen.py"
 NOTES = 200
-
-
-def _load_vaultgen():
-    name = "vaultgen_under_test"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, VAULTGEN)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-vaultgen = _load_vaultgen()
 
 
 def _tree(root: Path) -> dict[str, bytes]:
