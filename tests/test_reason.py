@@ -208,6 +208,33 @@ def test_qlora_inherits_lora_and_fine_tuning_risks_marked_with_their_concept(ind
     assert {i["inherited_from"] for i in inherited["cells"]["QLoRA"]} >= {"LoRA", "fine-tuning"}
 
 
+def test_a_concept_note_broader_property_makes_it_inherit(tmp_path):
+    """Two concepts the scheme does not know, linked only by the child note's ``broader:`` property."""
+    vault = tmp_path / "own"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "Adapter soup.md").write_text(
+        "---\ntype: method\nbroader: \"[[Weight surgery|surgery on weights]]\"\naliases: [суп адаптеров]\n---\n"
+        "# Adapter soup\n\n## Risks\n\n- Adapter soup can erase a skill that one of the merged adapters had.\n",
+        encoding="utf-8")
+    (vault / "Weight surgery.md").write_text(
+        "---\ntype: method\n---\n# Weight surgery\n\n## Risks\n\n"
+        "- Weight surgery degrades the calibration of the edited model.\n", encoding="utf-8")
+    data = kg_json("compare", "Adapter soup", "Weight surgery", "--vault", str(vault), cwd=tmp_path)
+    inherited = next(r for r in data["rows"] if r["aspect"] == "inherited risks")["cells"]["Adapter soup"]
+    assert [(i["inherited_from"], i["citations"][0]["path"], i["citations"][0]["line"]) for i in inherited] == [
+        ("Weight surgery", "Weight surgery.md", 8)]
+    answers = kg_json("ask", "risks of суп адаптеров", "--vault", str(vault), cwd=tmp_path)["answers"]
+    assert [a.get("inherited_from") for a in answers if "calibration" in a["text"]] == ["Weight surgery"]
+    assert answers[0]["citations"][0]["path"] == "Adapter soup.md" and not answers[0].get("inherited_from")
+    # the link is the note's: remove the property and the inheritance goes with it
+    note = vault / "Adapter soup.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("broader: \"[[Weight surgery|surgery on weights]]\"\n", ""),
+                    encoding="utf-8")
+    run_kg("index", str(vault), cwd=tmp_path)
+    data = kg_json("compare", "Adapter soup", "Weight surgery", "--vault", str(vault), cwd=tmp_path)
+    assert not next(r for r in data["rows"] if r["aspect"] == "inherited risks")["cells"]["Adapter soup"]
+
+
 # --- kg check -------------------------------------------------------------------------------------
 
 def test_check_reports_vault_health_as_warnings(demo_vault):

@@ -59,8 +59,8 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=_XSD_INT)
 
 
-def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tuple[str, ...]] | None = None
-               ) -> list[ox.Quad]:
+def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tuple[str, ...]] | None = None,
+               concept_broader: dict[str, tuple[str, ...]] | None = None) -> list[ox.Quad]:
     g = note_iri(note.path)
     out: list[ox.Quad] = []
 
@@ -114,6 +114,8 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
         add(c, _n("http://www.w3.org/2000/01/rdf-schema#isDefinedBy"), g)
         for label in (concept_labels or {}).get(facts.concept, ()):
             add(c, _n(_SKOS + "altLabel"), ox.Literal(label))
+        for parent in (concept_broader or {}).get(facts.concept, ()):  # the scheme's own or the note's broader:
+            add(c, _n(_SKOS + "broader"), concept_iri(parent))
 
     for concept in sorted({c for claim in facts.claims for c in (*claim.about, *claim.affects, *claim.involves)}):
         add(g, VG.mentions, concept_iri(concept))  # the note speaks of it (its claims say how: about, affects …)

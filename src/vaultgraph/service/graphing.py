@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .concepts import METHOD_TYPES, cache_path, concept_index, save_cached
+from .concepts import cache_path, concept_index, defined_concepts, save_cached
 from ..extract.facts import extract
 from ..graph.build import note_quads
 from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph
@@ -22,7 +22,7 @@ from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
 
-EXTRACT_VERSION = "4"
+EXTRACT_VERSION = "5"
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,11 @@ class GraphReport:
 
 def signature_parts(conn, endpoint: str | None = None) -> dict[str, str]:
     """What every note's extraction depends on: the rules, the schema, the store and the concepts the
-    vault defines (notes with ``type: method``: their names and aliases, wherever they are)."""
+    vault defines (notes with ``type: method``: their names, aliases and broader concepts, wherever they are)."""
     schema = hashlib.sha256(b"".join((schema_dir() / name).read_bytes() for name in SCHEMA_FILES)).hexdigest()
     concepts = hashlib.sha256()
-    for row in conn.execute("SELECT path, aliases FROM notes WHERE lower(ntype) IN (?, ?, ?) ORDER BY path",
-                            METHOD_TYPES):
-        concepts.update(f"{row['path'].rsplit('/', 1)[-1]}\0{row['aliases']}\n".encode())  # by name, as linked
+    for title, aliases, broader in defined_concepts(conn):  # by name, as linked
+        concepts.update(f"{title}\0{json.dumps(aliases)}\0{json.dumps(broader)}\n".encode())
     return {"extract_version": EXTRACT_VERSION, "schema_digest": schema[:16],
             "concepts_digest": concepts.hexdigest()[:16], "graph_store": endpoint or "local"}
 
@@ -93,6 +92,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
         if endpoint is None:
             save_cached(root, sig, concepts)
         labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
+        broader = {c.id: c.broader for c in concepts if c.broader}
         claims = risks = 0
         batch: dict[str, list] = {}
         for i, path in enumerate(paths, 1):
@@ -102,7 +102,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
                 remove_passages(conn, [path])
                 continue
             facts = extract(note, concepts, lambda target, src=path: index.resolve(src, target)[0])
-            batch[path] = note_quads(note, facts, labels)
+            batch[path] = note_quads(note, facts, labels, broader)
             conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (_graph_key(sig, note, facts), path))
             topic = facts.concept or concepts.lookup(note.title)
             replace_passages(conn, path, note_passages(note, facts, topic),
