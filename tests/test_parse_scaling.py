@@ -2,7 +2,8 @@
 
 Each case parses a synthetic note and one 4x larger, best of 3 runs with the garbage collector off,
 and asserts the larger took under 6x as long; the quadratic versions took 9-20x at these sizes, the
-cubic ones 40-80x. A borderline ratio (a loaded machine) is measured again, up to three times.
+cubic ones 40-80x. A ratio over the limit is measured again, up to three times (on a loaded CI
+machine one burst once made a linear case look 15x).
 Each case also checks the result on the large note.
 """
 
@@ -39,7 +40,7 @@ def assert_linear(make, n: int, run=lambda text: parse_text(text, "big.md")):
         finally:
             gc.enable()
         ratio = t_large / max(t_small, FLOOR)
-        if ratio < MAX_RATIO or ratio > 2.5 * MAX_RATIO:  # measure again only when it is borderline
+        if ratio < MAX_RATIO:  # a burst of load can hit the large run alone: measure again, up to 3 times
             break
     assert ratio < MAX_RATIO, f"4x the input took {ratio:.1f}x as long ({t_small:.3f} s -> {t_large:.3f} s)"
 
