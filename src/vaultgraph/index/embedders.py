@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
@@ -83,14 +84,22 @@ class FakeEmbedder(Embedder):
         return out
 
 
+_LOADED: dict[tuple[str, int | None], Embedder] = {}
+_LOADING = threading.Lock()
+
+
 def get_embedder(spec: str | None = None, threads: int | None = None) -> Embedder:
-    """The embedder a spec names (``None``: the default model). Imports the model lazily."""
+    """The embedder a spec names (``None``: the default model). Imports the model lazily, once per process:
+    ``kg watch`` and a long-lived ``Searcher`` re-index and ask many times, and a load costs ~1 s."""
     spec = (spec or DEFAULT_MODEL).strip()
     if spec == "fake" or spec.startswith("fake-"):
         return FakeEmbedder(int(spec.split("-", 1)[1]) if "-" in spec else 256)
     from .models import load_model
 
-    return load_model(spec, threads=threads)
+    with _LOADING:
+        if (spec, threads) not in _LOADED:
+            _LOADED[spec, threads] = load_model(spec, threads=threads)
+        return _LOADED[spec, threads]
 
 
 # Chosen by hit@5 of the whole pipeline first, speed second (benchmarks/ask_bench.py, embed_bench.py; see

