@@ -51,8 +51,9 @@ _WHY_FULL = {"extract_version": "the extraction rules changed", "schema_digest":
              "graph_store": "the graph moved to another store"}
 
 
-def signature(conn, endpoint: str | None = None) -> str:
-    return hashlib.sha256(repr(sorted(signature_parts(conn, endpoint).items())).encode()).hexdigest()
+def signature(conn, endpoint: str | None = None, parts: dict[str, str] | None = None) -> str:
+    parts = parts or signature_parts(conn, endpoint)
+    return hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()
 
 
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
@@ -61,7 +62,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
     """Extract the notes parsed this run and the ``affected`` ones (whose links now resolve differently),
     or every note when the signature changed; replace their named graphs and passages."""
     parts = signature_parts(conn, endpoint)
-    sig = signature(conn, endpoint)
+    sig = signature(conn, endpoint, parts)
     full = meta.get("graph_signature") != sig
     if not (full or removed or affected or parsed):
         if endpoint is None:
@@ -123,7 +124,8 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             batch.update({path: [] for path in gone})
         graph.replace_notes(batch, bulk=bulk)
         remove_passages(conn, gone)
-        graph.flush()
+        if bulk:  # bulk_extend bypasses the write-ahead log; an update is a logged transaction that readers
+            graph.flush()  # and a killed run's successor already see (flushing it cost up to 14 s at 10k notes)
         meta.update(parts, graph_signature=sig)
         if bulk:
             meta.update(graph_dir=name, graph_generation=name.rsplit("-", 1)[1])

@@ -176,8 +176,9 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
     with writer(root) as conn:
         meta = get_meta(conn)
         same_parser = meta.get("parser_version") == PARSER_VERSION
-        known = {row["path"]: row for row in conn.execute("SELECT path, sha256, size, mtime_ns, status FROM notes")}
-        names_before = _names_key(conn)
+        known = {row["path"]: row for row in conn.execute(
+            "SELECT path, sha256, size, mtime_ns, status, aliases FROM notes")}
+        files_before = {row["path"] for row in conn.execute("SELECT path FROM files")}
         todo = [f for p, f in notes.items()
                 if not (same_parser and p in known and known[p]["size"] == f.size
                         and known[p]["mtime_ns"] == f.mtime_ns and known[p]["status"] not in ("failed", "retry"))]
@@ -190,10 +191,12 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         changed = [o.path for o in outcomes] + removed
         conn.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in changed])
         conn.executemany("DELETE FROM links WHERE source = ?", [(p,) for p in changed])
+        names_changed = bool(removed) or files_before != {f.path for f in attachments}
         for o in outcomes:
             f = notes[o.path]
             record = dumps(o.note.to_dict()) if o.note else None
             aliases = dumps(list(o.note.aliases)) if o.note else "[]"
+            names_changed = names_changed or o.path not in known or known[o.path]["aliases"] != aliases
             repairs = dumps(to_dict(o.note.repairs)) if o.note else "[]"
             conn.execute("INSERT INTO notes (path, sha256, size, mtime_ns, status, reason, aliases, ntype, repairs, "
                          "record) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -208,7 +211,7 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         conn.executemany("INSERT INTO files VALUES (?,?,?)", [(f.path, f.size, f.mtime_ns) for f in attachments])
         conn.execute("DELETE FROM skipped")
         conn.executemany("INSERT INTO skipped VALUES (?,?)", [(s.path, s.reason) for s in listing.skipped])
-        names, affected = _resolve(conn, everything=_names_key(conn) != names_before or not same_parser)
+        names, affected = _resolve(conn, everything=names_changed or not same_parser)
         links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
         unresolved = conn.execute("SELECT COUNT(*) FROM links WHERE target IS NULL").fetchone()[0]
         clock.lap("resolve")
@@ -268,17 +271,6 @@ def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> lis
                      [(f.size, f.mtime_ns, f.path) for f in same])
     return out
 
-
-def _names_key(conn) -> str:
-    """What link resolution depends on: every note's path and aliases, every attachment's path."""
-    import hashlib
-
-    h = hashlib.sha256()
-    for row in conn.execute("SELECT path, aliases FROM notes ORDER BY path"):
-        h.update(f"{row['path']}\0{row['aliases']}\n".encode())
-    for row in conn.execute("SELECT path FROM files ORDER BY path"):
-        h.update(f"{row['path']}\n".encode())
-    return h.hexdigest()
 
 
 def _resolve(conn, everything: bool) -> tuple[_LazyNames, set[str]]:
