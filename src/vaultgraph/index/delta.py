@@ -85,6 +85,14 @@ class Segments:
         extra = {t for bag in self._bags for t in bag}
         return [t for t in tokenize(text) if t in extra or t in self.lexical.vocabulary()]
 
+    def df(self, token: str) -> int:
+        """How many live passages (base and delta) hold ``token`` (deleted base rows still count)."""
+        return self.lexical.df(token) + sum(1 for bag in self._bags if token in bag)
+
+    def documents(self) -> int:
+        """Passages searched: the base's and the delta's (deleted base rows still count)."""
+        return self.lexical.stats()[0] + len(self._bags)
+
     def search_lexical(self, query: str, k: int) -> list[tuple[int, float]]:
         hits = [h for h in self.lexical.search(query, k + len(self._dead)) if h[0] not in self._dead]
         if self._bags:

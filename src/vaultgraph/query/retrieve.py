@@ -36,6 +36,11 @@ LEXICAL_SHARE = 0.5  # without concepts or a close vector, a passage must hold t
 GRAPH = 1.0
 RELATION = 0.5
 ROLE = 0.6
+RARE = 1.0  # a passage holding the question's rare words scores up to 2x; rare: in at most one passage of
+RARE_PER = 100_000  # this many. Measured at 10,000 notes (392k passages): without it a sentence just added
+# with a new word, asked as "<word> effect", was missing from the top 5 in 3 edits of 12; with it 0 of 12.
+# Below 100k passages no word counts as rare: the demo and seed gold sets lost hit@1 (0.58 -> 0.54, 0.70 -> 0.65)
+# when every word held by up to 3 passages did.
 
 WANTED: dict[str, dict[str, float]] = {
     "risk": {"risk": 1.0, "problem": 0.9, "consequence": 0.8, "limitation": 0.8},
@@ -159,14 +164,18 @@ def relevant(h: Hit, dense_floor: float, words: set[str]) -> bool:
     return False
 
 
-def finish(hits: dict[int, Hit], intent: str) -> list[Hit]:
-    """Final scores of the relevant, loaded hits, best first."""
+def finish(hits: dict[int, Hit], intent: str, rare: frozenset[str] = frozenset()) -> list[Hit]:
+    """Final scores of the relevant, loaded hits, best first. ``rare``: the question's words that few
+    passages hold (a name the user just wrote down): fusion favours passages both searches agree on, which
+    would otherwise bury the one passage that holds such a word under many that share the common ones."""
     out = []
     for h in hits.values():
         p = h.passage
         if p is None:
             continue
         h.score = p.weight * (h.score + GRAPH * h.graph + RELATION * bool(h.via)) * (1 + ROLE * role_match(p, intent))
+        if rare:
+            h.score *= 1 + RARE * len(rare & set(tokenize(p.search_text))) / len(rare)
         out.append(h)
     out.sort(key=lambda h: (-h.score, h.passage.path, h.passage.line))
     return out

@@ -20,7 +20,7 @@ from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
 from ..query.entities import link
 from ..query.intent import classify
-from ..query.retrieve import DEPTH, finish, fuse, graph_hits, relevant
+from ..query.retrieve import DEPTH, RARE_PER, finish, fuse, graph_hits, relevant
 from ..store import db_path
 from ..store.sqlite import SCHEMA_VERSION
 
@@ -133,7 +133,9 @@ class Searcher:
             floor = float(meta.get("dense_floor") or 1.0)
             words = set(tokenize(question))
             keep = [h for h in hits.values() if relevant(h, floor, words)]
-            ranked = finish({h.row: h for h in keep}, intent)
+            limit = self.segments.documents() / RARE_PER
+            rare = frozenset(w for w in words if 0 < self.segments.df(w) <= limit) if limit >= 1 else frozenset()
+            ranked = finish({h.row: h for h in keep}, intent, rare)
             labels = {c: concepts.get(c).label_en for c in {h.inherited_from for h in ranked if h.inherited_from}}
             answers = assemble(ranked, intent, top, labels)
         finally:
