@@ -28,6 +28,11 @@ _FOOTREF = re.compile(r"\[\^([^\]]+)\]")
 _WIKI = re.compile(r"\[\[([^\]|#]*)")
 
 
+def link_targets(value: str) -> list[str]:
+    """The notes a property value names: the targets of its ``[[links]]``, else the value itself."""
+    return [t.strip() for t in _WIKI.findall(value)] or [value.strip()]
+
+
 def claim_id(path: str, line: int, end_line: int, text: str) -> str:
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
     return f"{path}#L{line}-{end_line}-{digest}"
@@ -230,8 +235,8 @@ def _field_claims(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve, ow
         key = f.key.lower()
         if key not in ("risk", "риск") or f.line in taken:
             continue
-        targets = _WIKI.findall(f.value) or [f.value]
-        involved = tuple(c for t in targets for c in [concepts.lookup(t.strip())] if c)
+        targets = link_targets(f.value)
+        involved = tuple(c for t in targets for c in [concepts.lookup(t)] if c)
         about = ((own,) if own else _concepts_in(concepts, note.title, "method")) \
             or tuple(c for c in (concepts.lookup(note.title),) if c) or involved[:1]
         if not about:

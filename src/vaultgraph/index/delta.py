@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,14 +81,14 @@ class Segments:
         self.lexical, self.vectors, self.delta = lexical, vectors, delta
         self._dead = set(delta.dead.tolist())
         self._bags = [_bag(t) for t in delta.tokens]
+        self._delta_df = Counter(t for bag in self._bags for t in bag if t)  # the delta's document frequencies
 
     def known(self, text: str) -> list[str]:
-        extra = {t for bag in self._bags for t in bag}
-        return [t for t in tokenize(text) if t in extra or t in self.lexical.vocabulary()]
+        return [t for t in tokenize(text) if t in self._delta_df or t in self.lexical.vocabulary()]
 
     def df(self, token: str) -> int:
         """How many live passages (base and delta) hold ``token`` (deleted base rows still count)."""
-        return self.lexical.df(token) + sum(1 for bag in self._bags if token in bag)
+        return self.lexical.df(token) + self._delta_df[token]
 
     def documents(self) -> int:
         """Passages searched: the base's and the delta's (deleted base rows still count)."""

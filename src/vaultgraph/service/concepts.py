@@ -18,11 +18,12 @@ METHOD_TYPES = ("method", "concept", "метод")
 
 
 BROADER_KEYS = ("broader", "parent", "is_a", "шире")
-_LINK = re.compile(r"^\[\[([^\]|#]+)(?:[#|][^\]]*)?\]\]$")
 
 
 def defined_concepts(conn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """(title, aliases, broader names) of every note that defines a concept, in path order."""
+    from ..extract.facts import link_targets
+
     out = []
     rows = conn.execute("SELECT path, aliases, json_extract(record, '$.frontmatter') AS fm FROM notes "
                         "WHERE lower(ntype) IN (?, ?, ?) ORDER BY path", METHOD_TYPES)
@@ -34,8 +35,7 @@ def defined_concepts(conn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]
             value = frontmatter.get(key) if isinstance(frontmatter, dict) else None
             for item in value if isinstance(value, list) else [value]:
                 if isinstance(item, str) and item.strip():
-                    link = _LINK.match(item.strip())
-                    broader.append((link.group(1) if link else item).strip())
+                    broader += [t for t in link_targets(item) if t]
         out.append((title, tuple(json.loads(row["aliases"])), tuple(dict.fromkeys(broader))))
     return out
 
