@@ -1,9 +1,9 @@
 """The search half of ``kg index``: embed new passage texts, then write the search files.
 
 Search files belong to *generations* recorded in the index's meta table by the indexer's one
-transaction. A *base* generation is a BM25 folder and a FAISS file over every passage; a later run
-that changed little writes only a *delta* (see ``delta.py``): the passages added since the base and
-the base rows deleted since. New files are written beside the old ones (temporary name, then
+transaction. A *base* generation is a BM25 folder, a FAISS file and the concept links (``links.py``)
+over every passage; a later run that changed little writes only a *delta* (see ``delta.py``): the
+passages added since the base and the base rows deleted since. New files are written beside the old ones (temporary name, then
 rename) and the old ones are deleted by the next run, so a reader's snapshot always finds the files
 it names and a killed run leaves the previous generation in use.
 """
@@ -18,13 +18,13 @@ from pathlib import Path
 from ..errors import VaultgraphError
 import numpy as np
 
-from . import delta, lexical, vectors
+from . import delta, lexical, links, vectors
 from .cache import EmbeddingCache
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
 from .passages import search_text
 from .store import all_search_texts
 
-SEARCH_VERSION = "3"
+SEARCH_VERSION = "4"  # 4: concept links beside BM25 and FAISS
 # Questions no research vault on LLMs answers. The best similarity any of them reaches in this vault is
 # the dense floor: a passage linked to none of a question's concepts must be closer than that.
 OFF_TOPIC = (
@@ -58,6 +58,10 @@ def files_of(root: Path, generation: str) -> tuple[Path, Path]:
     return folder / f"bm25-{generation}", folder / f"vectors-{generation}.faiss"
 
 
+def links_of(root: Path, generation: str) -> Path:
+    return search_dir(root) / f"links-{generation}"
+
+
 def delta_of(root: Path, generation: str) -> Path:
     return search_dir(root) / f"delta-{generation}.npz"
 
@@ -68,7 +72,7 @@ def _needed(root: Path, meta: dict[str, str]) -> list[Path]:
     if generation is None or base is None:
         return []
     bm25, faiss_file = files_of(root, base)
-    out = [bm25] + ([faiss_file] if meta.get("model_id") else [])
+    out = [bm25, links_of(root, base)] + ([faiss_file] if meta.get("model_id") else [])
     return out + (list(delta.files(delta_of(root, generation))) if generation != base else [])
 
 
@@ -133,7 +137,8 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
             cache.close()
     generation = str(int(meta["search_generation"]) + 1)
     delta.save(delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
-                           [lexical.tokenize(t) for t in texts], np.asarray(dead, dtype=np.int64)),
+                           [lexical.tokenize(t) for t in texts], np.asarray(dead, dtype=np.int64),
+                           links.read_table(conn, after=top)),
                delta_of(root, generation))
     meta["search_generation"] = generation
     count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
@@ -152,6 +157,9 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
     started = time.perf_counter()
     lexical.build(texts, rows, bm25_dir)
     seconds["bm25"] = time.perf_counter() - started
+    started = time.perf_counter()
+    links.save(links.read_table(conn), links_of(root, generation))
+    seconds["links"] = time.perf_counter() - started
     embedded, model_id = 0, ""
     if embedder is not None:
         started = time.perf_counter()
@@ -201,4 +209,4 @@ def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: li
         cache.close()
 
 
-__all__ = ["SearchReport", "collect_garbage", "delta_of", "files_of", "refresh_search", "search_dir"]
+__all__ = ["SearchReport", "collect_garbage", "delta_of", "files_of", "links_of", "refresh_search", "search_dir"]

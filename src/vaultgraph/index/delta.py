@@ -2,8 +2,8 @@
 
 The base is a BM25 folder and a FAISS file over every passage at the time it was built; rewriting
 them costs seconds to minutes on a large vault. A later run that changed a few notes writes only a
-delta: the passages added since the base (their rows, vectors and tokens) and the base rows deleted
-since. A search asks the base for a few more hits than the deleted rows could take, drops those, and
+delta: the passages added since the base (their rows, vectors, tokens and concept links) and the base
+rows deleted since. A search asks the base for a few more hits than the deleted rows could take, drops those, and
 merges the delta's hits by the same scores: cosine for vectors, and BM25 computed with the base's
 statistics (document count, average length, document frequencies), so a delta passage ranks exactly
 where it would in a rebuilt index of the same base. Past ``COMPACT_SHARE`` of the base (or
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .links import Scratch, Table as LinkTable, from_arrays, strongest, to_arrays
 from .lexical import tokenize
 
 COMPACT_MIN = 5_000
@@ -34,6 +35,7 @@ class Delta:
     vectors: np.ndarray | None = None  # (len(rows), dim), or None without dense search
     tokens: list[list[str]] = field(default_factory=list)
     dead: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    links: LinkTable = field(default_factory=LinkTable)  # the concept links of ``rows``
 
     def __len__(self) -> int:
         return len(self.rows) + len(self.dead)
@@ -44,15 +46,17 @@ def too_big(delta_size: int, base_size: int) -> bool:
 
 
 def save(delta: Delta, path: Path) -> None:
-    """Write ``path`` (.npz) and its tokens (.json) under temporary names, then rename them into place."""
+    """Write ``path`` (.npz) and its tokens and concept names (.json) under temporary names, then rename
+    them into place."""
     tmp = path.with_name(path.name + ".tmp.npz")
-    arrays = {"rows": delta.rows.astype(np.int64), "dead": delta.dead.astype(np.int64)}
+    arrays = {"rows": delta.rows.astype(np.int64), "dead": delta.dead.astype(np.int64), **to_arrays(delta.links)}
     if delta.vectors is not None:
         arrays["vectors"] = delta.vectors.astype(np.float32)
     np.savez(tmp, **arrays)
     words = path.with_suffix(".json")
     tmp_words = words.with_name(words.name + ".tmp")
-    tmp_words.write_text(json.dumps(delta.tokens, ensure_ascii=False), encoding="utf-8")
+    names = {"tokens": delta.tokens, "concepts": list(delta.links.concepts)}
+    tmp_words.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
     for p in (tmp, tmp_words):
         with open(p, "rb") as handle:
             os.fsync(handle.fileno())
@@ -63,11 +67,11 @@ def save(delta: Delta, path: Path) -> None:
 def load(path: Path) -> Delta:
     if not path.exists():
         return Delta()
+    names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     with np.load(path) as data:
         vectors = data["vectors"] if "vectors" in data.files else None
-        delta = Delta(data["rows"], vectors, [], data["dead"])
-    delta.tokens = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    return delta
+        arrays = {name: data[name] for name in data.files}
+    return Delta(arrays["rows"], vectors, names["tokens"], arrays["dead"], from_arrays(arrays, names["concepts"]))
 
 
 def files(path: Path) -> tuple[Path, Path]:
@@ -77,8 +81,10 @@ def files(path: Path) -> tuple[Path, Path]:
 class Segments:
     """The base search files and the delta over them, searched as one index."""
 
-    def __init__(self, lexical, vectors, delta: Delta):
+    def __init__(self, lexical, vectors, delta: Delta, concept_links: LinkTable | None = None):
         self.lexical, self.vectors, self.delta = lexical, vectors, delta
+        self.links = concept_links if concept_links is not None else LinkTable()
+        self._scratch = Scratch()
         self._dead = set(delta.dead.tolist())
         self._bags = [_bag(t) for t in delta.tokens]
         self._delta_df = Counter(t for bag in self._bags for t in bag if t)  # the delta's document frequencies
@@ -93,6 +99,12 @@ class Segments:
     def documents(self) -> int:
         """Passages searched: the base's and the delta's (deleted base rows still count)."""
         return self.lexical.stats()[0] + len(self._bags)
+
+    def linked(self, expansions: list[tuple[str, str, float, str | None]], n_entities: int,
+               wanted: dict[str, float], rel_weight: dict[str, float], limit: int):
+        """The passages most strongly linked to a question's concepts (``links.strongest``)."""
+        return strongest([self.links, self.delta.links], self.delta.dead, expansions, n_entities,
+                         wanted, rel_weight, limit, self._scratch)
 
     def search_lexical(self, query: str, k: int) -> list[tuple[int, float]]:
         hits = [h for h in self.lexical.search(query, k + len(self._dead)) if h[0] not in self._dead]

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from ..extract.concepts import ConceptIndex
 from ..index.lexical import tokenize
 from ..index.passages import Passage
-from ..index.store import linked_rows, passages_by_row, related, rows_of_ids
+from ..index.store import passages_by_row, related, rows_of_ids
 
 RRF_K = 60
 DEPTH = 100  # candidates taken from each retrieval list
@@ -109,12 +109,13 @@ def role_match(p: Passage, intent: str) -> float:
     return score
 
 
-def graph_hits(conn, concepts: ConceptIndex, entities: tuple[str, ...], intent: str) -> dict[int, Hit]:
-    """Passages the graph links to the question's concepts, scored by how they are linked and by how
-    well their role fits the question; the best ones are loaded (``hit.passage``)."""
+def graph_hits(conn, segments, concepts: ConceptIndex, entities: tuple[str, ...], intent: str) -> dict[int, Hit]:
+    """Passages the graph links to the question's concepts (``segments.linked``: the search files' concept
+    links), scored by how they are linked and by how well their role fits the question; the best ones
+    are loaded (``hit.passage``)."""
     table = expansions(concepts, entities, intent)
     links = [(cid, entity, weight, inherited) for cid, rows in table.items() for entity, weight, inherited in rows]
-    found = linked_rows(conn, links, len(entities), WANTED.get(intent, {}), REL_WEIGHT, SHORTLIST)
+    found = segments.linked(links, len(entities), WANTED.get(intent, {}), REL_WEIGHT, SHORTLIST)
     loaded = passages_by_row(conn, [row for row, *_ in found])
     hits: dict[int, Hit] = {}
     for row, score, covered, inherited in found:

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from ..errors import IndexMissing, VaultgraphError
-from ..index import delta, lexical, vectors
-from ..index.build import delta_of, files_of
+from ..index import delta, lexical, links, vectors
+from ..index.build import delta_of, files_of, links_of
 from ..index.lexical import tokenize
 from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
@@ -43,14 +43,17 @@ class Searcher:
         self.generation: str | None = None
         self._concepts = None
         self._concepts_key = None
-        self._base = self._base_lexical = self._base_vectors = None
+        self._base = self._base_lexical = self._base_vectors = self._base_links = None
         self.segments: delta.Segments | None = None
         self._embedder = None  # a _Background giving the embedder (or None when dense search is off)
         self._embedder_id: str | None = None
         self.notices: list[str] = []
         self.timings: dict[str, float] = {}
+        self._threads = None  # one worker thread: the question is embedded while the graph is scored
 
     def close(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown()
         self.conn.close()
 
     # --- loading ---------------------------------------------------------------------------------
@@ -84,9 +87,10 @@ class Searcher:
             bm25_dir, faiss_path = files_of(self.root, base)
             self._base_lexical = lexical.load(bm25_dir)
             self._base_vectors = vectors.load(faiss_path, threads=self.threads) if meta.get("model_id") else None
+            self._base_links = links.load(links_of(self.root, base))
             self._base = base
         changes = delta.load(delta_of(self.root, generation)) if generation != base else delta.Delta()
-        self.segments = delta.Segments(self._base_lexical, self._base_vectors, changes)
+        self.segments = delta.Segments(self._base_lexical, self._base_vectors, changes, self._base_links)
         self.generation = generation
         self.timings["load"] = time.perf_counter() - started
 
@@ -123,9 +127,11 @@ class Searcher:
             entities = link(question, concepts)
             intent = "open" if plain else classify(question, len(entities))
             started = time.perf_counter()
-            hits = {} if plain else graph_hits(self.conn, concepts, entities, intent)
+            dense = self._pool().submit(self._dense, question)  # embeds while the graph is scored
+            hits = {} if plain else graph_hits(self.conn, self.segments, concepts, entities, intent)
             self.timings["graph"] = time.perf_counter() - started
-            lists = self._retrieve(question, _labels_text(concepts, entities))
+            lists = self._lexical(question, _labels_text(concepts, entities))
+            lists.update(dense.result())
             fuse(hits, lists)
             loaded = passages_by_row(self.conn, [r for r, h in hits.items() if h.passage is None])
             for h in hits.values():
@@ -160,22 +166,33 @@ class Searcher:
             self.notices.append(f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}")
             return None, None
 
-    def _retrieve(self, question: str, labels: str = "") -> dict[str, list[tuple[int, float]]]:
-        """Dense and lexical hits; the lexical query also holds the concepts' names in both languages,
-        so an English question meets a Russian note («LoRA-дообучение») and the other way round."""
-        lists: dict[str, list[tuple[int, float]]] = {}
+    def _pool(self):
+        if self._threads is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-dense")
+        return self._threads
+
+    def _lexical(self, question: str, labels: str = "") -> dict[str, list[tuple[int, float]]]:
+        """Lexical hits; the query also holds the concepts' names in both languages, so an English
+        question meets a Russian note («LoRA-дообучение») and the other way round."""
         started = time.perf_counter()
-        lists["lexical"] = self.segments.search_lexical(f"{question} {labels}".strip(), DEPTH)
+        hits = self.segments.search_lexical(f"{question} {labels}".strip(), DEPTH)
         self.timings["lexical"] = time.perf_counter() - started
+        return {"lexical": hits}
+
+    def _dense(self, question: str) -> dict[str, list[tuple[int, float]]]:
+        """Dense hits (none when dense search is off)."""
         embedder = self.embedder()
-        if embedder is not None and self.segments.vectors is not None:
-            started = time.perf_counter()
-            query = embedder.embed_query(question)
-            self.timings["embed"] = time.perf_counter() - started
-            started = time.perf_counter()
-            lists["dense"] = self.segments.search_dense(query, DEPTH)
-            self.timings["dense"] = time.perf_counter() - started
-        return lists
+        if embedder is None or self.segments.vectors is None:
+            return {}
+        started = time.perf_counter()
+        query = embedder.embed_query(question)
+        self.timings["embed"] = time.perf_counter() - started
+        started = time.perf_counter()
+        hits = self.segments.search_dense(query, DEPTH)
+        self.timings["dense"] = time.perf_counter() - started
+        return {"dense": hits}
 
 
 class _Background:
