@@ -135,3 +135,31 @@ def test_parser_change_re_parses_every_note_and_says_so(indexed):
     report = index(indexed)
     assert report["parsed"] == report["notes"] and "parser changed" in report["reason"]
     assert index(indexed)["reason"] is None
+
+
+def test_one_process_indexing_again_resolves_against_the_vaults_current_names(demo_vault):
+    """``kg watch`` re-indexes in one process, which keeps its name index between runs: every new,
+    renamed or deleted name must still count."""
+    from vaultgraph.service import all_links, index_vault
+
+    def target_of(raw_part):
+        return [l["target"] for l in all_links(demo_vault) if l["source"] == "inbox.md" and raw_part in l["raw"]]
+
+    index_vault(demo_vault)
+    (demo_vault / "inbox.md").write_text("See [[Zeta method]] and [[LoRA]].\n", encoding="utf-8")
+    index_vault(demo_vault)  # no name changed but inbox's own: the cached index resolves LoRA
+    assert target_of("LoRA") == ["methods/LoRA.md"] and target_of("Zeta") == [None]
+    (demo_vault / "methods" / "Zeta method.md").write_text("# Zeta method\n", encoding="utf-8")
+    index_vault(demo_vault)
+    assert target_of("Zeta") == ["methods/Zeta method.md"]
+    (demo_vault / "inbox.md").write_text("See [[Zeta method]], [[LoRA]] and [[Zeta method|again]].\n",
+                                         encoding="utf-8")
+    index_vault(demo_vault)  # an edit only: resolved by the index the last run built
+    assert target_of("Zeta") == ["methods/Zeta method.md"] * 2
+    (demo_vault / "methods" / "Zeta method.md").rename(demo_vault / "Zeta method.md")
+    index_vault(demo_vault)
+    assert target_of("Zeta") == ["Zeta method.md"] * 2
+    (demo_vault / "Zeta method.md").unlink()
+    (demo_vault / "inbox.md").write_text("See [[Zeta method]].\n", encoding="utf-8")
+    index_vault(demo_vault)
+    assert target_of("Zeta") == [None]
