@@ -35,15 +35,18 @@ class GraphReport:
     reason: str | None = None  # why every note was extracted again
 
 
-def signature_parts(conn, endpoint: str | None = None) -> dict[str, str]:
+def signature_parts(conn, endpoint: str | None = None, concepts_digest: str | None = None) -> dict[str, str]:
     """What every note's extraction depends on: the rules, the schema, the store and the concepts the
-    vault defines (notes with ``type: method``: their names, aliases and broader concepts, wherever they are)."""
+    vault defines (notes with ``type: method``: their names, aliases and broader concepts, wherever they
+    are; ``concepts_digest`` when the caller knows them unchanged)."""
     schema = hashlib.sha256(b"".join((schema_dir() / name).read_bytes() for name in SCHEMA_FILES)).hexdigest()
-    concepts = hashlib.sha256()
-    for title, aliases, broader in defined_concepts(conn):  # by name, as linked
-        concepts.update(f"{title}\0{json.dumps(aliases)}\0{json.dumps(broader)}\n".encode())
+    if concepts_digest is None:
+        concepts = hashlib.sha256()
+        for title, aliases, broader in defined_concepts(conn):  # by name, as linked
+            concepts.update(f"{title}\0{json.dumps(aliases)}\0{json.dumps(broader)}\n".encode())
+        concepts_digest = concepts.hexdigest()[:16]
     return {"extract_version": EXTRACT_VERSION, "schema_digest": schema[:16],
-            "concepts_digest": concepts.hexdigest()[:16], "graph_store": endpoint or "local"}
+            "concepts_digest": concepts_digest, "graph_store": endpoint or "local"}
 
 
 _WHY_FULL = {"extract_version": "the extraction rules changed", "schema_digest": "the schema in schema/ changed",
@@ -58,10 +61,11 @@ def signature(conn, endpoint: str | None = None, parts: dict[str, str] | None = 
 
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
                  meta: dict[str, str], progress=None, endpoint: str | None = None,
-                 affected: set[str] = frozenset()) -> GraphReport:
+                 affected: set[str] = frozenset(), concepts_same: bool = False) -> GraphReport:
     """Extract the notes parsed this run and the ``affected`` ones (whose links now resolve differently),
-    or every note when the signature changed; replace their named graphs and passages."""
-    parts = signature_parts(conn, endpoint)
+    or every note when the signature changed; replace their named graphs and passages. ``concepts_same``:
+    no note that defines a concept changed, so the concepts digest of the last run stands."""
+    parts = signature_parts(conn, endpoint, meta.get("concepts_digest") if concepts_same else None)
     sig = signature(conn, endpoint, parts)
     full = meta.get("graph_signature") != sig
     if not (full or removed or affected or parsed):
