@@ -32,8 +32,10 @@ def graph_candidates(vault):
             links = [(c, e, w, i) for c, rows in table.items() for e, w, i in rows]
             found = searcher.segments.linked(links, len(entities), retrieve.WANTED.get(intent, {}),
                                              retrieve.REL_WEIGHT, retrieve.SHORTLIST)
+            dense = searcher.segments.search_dense(searcher.embedder().embed_query(q), 50)
             out[q] = ([(row, round(score, 9), sorted(covered), parent) for row, score, covered, parent in found],
-                      [(c.path, c.line) for a in result.answers for c in a.citations])
+                      [(c.path, c.line) for a in result.answers for c in a.citations],
+                      [(row, round(score, 5)) for row, score in dense])
         return out
     finally:
         searcher.close()
@@ -41,20 +43,26 @@ def graph_candidates(vault):
 
 @pytest.fixture
 def edited(demo_vault):
-    """The demo vault indexed, then one note edited and one deleted: the second run writes a delta."""
+    """The demo vault indexed, then edited twice: one note edited and one deleted, then the edited note
+    edited again (the passages the first delta added die) and a note added. Each run writes a delta,
+    the second extending the first."""
     index_vault(demo_vault)
     note = demo_vault / "methods" / "QLoRA.md"
     note.write_text(note.read_text(encoding="utf-8") + "\n" + NEW_CLAIM, encoding="utf-8")
     (demo_vault / "methods" / "DPO.md").unlink()
     index_vault(demo_vault)
+    note.write_text(note.read_text(encoding="utf-8").replace("4-bit", "four-bit"), encoding="utf-8")
+    (demo_vault / "inbox.md").write_text("# Inbox\n\n- [[QLoRA]] can slow inference down on old GPUs.\n",
+                                         encoding="utf-8")
+    index_vault(demo_vault)
     m = meta(demo_vault)
-    assert m["search_generation"] != m["search_base"], "a two-note change must be written as a delta"
+    assert m["search_generation"] == str(int(m["search_base"]) + 2), "each small change must be written as a delta"
     return demo_vault
 
 
 def test_a_claim_just_written_is_a_graph_candidate_and_answers(edited):
     answers = graph_candidates(edited)
-    rows, citations = answers["what is LoRA"]
+    rows, citations, _ = answers["what is LoRA"]
     with sqlite3.connect(edited / ".kg" / "index.sqlite") as conn:
         (new_row,) = conn.execute("SELECT row FROM passages WHERE text LIKE '%arithmetic skills%' "
                                   "AND field = 'claim'").fetchone()
@@ -64,7 +72,7 @@ def test_a_claim_just_written_is_a_graph_candidate_and_answers(edited):
 
 
 def test_a_deleted_note_is_never_cited(edited):
-    for _, citations in graph_candidates(edited).values():
+    for _, citations, _ in graph_candidates(edited).values():
         assert all(path != "methods/DPO.md" for path, _ in citations)
 
 
@@ -77,4 +85,52 @@ def test_graph_candidates_of_a_delta_equal_a_rebuilt_bases(edited):
     m = meta(edited)
     assert m["search_generation"] == m["search_base"], "the same passages, now in one base"
     rebuilt = graph_candidates(edited)
-    assert {q: rows for q, (rows, _) in rebuilt.items()} == {q: rows for q, (rows, _) in from_delta.items()}
+    assert {q: rows for q, (rows, _, _) in rebuilt.items()} == {q: rows for q, (rows, _, _) in from_delta.items()}
+    assert {q: dense for q, (_, _, dense) in rebuilt.items()} == {q: dense for q, (_, _, dense) in from_delta.items()}
+
+
+def test_a_later_delta_holds_what_one_computed_from_scratch_would(edited):
+    """The second delta reused the first's rows; computing the same generation from the base alone
+    (as if the first delta were lost) gives the same rows, vectors, tokens and links."""
+    import numpy as np
+
+    from vaultgraph.index import build
+    from vaultgraph.index.delta import load
+    from vaultgraph.index.embedders import get_embedder
+
+    m = meta(edited)
+    extended = load(build.delta_of(edited, m["search_generation"]))
+    as_if_none_before = {**m, "search_generation": m["search_base"]}  # the delta is then computed whole
+    with sqlite3.connect(edited / ".kg" / "index.sqlite") as conn:
+        conn.row_factory = sqlite3.Row
+        report = build._write_delta(edited, conn, as_if_none_before, get_embedder(m["model_spec"]), None)
+    assert report is not None
+    scratch = load(build.delta_of(edited, as_if_none_before["search_generation"]))
+    assert scratch.rows.tolist() == extended.rows.tolist() and scratch.tokens == extended.tokens
+    assert np.allclose(scratch.vectors, extended.vectors) and scratch.dead.tolist() == extended.dead.tolist()
+    assert {c: extended.links.postings(c)[0].tolist() for c in extended.links.concepts} == \
+        {c: scratch.links.postings(c)[0].tolist() for c in scratch.links.concepts}
+
+
+def test_a_words_passage_count_leaves_out_deleted_passages(demo_vault):
+    """How many passages hold a word (the rare-word rule of large vaults reads it) counts the live ones:
+    a note edited again and again does not make the word it holds look common."""
+    from vaultgraph.index.lexical import tokenize
+
+    note = demo_vault / "methods" / "LoRA.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\n- The quuxotic effect makes adapters forget.\n",
+                    encoding="utf-8")
+    index_vault(demo_vault)  # the base holds the word
+    for i in range(3):
+        note.write_text(note.read_text(encoding="utf-8") + f"\n- Edit {i}.\n", encoding="utf-8")
+        index_vault(demo_vault)
+    with sqlite3.connect(demo_vault / ".kg" / "index.sqlite") as conn:
+        live = conn.execute("SELECT COUNT(*) FROM passages WHERE context || ' ' || text LIKE '%quuxotic%'").fetchone()[0]
+        passages = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+    assert live >= 1
+    searcher = Searcher(demo_vault)
+    searcher.ask("quuxotic effect", 3)
+    (word,) = tokenize("quuxotic")
+    assert searcher.segments.df(word) == live
+    assert searcher.segments.documents() == passages
+    assert searcher.segments.rare([word], live) == {word} and not searcher.segments.rare([word], live - 0.5)

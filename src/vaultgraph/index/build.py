@@ -116,14 +116,21 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
 
 
 def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | None, progress) -> SearchReport | None:
-    """A delta over the current base, or None when the change is too big for one (build a base then)."""
+    """A delta over the current base, or None when the change is too big for one (build a base then).
+    It extends the delta in use: only the rows added since are read, embedded and tokenized."""
     started = time.perf_counter()
     base = meta["search_base"]
     base_rows = np.load(files_of(root, base)[0] / "rows.npy", mmap_mode="r")
     top = int(base_rows.max()) if len(base_rows) else 0
-    new = conn.execute("SELECT row, digest, context, text FROM passages WHERE row > ? ORDER BY row", (top,)).fetchall()
-    dead = [r[0] for r in conn.execute("SELECT row FROM passage_graveyard WHERE row <= ? ORDER BY row", (top,))]
-    if delta.too_big(len(new) + len(dead), len(base_rows)):
+    previous = delta.load(delta_of(root, meta["search_generation"])) if meta["search_generation"] != base \
+        else delta.Delta()
+    after = max(top, int(previous.rows.max()) if len(previous.rows) else 0)
+    graveyard = [r[0] for r in conn.execute("SELECT row FROM passage_graveyard ORDER BY row")]
+    dead = np.asarray([r for r in graveyard if r <= top], dtype=np.int64)
+    gone = np.asarray([r for r in graveyard if r > top], dtype=np.int64)  # rows of the delta deleted since
+    new = conn.execute("SELECT row, digest, context, text FROM passages WHERE row > ? ORDER BY row", (after,)).fetchall()
+    if delta.too_big(len(previous.rows) - int(np.isin(previous.rows, gone).sum()) + len(new) + len(dead),
+                     len(base_rows)):
         return None
     texts = [search_text(r["context"], r["text"]) for r in new]
     digests = [r["digest"] for r in new]
@@ -132,14 +139,13 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
         embedded = _embed_missing(root, embedder, digests, texts, progress)
         cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
         try:
-            vectors = cache.get(digests)
+            vectors = cache.get(digests) if digests else np.zeros((0, embedder.dim), dtype=np.float32)
         finally:
             cache.close()
+    fresh = delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
+                        [lexical.tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
     generation = str(int(meta["search_generation"]) + 1)
-    delta.save(delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
-                           [lexical.tokenize(t) for t in texts], np.asarray(dead, dtype=np.int64),
-                           links.read_table(conn, after=top)),
-               delta_of(root, generation))
+    delta.save(delta.extend(previous, gone, fresh, dead), delta_of(root, generation))
     meta["search_generation"] = generation
     count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
     return SearchReport(count, embedded, meta["model_spec"] if embedder else None, True,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .links import Scratch, Table as LinkTable, from_arrays, strongest, to_arrays
+from .links import Scratch, Table as LinkTable, concat, from_arrays, strongest, to_arrays
 from .lexical import tokenize
 
 COMPACT_MIN = 5_000
@@ -39,6 +39,21 @@ class Delta:
 
     def __len__(self) -> int:
         return len(self.rows) + len(self.dead)
+
+
+def extend(previous: Delta, gone: np.ndarray, fresh: Delta, dead: np.ndarray) -> Delta:
+    """``previous``'s passages but those ``gone`` since, then the ``fresh`` ones, over base rows ``dead``.
+
+    A passage row never changes (an edited note's passages get new rows), so what a previous delta holds
+    of a row still alive is what computing it again would give: a run pays only for its own new rows."""
+    keep = ~np.isin(previous.rows, gone)
+    vectors = None
+    if fresh.vectors is not None:
+        old = previous.vectors[keep] if previous.vectors is not None else np.zeros((0, fresh.vectors.shape[1]))
+        vectors = np.concatenate([old.astype(np.float32), fresh.vectors.astype(np.float32)])
+    tokens = [t for t, k in zip(previous.tokens, keep.tolist()) if k] + fresh.tokens
+    return Delta(np.concatenate([previous.rows[keep], fresh.rows]).astype(np.int64), vectors, tokens,
+                 dead, concat(previous.links, fresh.links, drop=gone))
 
 
 def too_big(delta_size: int, base_size: int) -> bool:
@@ -93,12 +108,26 @@ class Segments:
         return [t for t in tokenize(text) if t in self._delta_df or t in self.lexical.vocabulary()]
 
     def df(self, token: str) -> int:
-        """How many live passages (base and delta) hold ``token`` (deleted base rows still count)."""
-        return self.lexical.df(token) + self._delta_df[token]
+        """How many live passages (base and delta) hold ``token``. Base rows deleted since are left out:
+        a word the user wrote in a note edited three times is held by one passage, not four."""
+        count = self.lexical.df(token)
+        if count and len(self.delta.dead):
+            count -= int(np.isin(self.lexical.rows_holding(token), self.delta.dead).sum())
+        return count + self._delta_df[token]
+
+    def rare(self, tokens, limit: float) -> frozenset[str]:
+        """The ``tokens`` that at least one and at most ``limit`` live passages hold."""
+        out = set()
+        for t in tokens:
+            if self.lexical.df(t) - len(self.delta.dead) > limit:  # common whatever was deleted
+                continue
+            if 0 < self.df(t) <= limit:
+                out.add(t)
+        return frozenset(out)
 
     def documents(self) -> int:
-        """Passages searched: the base's and the delta's (deleted base rows still count)."""
-        return self.lexical.stats()[0] + len(self._bags)
+        """Live passages: the base's (but those deleted since) and the delta's."""
+        return self.lexical.stats()[0] - len(self.delta.dead) + len(self._bags)
 
     def linked(self, expansions: list[tuple[str, str, float, str | None]], n_entities: int,
                wanted: dict[str, float], rel_weight: dict[str, float], limit: int):

@@ -84,6 +84,13 @@ class Lexical:
             return 0
         return int(self._indptr[tid + 1] - self._indptr[tid])
 
+    def rows_holding(self, token: str) -> np.ndarray:
+        """The passage rows whose text holds ``token``."""
+        tid = self._vocab.get(token)
+        if tid is None or tid + 1 >= len(self._indptr):
+            return np.zeros(0, dtype=np.int64)
+        return self.rows[self._indices[int(self._indptr[tid]):int(self._indptr[tid + 1])]]
+
     def known(self, text: str) -> list[str]:
         """The tokens of ``text`` that occur in the indexed passages."""
         return [t for t in tokenize(text) if t in self._vocab]

@@ -66,7 +66,10 @@ def kinds_mask(kinds: Iterable[str]) -> int:
 
 def read_table(conn, after: int = 0) -> Table:
     """The links of the passages whose row is above ``after``, from the index's passage_concepts."""
-    cursor = conn.execute("SELECT concept, rel, row, kinds, field FROM passage_concepts WHERE row > ? "
+    # a delta's few rows by the row index: ordered by concept, SQLite would walk the concept index
+    # through all links (0.2 s at 10k notes)
+    using = "INDEXED BY passage_concepts_row " if after else ""
+    cursor = conn.execute(f"SELECT concept, rel, row, kinds, field FROM passage_concepts {using}WHERE row > ? "
                           "ORDER BY concept, row", (after,))
     concepts: dict[str, int] = {}
     starts, rows, flags, kinds = [], [], [], []
@@ -151,6 +154,39 @@ class Scratch:
         inherited.fill(no_parent)
         kinds.fill(0)
         return best, own, inherited, kinds, self.score[:size]
+
+
+def _flat(table: Table) -> tuple[list[str], np.ndarray]:
+    """The table's concept names and each link's concept index."""
+    names = list(table.concepts)
+    return names, np.repeat(np.arange(len(names)), np.diff(np.asarray(table.start)))
+
+
+def _from_flat(names: Sequence[str], concept: np.ndarray, rows, flags, kinds) -> Table:
+    order = np.lexsort((rows, concept))
+    concept = concept[order]
+    used, counts = np.unique(concept, return_counts=True)
+    start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return Table({names[i]: n for n, i in enumerate(used.tolist())}, start, np.asarray(rows)[order].astype(np.int64),
+                 np.asarray(flags)[order].astype(np.uint8), np.asarray(kinds)[order].astype(np.uint8))
+
+
+def concat(first: Table, second: Table, drop: np.ndarray | None = None) -> Table:
+    """The links of both tables, without those of the rows in ``drop``."""
+    names, concept_a = _flat(first)
+    names_b, concept_b = _flat(second)
+    index = {c: i for i, c in enumerate(names)}
+    for c in names_b:
+        index.setdefault(c, len(index))
+    names = list(index)
+    remap = np.asarray([index[c] for c in names_b], dtype=np.int64)
+    concept = np.concatenate([concept_a, remap[concept_b] if len(concept_b) else concept_b]).astype(np.int64)
+    rows, flags, kinds = (np.concatenate([np.asarray(getattr(first, n)), np.asarray(getattr(second, n))])
+                          for n in ("rows", "flags", "kinds"))
+    if drop is not None and len(drop):
+        keep = ~np.isin(rows, drop)
+        concept, rows, flags, kinds = concept[keep], rows[keep], flags[keep], kinds[keep]
+    return _from_flat(names, concept, rows, flags, kinds)
 
 
 def strongest(tables: Sequence[Table], dead: np.ndarray, links: list[tuple[str, str, float, str | None]],

@@ -140,7 +140,7 @@ class Searcher:
             words = set(tokenize(question))
             keep = [h for h in hits.values() if relevant(h, floor, words)]
             limit = self.segments.documents() / RARE_PER
-            rare = frozenset(w for w in words if 0 < self.segments.df(w) <= limit) if limit >= 1 else frozenset()
+            rare = self.segments.rare(words, limit) if limit >= 1 else frozenset()
             ranked = finish({h.row: h for h in keep}, intent, rare)
             labels = {c: concepts.get(c).label_en for c in {h.inherited_from for h in ranked if h.inherited_from}}
             answers = assemble(ranked, intent, top, labels)
