@@ -134,3 +134,20 @@ def test_a_words_passage_count_leaves_out_deleted_passages(demo_vault):
     assert searcher.segments.df(word) == live
     assert searcher.segments.documents() == passages
     assert searcher.segments.rare([word], live) == {word} and not searcher.segments.rare([word], live - 0.5)
+
+
+def test_ask_on_search_files_of_an_older_kg_rebuilds_them_and_answers(demo_vault):
+    import json
+    import shutil
+
+    from conftest import run_kg
+
+    index_vault(demo_vault)
+    m = meta(demo_vault)
+    shutil.rmtree(demo_vault / ".kg" / "search" / f"links-{m['search_base']}")  # version 3 had no links
+    with sqlite3.connect(demo_vault / ".kg" / "index.sqlite") as conn:
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'search_version'")
+    result = json.loads(run_kg("ask", "risks of LoRA on CoT", "--vault", str(demo_vault), "--json").stdout)
+    assert result["answers"] and any(a["citations"][0]["path"] == "analyses/Риски LoRA для CoT.md"
+                                     for a in result["answers"])
+    assert meta(demo_vault)["search_version"] != "3"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..errors import IndexMissing, VaultgraphError
 from ..index import delta, lexical, links, vectors
-from ..index.build import delta_of, files_of, links_of
+from ..index.build import SEARCH_VERSION, delta_of, files_of, links_of
 from ..index.lexical import tokenize
 from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
@@ -40,6 +40,11 @@ class Searcher:
         if self.conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
             self.conn.close()
             raise IndexMissing(f"the index of {self.root} was written by another version of kg: run `kg index`")
+        found = self.conn.execute("SELECT value FROM meta WHERE key = 'search_version'").fetchone()
+        if found is not None and found[0] != SEARCH_VERSION:
+            self.conn.close()
+            raise IndexMissing(f"the search files of {self.root} were written by another version of kg: "
+                               "run `kg index`")
         self.generation: str | None = None
         self._concepts = None
         self._concepts_key = None
