@@ -79,6 +79,18 @@ def test_deleting_a_note_that_defines_a_concept_re_extracts_everything_and_says_
     assert report["graph"]["full"] and "concepts the vault defines" in report["graph"]["reason"]
 
 
+def test_a_concept_notes_new_alias_re_extracts_everything_and_a_plain_edit_does_not(indexed):
+    note = indexed / "methods" / "DPO.md"
+    note.write_text(note.read_text(encoding="utf-8").replace("DPO-дообучение]", "DPO-дообучение, DPO-тюнинг]"),
+                    encoding="utf-8")
+    report = index(indexed)
+    assert report["graph"]["full"] and "concepts the vault defines" in report["graph"]["reason"]
+    note.write_text(note.read_text(encoding="utf-8") + "\n- DPO needs a reference model in memory.\n",
+                    encoding="utf-8")
+    report = index(indexed)  # a method note's body: its concept (name, aliases, broader) is the same
+    assert report["graph"]["extracted"] == 1 and not report["graph"]["full"]
+
+
 def test_rename_and_folder_move_re_resolve_links(indexed, tmp_path):
     (indexed / "analyses" / "Preference optimization risks.md").rename(indexed / "analyses" / "PO risks.md")
     shutil.move(str(indexed / "concepts"), str(indexed / "ideas"))
