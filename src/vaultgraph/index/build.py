@@ -139,7 +139,7 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
         embedded = _embed_missing(root, embedder, digests, texts, progress)
         cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
         try:
-            vectors = cache.get(digests) if digests else np.zeros((0, embedder.dim), dtype=np.float32)
+            vectors = cache.get(digests)
         finally:
             cache.close()
     fresh = delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,

@@ -10,13 +10,13 @@ temporary name and renamed into place, so a reader never opens a half-written on
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from .folders import atomic_folder
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOP = frozenset("""
@@ -116,19 +116,15 @@ def build(texts: list[str], rows: list[int], folder: Path) -> None:
     """Index ``texts`` (one per passage row) into ``folder`` atomically."""
     import bm25s
 
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     corpus = [tokenize(t) for t in texts]
-    if any(corpus):  # bm25s cannot index an empty vocabulary: an empty vault has rows.npy only
-        model = bm25s.BM25()
-        model.index(corpus, show_progress=False)
-        model.save(str(tmp), show_progress=False)
-    np.save(tmp / "rows.npy", np.asarray(rows, dtype=np.int64))
-    avgdl = sum(map(len, corpus)) / len(corpus) if corpus else 1.0
-    (tmp / "stats.json").write_text(json.dumps({"documents": len(rows), "avgdl": avgdl}))
-    _fsync_tree(tmp)
-    os.replace(tmp, folder)
+    with atomic_folder(folder) as tmp:
+        if any(corpus):  # bm25s cannot index an empty vocabulary: an empty vault has rows.npy only
+            model = bm25s.BM25()
+            model.index(corpus, show_progress=False)
+            model.save(str(tmp), show_progress=False)
+        np.save(tmp / "rows.npy", np.asarray(rows, dtype=np.int64))
+        avgdl = sum(map(len, corpus)) / len(corpus) if corpus else 1.0
+        (tmp / "stats.json").write_text(json.dumps({"documents": len(rows), "avgdl": avgdl}))
 
 
 def load(folder: Path) -> Lexical:
@@ -136,13 +132,3 @@ def load(folder: Path) -> Lexical:
     stats = json.loads((folder / "stats.json").read_text())
     return Lexical(folder if (folder / "params.index.json").exists() else None, rows, stats)
 
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.iterdir():
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -15,8 +15,6 @@ frontmatter field. ``kinds``: a bit per claim kind in ``KINDS``.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from .folders import atomic_folder
 
 RELATIONS = ("about", "affects", "involves", "topic")  # any other relation is code len(RELATIONS)
 FRONTMATTER = 8
@@ -94,17 +94,11 @@ _ARRAYS = ("start", "rows", "flags", "kinds")
 
 
 def save(table: Table, folder: Path) -> None:
-    """Write ``folder`` under a temporary name, then rename it into place."""
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name in _ARRAYS:
-        np.save(tmp / f"{name}.npy", getattr(table, name))
-    (tmp / "concepts.json").write_text(json.dumps(list(table.concepts), ensure_ascii=False), encoding="utf-8")
-    for path in tmp.iterdir():
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
-    os.replace(tmp, folder)
+    """Write ``folder`` atomically."""
+    with atomic_folder(folder) as tmp:
+        for name in _ARRAYS:
+            np.save(tmp / f"{name}.npy", getattr(table, name))
+        (tmp / "concepts.json").write_text(json.dumps(list(table.concepts), ensure_ascii=False), encoding="utf-8")
 
 
 def load(folder: Path) -> Table:

@@ -54,11 +54,8 @@ class Searcher:
         self._embedder_id: str | None = None
         self.notices: list[str] = []
         self.timings: dict[str, float] = {}
-        self._threads = None  # one worker thread: the question is embedded while the graph is scored
 
     def close(self) -> None:
-        if self._threads is not None:
-            self._threads.shutdown()
         self.conn.close()
 
     # --- loading ---------------------------------------------------------------------------------
@@ -132,7 +129,7 @@ class Searcher:
             entities = link(question, concepts)
             intent = "open" if plain else classify(question, len(entities))
             started = time.perf_counter()
-            dense = self._pool().submit(self._dense, question)  # embeds while the graph is scored
+            dense = _Background(self._dense, question)  # embeds the question while the graph is scored
             hits = {} if plain else graph_hits(self.conn, self.segments, concepts, entities, intent)
             self.timings["graph"] = time.perf_counter() - started
             lists = self._lexical(question, _labels_text(concepts, entities))
@@ -170,13 +167,6 @@ class Searcher:
         except VaultgraphError as exc:
             self.notices.append(f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}")
             return None, None
-
-    def _pool(self):
-        if self._threads is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-dense")
-        return self._threads
 
     def _lexical(self, question: str, labels: str = "") -> dict[str, list[tuple[int, float]]]:
         """Lexical hits; the query also holds the concepts' names in both languages, so an English

@@ -229,14 +229,16 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         everything = names_changed or not same_parser or "names_key" not in meta
         if everything:
             meta["names_key"] = os.urandom(8).hex()  # random: a rolled-back run's key can never come back
-        names, affected = _resolve(conn, everything, [o.path for o in outcomes if o.note], (str(root), meta["names_key"]))
+        names, affected = _resolve(conn, everything, [o.path for o in outcomes if o.note],
+                                   (str(root), meta["names_key"]))
         links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
         unresolved = conn.execute("SELECT COUNT(*) FROM links WHERE target IS NULL").fetchone()[0]
         clock.lap("resolve")
         # the concepts the vault defines come from notes of a method type: unless one was or is such a note,
         # the graph signature's concepts digest stands (reading every definition costs 0.2 s at 10k notes)
-        concepts_same = same_parser and not any((known[p].ntype or "").lower() in METHOD_TYPES for p in changed if p in known) \
-            and not any(note_type(o.note) in METHOD_TYPES for o in outcomes)
+        concepts_same = same_parser and not any(
+            (known[p].ntype or "").lower() in METHOD_TYPES for p in changed if p in known
+        ) and not any(note_type(o.note) in METHOD_TYPES for o in outcomes)
         graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint,
                              affected=affected - set(changed), concepts_same=concepts_same)
         clock.lap("graph")
@@ -292,7 +294,6 @@ def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> lis
     conn.executemany("UPDATE notes SET size = ?, mtime_ns = ? WHERE path = ?",
                      [(f.size, f.mtime_ns, f.path) for f in same])
     return out
-
 
 
 def _resolve(conn, everything: bool, sources: list[str], key: tuple[str, str]) -> tuple[_LazyNames, set[str]]:
