@@ -25,8 +25,9 @@ import yaml
 INTENTS = ("risk", "problem", "consequence", "solution", "evidence", "cost", "comparison", "definition", "open")
 LANGS = ("en", "ru")
 MAX_SPAN = 8  # lines; a gold range is a bullet, a row, a sentence or a short paragraph
-_FIELDS = {"id", "question", "lang", "intent", "expect", "note"}
-_REQUIRED = {"id", "question", "lang", "intent", "expect"}
+_FIELDS = {"id", "question", "lang", "intent", "expect", "note", "answer_lang", "split", "negative"}
+_REQUIRED = {"id", "question", "lang", "intent"}
+SPLITS = ("dev", "test")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as editors (and the parser) count lines: a lone CR is a break
@@ -100,9 +101,19 @@ def validate(items: list, vault: str | Path) -> list[str]:
             problems.append(f"{where}: intent must be one of {INTENTS}, got {item.get('intent')!r}")
         if "note" in item and not isinstance(item["note"], str):
             problems.append(f"{where}: note must be a string")
+        if "split" in item and item["split"] not in SPLITS:
+            problems.append(f"{where}: split must be one of {SPLITS}, got {item['split']!r}")
+        if "answer_lang" in item and item["answer_lang"] not in LANGS:
+            problems.append(f"{where}: answer_lang must be one of {LANGS}, got {item['answer_lang']!r}")
         expect = item.get("expect")
+        if item.get("negative") is True:
+            if expect or "answer_lang" in item:
+                problems.append(f"{where}: a negative question expects nothing (no expect, no answer_lang)")
+            continue
+        if "negative" in item:
+            problems.append(f"{where}: negative is either true or absent")
         if not isinstance(expect, list) or not expect:
-            problems.append(f"{where}: expect must be a non-empty list")
+            problems.append(f"{where}: expect must be a non-empty list (or the question is negative: true)")
             continue
         ranges: dict[str, list[tuple[int, int]]] = {}
         for k, place in enumerate(expect, 1):
