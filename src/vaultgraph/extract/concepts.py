@@ -65,6 +65,7 @@ class Mention:
     start: int
     end: int
     text: str
+    ordinary: bool = False  # found through an ordinary word ("attention", "pruning"): see ``ordinary_label``
 
 
 # --- tokens and keys -------------------------------------------------------------------------------
@@ -79,6 +80,7 @@ _SOFT_GAPS = frozenset({" ", "-", "", "\u00a0", "  ", " - ", "\t"})
 _GAP_CHARS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-",
                             "\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 _END = "\x00"  # trie key of a node's concept id; never a token key
+_PLAIN = "\x02"  # trie key marking a node one of whose labels is an ordinary word
 _STRICT_MAX = 4  # one-token labels of at most this many letters (with a capital) are case-sensitive
 _STRICT_WORDS = frozenset({"react"})  # longer one-token labels that are ordinary English words
 _KEYS: dict[str, tuple[str, str | None]] = {}  # token surface → (key, case-sensitive key)
@@ -152,6 +154,29 @@ def _path(label: str) -> tuple[tuple[str, ...], str | None]:
                 (len(word) <= _STRICT_MAX or word.casefold() in _STRICT_WORDS):
             strict = word
     return tuple(keys), strict
+
+
+def ordinary_label(label: str) -> bool:
+    """A label that is also an ordinary word: one lower-case word, or two joined by a hyphen
+    ("attention", "pruning", "calibration", "fine-tuning", «внимание»). Such a word names the concept only
+    in a text that speaks of the scheme's domain (``domain_mentions``): "fine-tuning the compost mix" or
+    "pruning fruit trees" are not about fine-tuning or pruning a model. Abbreviations, names and
+    multi-word terms ("LoRA", "Transformer", "catastrophic forgetting") name their concept anywhere."""
+    parts = label.split("-")
+    return len(parts) <= 2 and all(p.isalpha() and p.islower() for p in parts)
+
+
+def domain_mentions(mentions: list[Mention], own: bool = False) -> list[Mention]:
+    """``mentions`` of one text (a note, a question) without those through ordinary words, unless the
+    text speaks of the domain: it mentions a concept through a label that is not an ordinary word, it
+    defines a concept (``own``), or it names at least ``DOMAIN_ORDINARY`` concepts through ordinary words."""
+    plain = {m.concept for m in mentions if m.ordinary}
+    if own or any(not m.ordinary for m in mentions) or len(plain) >= DOMAIN_ORDINARY:
+        return mentions
+    return [m for m in mentions if not m.ordinary]
+
+
+DOMAIN_ORDINARY = 3
 
 
 # --- the index -------------------------------------------------------------------------------------
@@ -238,6 +263,7 @@ class ConceptIndex:
     def _claim(self, node: dict, cid: str, label: str) -> None:
         if node.setdefault(_END, cid) != cid and (label, node[_END], cid) not in self.conflicts:
             self.conflicts.append((label, node[_END], cid))
+        node[_PLAIN] = node.get(_PLAIN, False) or ordinary_label(label)  # the text may be that ordinary word
 
     # --- queries ---------------------------------------------------------------------------------
 
@@ -250,11 +276,12 @@ class ConceptIndex:
         while i < n:
             key, strict = keys[i]
             best, best_j = None, i
+            plain = False
             for node in (root.get(key), root.get(strict) if strict else None):
                 j = i
                 while node is not None:
                     if _END in node and (best is None or j > best_j):
-                        best, best_j = node[_END], j
+                        best, best_j, plain = node[_END], j, node.get(_PLAIN, False)
                     if j + 1 >= n:
                         break
                     gap = _gap(text[tokens[j].end():tokens[j + 1].start()])
@@ -266,7 +293,7 @@ class ConceptIndex:
                 i += 1
                 continue
             start, end = tokens[i].start(), tokens[best_j].end()
-            out.append(Mention(best, start, end, text[start:end]))
+            out.append(Mention(best, start, end, text[start:end], plain))
             i = best_j + 1
         return out
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from ..model import ParsedNote
-from .concepts import ConceptIndex
+from .concepts import ConceptIndex, domain_mentions
 from .records import Claim, NoteFacts, Source
 from .roles import callout_role, heading_role
 from .sources import find_sources
@@ -61,10 +61,14 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
         fields_by_line.setdefault(f.line, []).append((f.key.lower(), f.value))
     sources: dict[str, Source] = {}
     claims: list[Claim] = []
-    title_methods = _concepts_in(concepts, note.title, "method")
-
     pieces = units(note)
-    found_by_unit = [_mentions(concepts, unit) for unit in pieces]
+    raw = [concepts.find(_mention_text(unit)) for unit in pieces]
+    title_mentions = concepts.find(note.title)
+    # ordinary words ("pruning", "attention") name a concept only in a note that speaks of the domain
+    plain_ok = len(domain_mentions([m for ms in raw for m in ms] + title_mentions, own=own is not None)) == \
+        sum(map(len, raw)) + len(title_mentions)
+    title_methods = _concepts_in(concepts, note.title, "method", plain_ok)
+    found_by_unit = [_mentions(concepts, unit, ms, plain_ok) for unit, ms in zip(pieces, raw)]
     group_methods: dict[int, list[str]] = {}
     for unit, found in zip(pieces, found_by_unit):
         if unit.group >= 0:
@@ -74,7 +78,8 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
     for unit, found in zip(pieces, found_by_unit):
         role = _unit_role(note, unit, roles, message_callouts)
         section = note.sections[unit.section] if unit.section is not None else None
-        methods = found["method"] or ((own,) if own else ()) or _concepts_in(concepts, section.title if section else "", "method") or title_methods
+        methods = found["method"] or ((own,) if own else ()) or \
+            _concepts_in(concepts, section.title if section else "", "method", plain_ok) or title_methods
         kinds = ["claim"]
         role_kind = _KIND_BY_ROLE.get(role or "")
         if role_kind:
@@ -177,28 +182,31 @@ def _unit_role(note: ParsedNote, unit: Unit, roles: list[str | None], message_ca
     return roles[unit.section]
 
 
-def _mentions(concepts: ConceptIndex, unit: Unit) -> dict[str, tuple[str, ...]]:
-    text = unit.text
+def _mention_text(unit: Unit) -> str:
     if unit.cells:  # a table row is about the method named in its method column
         method_cells = [c for m, c in unit.cells if m == "method"]
         if method_cells:
-            text = " ".join(method_cells) + " " + " ".join(c for m, c in unit.cells if m != "method")
+            return " ".join(method_cells) + " " + " ".join(c for m, c in unit.cells if m != "method")
+    return unit.text
+
+
+def _mentions(concepts: ConceptIndex, unit: Unit, found: list, plain_ok: bool) -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {"method": [], "capability": [], "phenomenon": [], "vault": []}
-    for mention in concepts.find(text):
-        scheme = concepts.get(mention.concept).scheme
-        out.setdefault(scheme, []).append(mention.concept)
+    for mention in found:
+        if plain_ok or not mention.ordinary:
+            out.setdefault(concepts.get(mention.concept).scheme, []).append(mention.concept)
     if unit.cells and any(m == "method" for m, _ in unit.cells):
         first = [m.concept for m in concepts.find(" ".join(c for m, c in unit.cells if m == "method"))
-                 if concepts.get(m.concept).scheme in ("method", "vault")]
+                 if concepts.get(m.concept).scheme in ("method", "vault") and (plain_ok or not m.ordinary)]
         out["method"] = first
     methods = out["method"] + out.get("vault", [])
     return {"method": tuple(dict.fromkeys(methods)), "capability": tuple(dict.fromkeys(out["capability"])),
             "phenomenon": tuple(dict.fromkeys(out["phenomenon"]))}
 
 
-def _concepts_in(concepts: ConceptIndex, text: str, scheme: str) -> tuple[str, ...]:
+def _concepts_in(concepts: ConceptIndex, text: str, scheme: str, plain_ok: bool = True) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m.concept for m in concepts.find(text)
-                               if concepts.get(m.concept).scheme in (scheme, "vault")))
+                               if concepts.get(m.concept).scheme in (scheme, "vault") and (plain_ok or not m.ordinary)))
 
 
 def _unit_sources(unit: Unit, footnotes: dict[str, str], resolve: Resolve, sources: dict[str, Source]):

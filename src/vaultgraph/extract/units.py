@@ -13,7 +13,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"(\[*])")
 # a full stop after these does not end a sentence ("Wei et al. 2022", "e.g. LoRA", «и др. 2021»)
 _ABBREVIATION = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bEq|\bNo|\bSec|\bч|\bт\.е|"
                            r"\bт\.к|\bдр|\bсм|\bрис|\bгл|\bстр|\b[A-ZА-ЯЁ])\.$")
-_WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\\?\|([^\]]*))?\]\]")
+_WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#\^?([^\]|]*))?(?:\\?\|([^\]]*))?\]\]")
 _FOOTREF = re.compile(r"\[\^[^\]]+\]")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)")
 _MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -30,13 +30,14 @@ class Unit:
     end_line: int
     section: int | None
     callout: int | None
-    origin: str  # "item" | "paragraph" | "sentence" | "row"
+    origin: str  # "item" | "paragraph" | "sentence" | "row" | "fact"
     cells: tuple[tuple[str, str], ...] = ()
     group: int = -1  # sentences of one paragraph share a group
 
 
 def plain(raw: str) -> str:
-    text = _WIKILINK.sub(lambda m: (m.group(2) or m.group(1) or "").strip(), raw)
+    # a link reads as its alias, else its note, else the heading it points at ([[#Aliases]] → "Aliases")
+    text = _WIKILINK.sub(lambda m: (m.group(3) or m.group(1) or m.group(2) or "").strip(), raw)
     text = _MDLINK.sub(lambda m: m.group(1), text)
     text = _FOOTREF.sub("", text)
     text = _EMPHASIS.sub("", text)
@@ -73,7 +74,54 @@ def units(note: ParsedNote) -> list[Unit]:
                              for i, (_, c) in enumerate(cells) if c and meanings[i] != "number")
             if text:
                 out.append(Unit(raw, text, row.line, row.line, section, table.callout, "row", cells))
+        out += _facts(table, section)
     out.sort(key=lambda u: (u.line, u.end_line))
+    return out
+
+
+# A table that asks a question in a column ("Уменьшает модель?", "Needs booking?") and answers it with marks
+# in the cells: each row's answer is a statement of its own ("LoRA — Уменьшает модель?: да").
+_MARKS = {"✅": "yes", "✔": "yes", "✔️": "yes", "☑": "yes", "☑️": "yes", "🟢": "yes", "+": "yes",
+          "❌": "no", "✖": "no", "✗": "no", "✘": "no", "🔴": "no", "−": "no",
+          "➖": "partly", "🟡": "partly", "±": "partly", "~": "partly", "↑": "higher", "↓": "lower"}
+_WORDS = {"yes": ("yes", "да"), "no": ("no", "нет"), "partly": ("partly", "частично"),
+          "higher": ("higher", "выше"), "lower": ("lower", "ниже")}
+_MARK = re.compile("^(" + "|".join(re.escape(m) for m in sorted(_MARKS, key=len, reverse=True)) + r")\s*(.*)$")
+FACT_SHARE = 0.8  # of a column's filled cells that must be a mark
+
+
+def mark(cell: str) -> tuple[str, str] | None:
+    """(meaning, a note) when ``cell`` is an answer mark, bare or with a bracketed note: "✅ (на facts)" →
+    ("yes", "(на facts)"); "↑ Accuracy на reasoning" is a statement of its own, not a mark."""
+    m = _MARK.match(cell.strip())
+    if not m or (m.group(2).strip() and not m.group(2).strip().startswith("(")):
+        return None
+    return _MARKS[m.group(1)], m.group(2).strip()
+
+
+def _facts(table, section: int | None) -> list[Unit]:
+    header = table.header
+    label_at = next((i for i, h in enumerate(header) if column_meaning(h) != "number"), 0)
+    out = []
+    for col, title in enumerate(header):
+        if col == label_at or not title.strip():
+            continue
+        cells = [plain(r.cells[col]) for r in table.rows if col < len(r.cells) and r.cells[col].strip()]
+        marked = [c for c in cells if mark(c)]
+        if not cells or len(marked) < FACT_SHARE * len(cells):
+            continue
+        russian = bool(re.search("[а-яё]", title, re.IGNORECASE))
+        for row in table.rows:
+            if col >= len(row.cells) or label_at >= len(row.cells):
+                continue
+            label, found = plain(row.cells[label_at]), mark(plain(row.cells[col]))
+            if not label or not found:
+                continue
+            meaning, rest = found
+            word = _WORDS[meaning][1 if russian else 0]
+            text = f"{label} — {title.strip()}: {word}" + (f" {rest}" if rest else "")
+            out.append(Unit(" | ".join(row.cells), text, row.line, row.line, section, table.callout, "fact",
+                            (("fact", meaning),)))
     return out
 
 

@@ -18,26 +18,14 @@ from pathlib import Path
 from ..errors import VaultgraphError
 import numpy as np
 
-from . import delta, lexical, links, vectors
+from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
+from .calibration import calibrate
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
 from .passages import search_text
 from .store import all_search_texts
 
-SEARCH_VERSION = "4"  # 4: concept links beside BM25 and FAISS
-# Questions no research vault on LLMs answers. The best similarity any of them reaches in this vault is
-# the dense floor: a passage linked to none of a question's concepts must be closer than that.
-OFF_TOPIC = (
-    "how long to bake sourdough bread", "weather in Lisbon tomorrow", "who won the football match last night",
-    "best time to plant tomatoes", "cheap flights to Rome in May", "how to fix a leaking kitchen tap",
-    "recipe for chocolate chip cookies", "train timetable from Berlin to Prague", "how to knit a scarf",
-    "symptoms of the common cold", "как испечь блины на молоке", "погода в Москве на выходные",
-    "кто выиграл чемпионат мира по хоккею", "когда сажать картошку на даче", "как почистить ковёр от пятен",
-    "рецепт борща со свёклой", "расписание электричек до Твери", "как связать шарф спицами",
-    "сколько стоит ремонт кухни", "чем лечить насморк у ребёнка",
-)
-
-
+SEARCH_VERSION = "5"  # 5: the vault's words and their vectors (translations), the calibration bank
 @dataclass(frozen=True)
 class SearchReport:
     passages: int
@@ -66,14 +54,25 @@ def delta_of(root: Path, generation: str) -> Path:
     return search_dir(root) / f"delta-{generation}.npz"
 
 
+def words_of(root: Path, generation: str) -> Path:
+    """The words of a base's passages, or those a delta's passages add."""
+    return search_dir(root) / f"words-{generation}.npz"
+
+
 def _needed(root: Path, meta: dict[str, str]) -> list[Path]:
     """The files the generation in ``meta`` is made of."""
     generation, base = meta.get("search_generation"), meta.get("search_base")
     if generation is None or base is None:
         return []
     bm25, faiss_file = files_of(root, base)
-    out = [bm25, links_of(root, base)] + ([faiss_file] if meta.get("model_id") else [])
-    return out + (list(delta.files(delta_of(root, generation))) if generation != base else [])
+    out = [bm25, links_of(root, base)]
+    if meta.get("model_id"):
+        out += [faiss_file, *words.files(words_of(root, base))]
+    if generation != base:
+        out += list(delta.files(delta_of(root, generation)))
+        if meta.get("model_id"):
+            out += list(words.files(words_of(root, generation)))
+    return out
 
 
 def collect_garbage(root: Path, meta: dict[str, str]) -> None:
@@ -145,6 +144,15 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     fresh = delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
                         [lexical.tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
     generation = str(int(meta["search_generation"]) + 1)
+    if embedder is not None:
+        base_words = words.load(words_of(root, base))
+        before = words.load(words_of(root, meta["search_generation"])) if meta["search_generation"] != base \
+            else words.Words()
+        paths = sorted({r["path"] for r in conn.execute(
+            "SELECT DISTINCT path FROM passages WHERE row > ?", (after,))})
+        added = _embed_words(root, embedder, words.surfaces(texts + _term_texts(conn, paths),
+                                                             set(base_words.stems) | set(before.stems)), base_words)
+        words.save(words.concat(before, added), words_of(root, generation))
     delta.save(delta.extend(previous, gone, fresh, dead), delta_of(root, generation))
     meta["search_generation"] = generation
     count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
@@ -181,20 +189,46 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
             cache.close()
         vectors.build(matrix, np.asarray(rows, dtype=np.int64), faiss_path, threads=threads)
         seconds["faiss"] = time.perf_counter() - started
+        started = time.perf_counter()
+        words.save(_embed_words(root, embedder, words.surfaces(texts + _term_texts(conn))), words_of(root, generation))
+        seconds["words"] = time.perf_counter() - started
         model_id = embedder.model_id
-        meta["dense_floor"] = f"{dense_floor(embedder, matrix):.4f}"
+        meta["dense_mid"], meta["dense_high"] = (f"{x:.4f}" for x in calibrate(embedder, matrix))
     conn.execute("DELETE FROM passage_graveyard")
     meta.update({"search_generation": generation, "search_base": generation, "search_version": SEARCH_VERSION,
                  "model_spec": spec, "model_id": model_id})
     return SearchReport(len(rows), embedded, spec if embedder else None, True, seconds, warning, reason)
 
 
-def dense_floor(embedder: Embedder, matrix) -> float:
-    """The best similarity an off-topic question reaches among these passage vectors."""
-    if not len(matrix):
-        return 1.0
-    queries = embedder.embed_batch([embedder.query_prefix + q for q in OFF_TOPIC])
-    return float((queries @ matrix.T).max())
+def _term_texts(conn, paths: list[str] | None = None) -> list[str]:
+    """The texts of the vault's terms (aliases live in frontmatter, not in any passage)."""
+    if paths is None:
+        return [r[0] for r in conn.execute("SELECT text FROM terms")]
+    out = []
+    for start in range(0, len(paths), 500):
+        chunk = paths[start:start + 500]
+        out += [r[0] for r in conn.execute(f"SELECT text FROM terms WHERE path IN ({','.join('?' * len(chunk))})",
+                                           chunk)]
+    return out
+
+
+def _embed_words(root: Path, embedder: Embedder, counts, reference: "words.Words | None" = None) -> "words.Words":
+    """The words of ``counts`` (``words.surfaces``) with their vectors, from the embedding cache or embedded."""
+    stems, forms = words.collect(counts)
+    if not stems:
+        return words.Words()
+    digests = [words.digest(f) for f in forms]
+    cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
+    try:
+        missing = cache.missing(digests)
+        todo = [(d, f) for d, f in zip(digests, forms) if d in missing]
+        for start in range(0, len(todo), 1024):
+            chunk = todo[start:start + 1024]
+            cache.put([d for d, _ in chunk], embedder.embed_batch([f for _, f in chunk]))
+        matrix = cache.get(digests)
+    finally:
+        cache.close()
+    return words.make(stems, forms, matrix, reference)
 
 
 def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: list[str], progress,
@@ -215,4 +249,5 @@ def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: li
         cache.close()
 
 
-__all__ = ["SearchReport", "collect_garbage", "delta_of", "files_of", "links_of", "refresh_search", "search_dir"]
+__all__ = ["SearchReport", "collect_garbage", "delta_of", "files_of", "links_of", "refresh_search", "search_dir",
+           "words_of"]

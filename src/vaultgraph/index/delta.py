@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .links import Scratch, Table as LinkTable, concat, from_arrays, strongest, to_arrays
-from .lexical import tokenize
+from .lexical import tokenize, weigh
 
 COMPACT_MIN = 5_000
 COMPACT_SHARE = 0.10
@@ -103,6 +103,12 @@ class Segments:
         self._dead = set(delta.dead.tolist())
         self._bags = [_bag(t) for t in delta.tokens]
         self._delta_df = Counter(t for bag in self._bags for t in bag if t)  # the delta's document frequencies
+        rows_of: dict[str, list[int]] = {}
+        for row, bag in zip(delta.rows.tolist(), self._bags):
+            for t in bag:
+                if t:
+                    rows_of.setdefault(t, []).append(row)
+        self._delta_rows_of = {t: np.asarray(sorted(r), dtype=np.int64) for t, r in rows_of.items()}
 
     def known(self, text: str) -> list[str]:
         return [t for t in tokenize(text) if t in self._delta_df or t in self.lexical.vocabulary()]
@@ -125,6 +131,25 @@ class Segments:
                 out.add(t)
         return frozenset(out)
 
+    def holders(self, token: str) -> np.ndarray:
+        """The live passage rows whose text holds ``token``, sorted."""
+        base = self.lexical.rows_holding(token)
+        if len(base) and len(self.delta.dead):
+            base = base[~np.isin(base, self.delta.dead)]
+        extra = self._delta_rows_of.get(token)
+        return np.concatenate([base, extra]) if extra is not None else np.asarray(base)
+
+    def vectors_of(self, rows: list[int]) -> dict[int, np.ndarray]:
+        """The passage vectors of ``rows`` (those that have one)."""
+        out: dict[int, np.ndarray] = {}
+        if self.delta.vectors is not None and len(self.delta.rows):
+            at = {r: i for i, r in enumerate(self.delta.rows.tolist())}
+            out.update((r, self.delta.vectors[at[r]]) for r in rows if r in at)
+        if self.vectors is not None:
+            base = [r for r in rows if r not in out]
+            out.update(zip(base, self.vectors.reconstruct(base)))
+        return out
+
     def documents(self) -> int:
         """Live passages: the base's (but those deleted since) and the delta's."""
         return self.lexical.stats()[0] - len(self.delta.dead) + len(self._bags)
@@ -135,13 +160,14 @@ class Segments:
         return strongest([self.links, self.delta.links], self.delta.dead, expansions, n_entities,
                          wanted, rel_weight, limit, self._scratch)
 
-    def search_lexical(self, query: str, k: int) -> list[tuple[int, float]]:
-        hits = [h for h in self.lexical.search(query, k + len(self._dead)) if h[0] not in self._dead]
+    def search_lexical(self, query: str | dict[str, float], k: int) -> list[tuple[int, float]]:
+        """BM25 hits of ``query`` (a text, or tokens with weights: ``Lexical.search``)."""
+        weights = query if isinstance(query, dict) else weigh(tokenize(query))
+        hits = [h for h in self.lexical.search(weights, k + len(self._dead)) if h[0] not in self._dead]
         if self._bags:
-            terms = tokenize(query)
             stats = self.lexical.stats()
             for row, bag in zip(self.delta.rows.tolist(), self._bags):
-                score = _bm25(terms, bag, stats, self.lexical.df)
+                score = _bm25(weights, bag, stats, self.lexical.df)
                 if score > 0:
                     hits.append((row, score))
         hits.sort(key=lambda h: (-h[1], h[0]))
@@ -166,15 +192,15 @@ def _bag(tokens: list[str]) -> dict[str, int]:
     return bag
 
 
-def _bm25(terms: list[str], bag: dict[str, int], stats: tuple[int, float], df) -> float:
-    """Lucene BM25 of one delta document, with the base's statistics."""
+def _bm25(weights: dict[str, float], bag: dict[str, int], stats: tuple[int, float], df) -> float:
+    """Lucene BM25 of one delta document, with the base's statistics (query tokens weighted)."""
     n_docs, avgdl = stats
     length = bag[""]
     norm = K1 * ((1 - B) + B * length / (avgdl or 1.0))
     score = 0.0
-    for t in terms:
+    for t, weight in weights.items():
         tf = bag.get(t)
         if tf and t:
             idf = math.log(1 + (n_docs - df(t) + 0.5) / (df(t) + 0.5))
-            score += idf * tf / (norm + tf)
+            score += weight * idf * tf / (norm + tf)
     return score

@@ -95,21 +95,33 @@ class Lexical:
         """The tokens of ``text`` that occur in the indexed passages."""
         return [t for t in tokenize(text) if t in self._vocab]
 
-    def search(self, query: str, k: int = 100) -> list[tuple[int, float]]:
-        ids = [self._vocab[t] for t in tokenize(query) if t in self._vocab]
-        ids = [i for i in ids if i + 1 < len(self._indptr)]
+    def search(self, query: str | dict[str, float], k: int = 100) -> list[tuple[int, float]]:
+        """The ``k`` best passages for ``query``: a text, or tokens with weights (a weighted sum of the
+        tokens' BM25 scores: a translation counts for less than a word the user typed)."""
+        weights = query if isinstance(query, dict) else weigh(tokenize(query))
+        ids = [(self._vocab[t], w) for t, w in weights.items() if t in self._vocab]
+        ids = [(i, w) for i, w in ids if i + 1 < len(self._indptr)]
         if not ids or not len(self.rows):
             return []
         scores = np.zeros(len(self.rows), dtype=np.float32)
-        for tid in ids:
+        for tid, weight in ids:
             start, end = int(self._indptr[tid]), int(self._indptr[tid + 1])
-            np.add.at(scores, self._indices[start:end], self._data[start:end])  # 4x faster than += here
+            data = self._data[start:end]
+            np.add.at(scores, self._indices[start:end], data if weight == 1 else data * np.float32(weight))
         k = min(k, int(np.count_nonzero(scores)))
         if not k:
             return []
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((top, -scores[top]))]
         return [(int(self.rows[d]), float(scores[d])) for d in top]
+
+
+def weigh(tokens: list[str]) -> dict[str, float]:
+    """Query tokens as weights: a token typed twice counts twice, as BM25 sums it per occurrence."""
+    out: dict[str, float] = {}
+    for t in tokens:
+        out[t] = out.get(t, 0.0) + 1.0
+    return out
 
 
 def build(texts: list[str], rows: list[int], folder: Path) -> None:

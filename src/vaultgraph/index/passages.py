@@ -24,7 +24,11 @@ SECTION_CHARS = 700  # a section passage shows (and embeds) its heading and this
 FRONTMATTER_MIN = 160  # a frontmatter value at least this long is a passage of its own
 FRONTMATTER_WEIGHT = 0.35
 SECTION_WEIGHT = 0.8
-NAVIGATION_WEIGHT = 0.3  # "Related: [[A]], [[B]], [[C]]": a list of links says nothing itself
+NO_ANSWER = 0.0  # weight of a passage that is searchable but never an answer: a list of links ("Related: [[A]],
+# [[B]]"), a heading or title standing alone, a bare URL, an assistant's preamble
+FACT_WEIGHT = {"no": 0.7, "partly": 0.85}  # a table's "no" is an answer, but "which … do" wants the yeses first
+LABEL_WORDS = 5  # a claim this short, without digits or a sentence mark, is a label: a heading, a title
+PREAMBLE_CHARS = 400  # an assistant message this short followed by another one is its preamble
 PROMPT_WEIGHT = 0.4  # a question, or what the user asked in a chat export: a request, not a finding
 FIELD_WEIGHT = 0.6  # "LoRA: Catastrophic forgetting" from `risk:: [[…]]`: a true link, a thin statement
 _NAVIGATION_REST = 16  # characters besides link titles below which a claim is a list of links
@@ -66,6 +70,12 @@ class Passage:
         return hashlib.sha1(self.search_text.encode("utf-8")).hexdigest()
 
     @property
+    def cites(self) -> bool:
+        """It cites something as support (a paper, a URL, a footnote, an author and year …); a bare
+        [[wiki-link]] in running text is a link, not a citation."""
+        return any(not s.startswith("[[") for s in self.sources)
+
+    @property
     def concepts(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*self.about, *self.affects, *self.involves)))
 
@@ -83,6 +93,7 @@ def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) 
         if link.context != "frontmatter":
             link_lines.setdefault(link.line, []).append(link.alias or link.target or link.heading or "")
     prompts = [(m.line, m.end_line) for m in note.messages if m.role == "user"]
+    preambles = _preambles(note)
     out: list[Passage] = []
     for c in facts.claims:
         shown = [t for line in range(c.line, c.end_line + 1) for t in link_lines.get(line, ())]
@@ -90,13 +101,14 @@ def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) 
         for t in shown:
             rest = rest.replace(t, "", 1)
         navigation = c.origin != "field" and _navigation(shown, rest)
+        silent = navigation or _label(c) or _bare_url(c.text) or any(a <= c.line <= b for a, b in preambles)
         out.append(Passage(
             id=c.id, path=c.path, line=c.line, end_line=c.end_line, heading=c.heading, field="claim",
             kinds=c.kinds, role=c.role, text=c.text, context=_context(note.title, c.heading),
             about=c.about, affects=c.affects, involves=c.involves, direction=c.direction, cost=c.cost,
             sources=tuple(dict.fromkeys(source_text.get(k, k) for k in c.sources)), author=c.author, origin=c.origin,
-            weight=_weight(c.origin, navigation, is_question(c.text) or any(a <= c.line <= b for a, b in prompts))))
-    out += _sections(note, facts)
+            weight=NO_ANSWER if silent else _weight(c, is_question(c.text) or any(a <= c.line <= b for a, b in prompts))))
+    out += _sections(note, facts, {p.id for p in out if p.weight == NO_ANSWER})
     out += _frontmatter(note)
     out.sort(key=lambda p: (p.line, p.end_line, p.field, p.id))
     order = {p.id: i for i, p in enumerate(p for p in out if p.field == "claim" and p.origin != "field")}
@@ -112,12 +124,40 @@ def _navigation(shown: list[str], rest: str) -> bool:
     return own < _NAVIGATION_REST or (linked >= own and own < 3 * _NAVIGATION_REST)
 
 
-def _weight(origin: str, navigation: bool, prompt: bool) -> float:
-    if navigation:
-        return NAVIGATION_WEIGHT
+def _weight(claim, prompt: bool) -> float:
     if prompt:
         return PROMPT_WEIGHT
-    return FIELD_WEIGHT if origin == "field" else 1.0
+    if claim.origin == "fact":
+        return FACT_WEIGHT.get(dict(claim.cells).get("fact", ""), 1.0)
+    return FIELD_WEIGHT if claim.origin == "field" else 1.0
+
+
+_SENTENCE_MARK = re.compile(r"[.!?;…]|\d")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+
+
+def _label(claim) -> bool:
+    """A heading, a title or a name line standing alone ("Training Process", "🔹 Название: Таблица"): a few
+    words, no digit, no sentence mark. A table's row or fact is never one."""
+    return claim.origin not in ("row", "fact", "field") and len(claim.text.split()) <= LABEL_WORDS \
+        and not _SENTENCE_MARK.search(claim.text)
+
+
+def _bare_url(text: str) -> bool:
+    return len(_LETTERS.sub("", _URL.sub("", text))) < 3
+
+
+def _preambles(note: ParsedNote) -> list[tuple[int, int]]:
+    """Line ranges of assistant messages that only announce the next one ("Хорошо. Соберу …"): a short
+    message followed by another assistant message with no user message between."""
+    out = []
+    messages = sorted(note.messages, key=lambda m: m.line)
+    for m, after in zip(messages, messages[1:]):
+        if m.role == "assistant" and after.role == "assistant":
+            text = "\n".join(note.text.split("\n")[m.line - 1:m.end_line]) if note.text else ""
+            if len(text) <= PREAMBLE_CHARS:
+                out.append((m.line, m.end_line))
+    return out
 
 
 def _context(title: str, heading: tuple[str, ...]) -> str:
@@ -125,9 +165,9 @@ def _context(title: str, heading: tuple[str, ...]) -> str:
     return " › ".join(parts)
 
 
-def _sections(note: ParsedNote, facts: NoteFacts) -> list[Passage]:
+def _sections(note: ParsedNote, facts: NoteFacts, silent: set[str] = frozenset()) -> list[Passage]:
     out = []
-    claims = sorted(facts.claims, key=lambda c: c.line)
+    claims = sorted((c for c in facts.claims if c.id not in silent), key=lambda c: c.line)
     for s in note.sections:
         inside = [c for c in claims if s.line <= c.line <= s.end_line and c.heading[:len(s.path)] == s.path]
         if not inside:

@@ -31,6 +31,7 @@ def remove_passages(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
         conn.execute("DELETE FROM passage_concepts WHERE row IN (SELECT row FROM passages WHERE path = ?)", (path,))
         conn.execute("DELETE FROM passages WHERE path = ?", (path,))
         conn.execute("DELETE FROM relations WHERE path = ?", (path,))
+        conn.execute("DELETE FROM terms WHERE path = ?", (path,))
 
 
 def replace_passages(conn: sqlite3.Connection, path: str, passages: Sequence[Passage],
@@ -98,6 +99,19 @@ def rows_of_ids(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
         for r in conn.execute(f"SELECT id, row FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk):
             out[r["id"]] = r["row"]
     return out
+
+
+def rows_at(conn: sqlite3.Connection, places) -> list[int]:
+    """The passages that start within each (path, line, end_line): the claims there, or the section
+    that begins at ``line``."""
+    out: list[int] = []
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    for path, line, end in places:
+        out += [r[0] for r in cursor.execute(
+            "SELECT row FROM passages WHERE path = ? AND line BETWEEN ? AND ? AND (field = 'claim' OR line = ?) "
+            "ORDER BY line LIMIT 20", (path, line, end, line))]
+    return list(dict.fromkeys(out))
 
 
 def all_search_texts(conn: sqlite3.Connection) -> tuple[list[int], list[str], list[str]]:

@@ -40,6 +40,13 @@ class Vectors:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
 
+    def reconstruct(self, rows: list[int]) -> np.ndarray:
+        """The stored vectors of passage ``rows`` (every one must be in the index)."""
+        if not rows:
+            return np.zeros((0, self.index.d), dtype=np.float32)
+        return self.index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
+
+
 def build(vectors: np.ndarray, rows: np.ndarray, path: Path, threads: int | None = None) -> None:
     faiss = _faiss()
     if threads:

@@ -17,6 +17,7 @@ from .retrieve import COST_CONCEPTS, Hit
 ROLES = ("problem", "consequence", "risk", "solution", "evidence", "cost", "definition", "comparison", "claim",
          "context")
 DUPLICATE = 0.6  # Jaccard similarity of stemmed words above which two passages say the same thing
+SHORT = 8  # words: statements shorter than this must differ in at most one word to be the same
 TEXT_CHARS = 600
 
 
@@ -70,7 +71,7 @@ def answer_role(p: Passage, intent: str) -> str:
         return "cost"
     if "risk" in kinds or "limitation" in kinds:
         return "risk"
-    if intent == "evidence" and (p.sources or p.role == "sources") or p.role == "sources":
+    if intent == "evidence" and p.cites or p.role == "sources":
         return "evidence"
     if intent == "definition" and p.topic and p.position <= 3:
         return "definition"
@@ -130,9 +131,14 @@ def _collapse(hits: list[Hit], limit: int) -> list[dict]:
 
 
 def _similar(a: set[str], b: set[str]) -> bool:
+    """Two statements say the same thing: most of their words are shared, and a short one differs in at
+    most one word ("Append content to daily note" is not "Prepend content to daily note")."""
     if not a or not b:
         return False
-    return len(a & b) / len(a | b) >= DUPLICATE
+    shared = len(a & b) / len(a | b)
+    if min(len(a), len(b)) < SHORT:
+        return len(a ^ b) <= 1 and shared >= DUPLICATE
+    return shared >= DUPLICATE
 
 
 def _clip(text: str) -> str:

@@ -8,13 +8,14 @@ follow for the words ``find`` left: any case ("lora", "cot"), and Snowball stems
 
 from __future__ import annotations
 
-from ..extract.concepts import ConceptIndex
+from ..extract.concepts import ConceptIndex, Mention, domain_mentions, ordinary_label
 from ..index.lexical import tokenize
 
 MAX_LABEL_WORDS = 3
 
 
-def _stem_table(concepts: ConceptIndex) -> dict[tuple[str, ...], str]:
+def _stem_table(concepts: ConceptIndex) -> dict[tuple[str, ...], tuple[str, bool]]:
+    """Stemmed label → (concept id, one of the labels with that key is an ordinary word)."""
     table = getattr(concepts, "_question_stems", None)
     if table is None:
         table = {}
@@ -22,17 +23,32 @@ def _stem_table(concepts: ConceptIndex) -> dict[tuple[str, ...], str]:
             for label in (concept.id, *concept.labels):
                 key = tuple(tokenize(label))
                 if key and len(key) <= MAX_LABEL_WORDS:
-                    table.setdefault(key, concept.id)
+                    cid, plain = table.get(key, (concept.id, False))
+                    table[key] = (cid, plain or ordinary_label(label))
         concepts._question_stems = table  # cached on the index it was built from
     return table
 
 
 def link(question: str, concepts: ConceptIndex) -> tuple[str, ...]:
     """Concept ids named in ``question``, in order of appearance, each once."""
-    found: list[tuple[int, str]] = []
+    return tuple(dict.fromkeys(m.concept for m in mentions(question, concepts)))
+
+
+def weak(question: str, concepts: ConceptIndex) -> frozenset[str]:
+    """The question's concepts named only by an ordinary word in a question that does not otherwise speak
+    of the domain ("when to prune roses": ``domain_mentions``). A passage linked to one of them answers only
+    if it holds the rest of the question too."""
+    found = mentions(question, concepts)
+    kept = {m.concept for m in domain_mentions(found)}
+    return frozenset(m.concept for m in found if m.concept not in kept)
+
+
+def mentions(question: str, concepts: ConceptIndex) -> list[Mention]:
+    """The concept mentions of ``question``: by ``ConceptIndex.find``, then by stemmed labels."""
+    found: list[Mention] = []
     taken: list[tuple[int, int]] = []
     for m in concepts.find(question):
-        found.append((m.start, m.concept))
+        found.append(m)
         taken.append((m.start, m.end))
     table = _stem_table(concepts)
     words = [(w.start(), w.end(), w.group()) for w in _words(question)]
@@ -43,12 +59,13 @@ def link(question: str, concepts: ConceptIndex) -> tuple[str, ...]:
             key = tuple(t for _, _, w in free[i:i + n] for t in tokenize(w))
             hit = table.get(key) if key else None
             if hit:
-                found.append((free[i][0], hit))
+                found.append(Mention(hit[0], free[i][0], free[i + n - 1][1], question[free[i][0]:free[i + n - 1][1]],
+                                     hit[1]))
                 i += n
                 break
         else:
             i += 1
-    return tuple(dict.fromkeys(c for _, c in sorted(found)))
+    return sorted(found, key=lambda m: m.start)
 
 
 def _words(text: str):

@@ -72,6 +72,18 @@ def _has(words: tuple[str, ...], cue: tuple[str, ...]) -> bool:
     return any(words[i:i + n] == cue for i in range(len(words) - n + 1))
 
 
+def cue_stems(question: str) -> set[str]:
+    """The stems of the cue phrases the question holds (whatever intent they are cues of)."""
+    words = tuple(_stem(w) for w in _SPLIT.findall(question) if w != "?")
+    present = set(words)
+    return {w for cue in _all_cues() if cue[0] in present and _has(words, cue) for w in cue}
+
+
+@lru_cache(maxsize=1)
+def _all_cues() -> tuple[tuple[str, ...], ...]:
+    return tuple(dict.fromkeys(cue for cues in _cues().values() for cue in cues))
+
+
 def candidates(question: str) -> list[str]:
     """Every intent with a cue in the question, most specific first, ending with ``open``."""
     words = tuple(_stem(w) for w in _SPLIT.findall(question) if w != "?")

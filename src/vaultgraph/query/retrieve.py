@@ -32,7 +32,8 @@ SHORTLIST = 200  # candidates taken from the graph
 REL_WEIGHT = {"about": 1.0, "affects": 0.9, "involves": 0.9, "topic": 0.7}
 INHERITED = 0.55  # weight of a broader concept's passage, per step up the hierarchy
 NARROWER = 0.6
-LEXICAL_SHARE = 0.5  # without concepts or a close vector, a passage must hold this share of the question's words
+COVER = 0.5  # weight of coverage in the score
+TERM = 0.8  # link weight of a learned term's defining passage
 GRAPH = 1.0
 RELATION = 0.5
 ROLE = 0.6
@@ -69,6 +70,8 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)
     passage: Passage | None = None
     score: float = 0.0
+    term: float = 0.0  # a learned term the question names is defined here (its specificity)
+    cover: float = 0.0  # share of the question's weighted words the passage holds
 
 
 def expansions(concepts: ConceptIndex, entities: tuple[str, ...], intent: str) -> dict[str, list[tuple[str, float, str | None]]]:
@@ -98,7 +101,7 @@ def expansions(concepts: ConceptIndex, entities: tuple[str, ...], intent: str) -
 def role_match(p: Passage, intent: str) -> float:
     wanted = WANTED.get(intent, {})
     score = max((wanted.get(k, 0.0) for k in p.kinds), default=0.0)
-    if intent == "evidence" and (p.sources or p.role == "sources"):
+    if intent == "evidence" and (p.role == "sources" or p.cites):
         score = max(score, 1.0 if p.role == "sources" or len(p.sources) > 1 else 0.8)
     if intent == "cost" and (p.cost or COST_CONCEPTS & set(p.affects)):
         score = max(score, 1.0)
@@ -138,6 +141,20 @@ def graph_hits(conn, segments, concepts: ConceptIndex, entities: tuple[str, ...]
     return hits
 
 
+def term_hits(conn, hits: dict[int, Hit], terms) -> dict[int, set[str]]:
+    """Add the passages defining the learned terms the question names (``Question.terms``); returns
+    row → the question words those terms cover."""
+    from ..index.store import rows_at
+
+    defined: dict[int, set[str]] = {}
+    for words, places, specificity in terms:
+        for row in rows_at(conn, places):
+            hit = hits.setdefault(row, Hit(row))
+            hit.term = max(hit.term, specificity)
+            defined.setdefault(row, set()).update(words)
+    return defined
+
+
 def fuse(hits: dict[int, Hit], lists: dict[str, list[tuple[int, float]]]) -> None:
     """Reciprocal rank fusion of the retrieval lists into ``hit.score`` (0..1: the question's best is 1)."""
     for name, items in lists.items():
@@ -152,19 +169,6 @@ def fuse(hits: dict[int, Hit], lists: dict[str, list[tuple[int, float]]]) -> Non
         h.score = h.score / best if best else 0.0
 
 
-def relevant(h: Hit, dense_floor: float, words: set[str]) -> bool:
-    """Linked to a concept of the question, closer to it than any off-topic question gets (the floor
-    is measured per vault and model at index time), or holding most of its words."""
-    if h.covered or h.via or h.inherited_from:
-        return True
-    if h.dense is not None and h.dense > dense_floor:
-        return True
-    if h.lexical and words and h.passage is not None:
-        held = words & set(tokenize(h.passage.search_text))
-        return len(held) >= max(1.0, LEXICAL_SHARE * len(words))
-    return False
-
-
 def finish(hits: dict[int, Hit], intent: str, rare: frozenset[str] = frozenset()) -> list[Hit]:
     """Final scores of the relevant, loaded hits, best first. ``rare``: the question's words that few
     passages hold (a name the user just wrote down): fusion favours passages both searches agree on, which
@@ -172,9 +176,11 @@ def finish(hits: dict[int, Hit], intent: str, rare: frozenset[str] = frozenset()
     out = []
     for h in hits.values():
         p = h.passage
-        if p is None:
+        if p is None or not p.weight:  # found, but never an answer (index/passages.py NO_ANSWER)
             continue
-        h.score = p.weight * (h.score + GRAPH * h.graph + RELATION * bool(h.via)) * (1 + ROLE * role_match(p, intent))
+        link = max(h.graph, TERM * h.term)
+        h.score = p.weight * (h.score + GRAPH * link + RELATION * bool(h.via) + COVER * h.cover) * \
+            (1 + ROLE * role_match(p, intent))
         if rare:
             h.score *= 1 + RARE * len(rare & set(tokenize(p.search_text))) / len(rare)
         out.append(h)

@@ -10,21 +10,37 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import IndexMissing, VaultgraphError
-from ..index import delta, lexical, links, vectors
-from ..index.build import SEARCH_VERSION, delta_of, files_of, links_of
+from ..index import delta, lexical, links, vectors, words
+from ..index.build import SEARCH_VERSION, delta_of, files_of, links_of, words_of
 from ..index.lexical import tokenize
 from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
-from ..query.entities import link
+from ..query.coverage import Question, analyse, coverage
+from ..query.entities import link, weak
 from ..query.intent import classify
-from ..query.retrieve import DEPTH, RARE_PER, finish, fuse, graph_hits, relevant
+from ..query.relevance import Calibration, relevant
+from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, term_hits
 from ..store import db_path
 from ..store.sqlite import SCHEMA_VERSION
 
 DEFAULT_TOP = 8
+
+
+@dataclass
+class Candidates:
+    """What a question found before the relevance decision (``Searcher.candidates``)."""
+
+    question: str
+    intent: str
+    entities: tuple[str, ...]
+    weak: frozenset[str]  # question concepts named only by an ordinary word
+    asked: Question
+    hits: dict[int, Hit]
+    calibration: Calibration
 
 
 class Searcher:
@@ -48,12 +64,14 @@ class Searcher:
         self.generation: str | None = None
         self._concepts = None
         self._concepts_key = None
-        self._base = self._base_lexical = self._base_vectors = self._base_links = None
+        self._base = self._base_lexical = self._base_vectors = self._base_links = self._base_words = None
+        self.translator: words.Translator | None = None
         self.segments: delta.Segments | None = None
         self._embedder = None  # a _Background giving the embedder (or None when dense search is off)
         self._embedder_id: str | None = None
         self.notices: list[str] = []
         self.timings: dict[str, float] = {}
+        _limit_blas(threads)
 
     def close(self) -> None:
         self.conn.close()
@@ -90,9 +108,14 @@ class Searcher:
             self._base_lexical = lexical.load(bm25_dir)
             self._base_vectors = vectors.load(faiss_path, threads=self.threads) if meta.get("model_id") else None
             self._base_links = links.load(links_of(self.root, base))
+            self._base_words = words.load(words_of(self.root, base)) if meta.get("model_id") else words.Words()
             self._base = base
         changes = delta.load(delta_of(self.root, generation)) if generation != base else delta.Delta()
         self.segments = delta.Segments(self._base_lexical, self._base_vectors, changes, self._base_links)
+        added = words.load(words_of(self.root, generation)) if generation != base and meta.get("model_id") \
+            else words.Words()
+        vocabulary = words.concat(self._base_words, added)
+        self.translator = words.Translator(vocabulary) if len(vocabulary) else None
         self.generation = generation
         self.timings["load"] = time.perf_counter() - started
 
@@ -118,6 +141,29 @@ class Searcher:
 
     def ask(self, question: str, top: int = DEFAULT_TOP, plain: bool = False) -> Result:
         """Answers to ``question``; ``plain`` is semantic search: no intent, no graph walk."""
+        found = self.candidates(question, plain)
+        started = time.perf_counter()
+        calibration = found.calibration
+        unknown = found.asked.unknown_share()
+        keep = [h for h in found.hits.values()
+                if relevant(h, calibration, found.weak, len(found.entities), unknown)]
+        limit = self.segments.documents() / RARE_PER
+        rare = self.segments.rare(set(found.asked.words), limit) if limit >= 1 else frozenset()
+        ranked = finish({h.row: h for h in keep}, found.intent, rare)
+        concepts = self._concepts
+        labels = {c: concepts.get(c).label_en for c in {h.inherited_from for h in ranked if h.inherited_from}}
+        answers = assemble(ranked, found.intent, top, labels)
+        self.timings["rank"] = time.perf_counter() - started
+        comparison = explanation = None
+        entities, intent = found.entities, found.intent
+        if not plain and len(entities) >= 2 and intent in ("comparison", "explanation"):
+            comparison, explanation = self._reason(intent, entities)
+        return Result(found.question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
+                      tuple(dict.fromkeys(self.notices)), comparison, explanation)
+
+    def candidates(self, question: str, plain: bool = False) -> Candidates:
+        """Every passage the graph, the learned terms, BM25 and the dense index propose for ``question``,
+        loaded, with the features the relevance decision reads (``query.relevance``), in one snapshot."""
         question = " ".join(question.split())
         if not question:
             raise VaultgraphError("the question is empty")
@@ -129,31 +175,23 @@ class Searcher:
             entities = link(question, concepts)
             intent = "open" if plain else classify(question, len(entities))
             started = time.perf_counter()
-            dense = _Background(self._dense, question)  # embeds the question while the graph is scored
+            dense = _Background(self._dense, question)  # embeds the question (and its words) meanwhile
             hits = {} if plain else graph_hits(self.conn, self.segments, concepts, entities, intent)
             self.timings["graph"] = time.perf_counter() - started
-            lists = self._lexical(question, _labels_text(concepts, entities))
-            lists.update(dense.result())
+            lists, asked = dense.result()
+            defined = term_hits(self.conn, hits, asked.terms)
+            lists.update(self._lexical(asked.lexical_query(), _labels_text(concepts, entities)))
             fuse(hits, lists)
             loaded = passages_by_row(self.conn, [r for r, h in hits.items() if h.passage is None])
             for h in hits.values():
                 h.passage = h.passage or loaded.get(h.row)
-            floor = float(meta.get("dense_floor") or 1.0)
-            words = set(tokenize(question))
-            keep = [h for h in hits.values() if relevant(h, floor, words)]
-            limit = self.segments.documents() / RARE_PER
-            rare = self.segments.rare(words, limit) if limit >= 1 else frozenset()
-            ranked = finish({h.row: h for h in keep}, intent, rare)
-            labels = {c: concepts.get(c).label_en for c in {h.inherited_from for h in ranked if h.inherited_from}}
-            answers = assemble(ranked, intent, top, labels)
+            hits = {r: h for r, h in hits.items() if h.passage is not None}
+            self._features(hits, asked, defined, _entity_words(concepts, entities, asked.words))
         finally:
             self.conn.execute("COMMIT")
         self.timings["query"] = time.perf_counter() - started
-        comparison = explanation = None
-        if not plain and len(entities) >= 2 and intent in ("comparison", "explanation"):
-            comparison, explanation = self._reason(intent, entities)
-        return Result(question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
-                      tuple(dict.fromkeys(self.notices)), comparison, explanation)
+        return Candidates(question, intent, entities, weak(question, concepts) if entities else frozenset(),
+                          asked, hits, Calibration.of(meta))
 
     def _reason(self, intent: str, entities: tuple[str, ...]):
         """The comparison table or the explanation paths, from the reasoning graph (``kg compare``/``kg why``)."""
@@ -168,26 +206,64 @@ class Searcher:
             self.notices.append(f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}")
             return None, None
 
-    def _lexical(self, question: str, labels: str = "") -> dict[str, list[tuple[int, float]]]:
-        """Lexical hits; the query also holds the concepts' names in both languages, so an English
-        question meets a Russian note («LoRA-дообучение») and the other way round."""
+    def _lexical(self, query: dict[str, float], labels: str = "") -> dict[str, list[tuple[int, float]]]:
+        """Lexical hits of the question's words and their variants (``Question.lexical_query``); the query
+        also holds the concepts' names in both languages, so an English question meets a Russian note
+        («LoRA-дообучение») and the other way round."""
         started = time.perf_counter()
-        hits = self.segments.search_lexical(f"{question} {labels}".strip(), DEPTH)
+        for token in tokenize(labels):
+            query.setdefault(token, 1.0)
+        hits = self.segments.search_lexical(query, DEPTH)
         self.timings["lexical"] = time.perf_counter() - started
         return {"lexical": hits}
 
-    def _dense(self, question: str) -> dict[str, list[tuple[int, float]]]:
-        """Dense hits (none when dense search is off)."""
+    def _dense(self, question: str):
+        """Dense hits (none when dense search is off) and the question's analysis (``query.coverage``):
+        its words' translations need the model too."""
         embedder = self.embedder()
+        self._query_vector = None
         if embedder is None or self.segments.vectors is None:
-            return {}
+            return {}, analyse(question, self.segments, self.conn)
         started = time.perf_counter()
-        query = embedder.embed_query(question)
+        self._query_vector = query = embedder.embed_query(question)
         self.timings["embed"] = time.perf_counter() - started
         started = time.perf_counter()
         hits = self.segments.search_dense(query, DEPTH)
         self.timings["dense"] = time.perf_counter() - started
-        return {"dense": hits}
+        started = time.perf_counter()
+        asked = analyse(question, self.segments, self.conn, self.translator, embedder)
+        self.timings["analyse"] = time.perf_counter() - started
+        return {"dense": hits}, asked
+
+    def _features(self, hits: dict, asked, defined: dict[int, set[str]], entity_words: dict[str, set[str]]) -> None:
+        """Each hit's coverage of the question and its dense similarity (for hits no dense list found)."""
+        rows = [r for r, h in hits.items() if h.passage is not None]
+        # a passage linked to a question concept (or inheriting from one) holds that concept's words
+        named: dict[int, set[str]] = {}
+        for r in rows:
+            h = hits[r]
+            about = set(h.covered) | (set(entity_words) if h.inherited_from else set())
+            if about:
+                named[r] = about
+                defined.setdefault(r, set()).update(w for e in about for w in entity_words.get(e, ()))
+        cover = coverage(asked, self.segments, rows, defined, named, entity_words)
+        for r, c in zip(rows, cover.tolist()):
+            hits[r].cover = c
+        if self._query_vector is not None:
+            missing = [r for r in rows if hits[r].dense is None]
+            for r, v in self.segments.vectors_of(missing).items():
+                hits[r].dense = float(v @ self._query_vector)
+
+
+def _limit_blas(threads: int | None) -> None:
+    """numpy's BLAS computes with ``threads`` threads in this process (default one). A question does many
+    small products (a word against the vault's words): with a second thread, OpenBLAS spent 70 ms a
+    question synchronising threads where one thread takes 4 ms."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(limits=max(1, int(threads or 1)), user_api="blas")
 
 
 class _Background:
@@ -220,6 +296,17 @@ def _labels_text(concepts, entities: tuple[str, ...]) -> str:
             c = concepts.get(e)
             names += [x for x in (c.label_en, c.label_ru) if x]
     return " ".join(dict.fromkeys(names))
+
+
+def _entity_words(concepts, entities: tuple[str, ...], question_words: list[str]) -> dict[str, set[str]]:
+    """For each question concept: the question's words that name it (any of its labels' words)."""
+    out = {}
+    for e in entities:
+        if e in concepts:
+            c = concepts.get(e)
+            label_words = {w for label in (c.id, *c.labels) for w in tokenize(label)}
+            out[e] = {w for w in question_words if w in label_words}
+    return out
 
 
 def _label(concepts, cid: str) -> str:

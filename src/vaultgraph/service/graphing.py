@@ -18,11 +18,12 @@ from ..graph.build import note_quads
 from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph
 from ..index.passages import note_passages
 from ..index.store import remove_passages, replace_passages
+from ..index.terms import note_terms, replace_terms
 from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
 
-EXTRACT_VERSION = "5"
+EXTRACT_VERSION = "6"  # 6: the learned vocabulary
 
 
 @dataclass(frozen=True)
@@ -113,9 +114,10 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             batch[path] = note_quads(note, facts, labels, broader)
             conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (_graph_key(sig, note, facts), path))
             topic = facts.concept or concepts.lookup(note.title)
-            replace_passages(conn, path, note_passages(note, facts, topic),
-                             [(s, "mitigates", d) for s, d in facts.mitigates] +
+            passages = note_passages(note, facts, topic)
+            replace_passages(conn, path, passages, [(s, "mitigates", d) for s, d in facts.mitigates] +
                              [(s, "causes", d) for s, d in facts.causes])
+            replace_terms(conn, path, note_terms(note, passages))
             if len(batch) >= batch_size:
                 graph.replace_notes(batch, bulk=bulk)
                 batch = {}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import IndexBusy, IndexMissing
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"  # 8: the learned vocabulary (terms)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS relations (path TEXT NOT NULL, src TEXT NOT NULL, rel
 CREATE INDEX IF NOT EXISTS relations_src ON relations(src);
 CREATE INDEX IF NOT EXISTS relations_dst ON relations(dst);
 CREATE INDEX IF NOT EXISTS relations_path ON relations(path);
+CREATE TABLE IF NOT EXISTS terms (  -- the vault's own vocabulary (index/terms.py)
+    key TEXT NOT NULL, text TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL, lang TEXT NOT NULL, partner TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS terms_key ON terms(key);
+CREATE INDEX IF NOT EXISTS terms_path ON terms(path);
 """
 
 

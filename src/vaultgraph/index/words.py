@@ -1,0 +1,224 @@
+"""The vault's words and their vectors: how a question word finds the vault's words in the other language.
+
+Most of the user's notes are Russian and many questions English (and the reverse). The multilingual
+embedding model places a word near its translation ("garden" near «садовым», «воду» near "water"), so
+every word of the vault is embedded once, on its own, and kept beside the search files: a question word
+is embedded at question time and its nearest vault words *in the other script* are its translations.
+Rare words sit near everything (hubs), so neighbours are ranked by CSLS (Conneau et al. 2018, "Word
+translation without parallel data"): ``2·cos(q, w) − r(q) − r(w)``, where ``r`` is a word's mean similarity
+to its ten nearest words of the other script. Only the vault's own words are candidates, so a
+translation is always a word a passage holds.
+
+A word is its BM25 token (``lexical.tokenize``: the Snowball stem); what is embedded is the form the vault
+writes it in most often. A search base keeps the words of its passages (``words-N.npz``); a delta keeps the
+words its new passages add. Vectors come from the embedding cache like passage vectors (keyed ``word:…``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .lexical import _STOP, _stemmers
+
+MIN_LEN = 3
+MAX_WORDS = 200_000  # the most frequent stems of a very large vault
+HUB_NEIGHBOURS = 10
+HUB_SAMPLE = 4_000  # other-script words a word's hubness is measured against (bounds the build)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass
+class Words:
+    stems: list[str] = field(default_factory=list)
+    surfaces: list[str] = field(default_factory=list)
+    cyrillic: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    vectors: np.ndarray | None = None  # (n, dim) float32, unit length
+    hub: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+    def __len__(self) -> int:
+        return len(self.stems)
+
+
+def is_cyrillic(word: str) -> bool:
+    return "\u0400" <= word[0] <= "\u04ff"
+
+
+def surfaces(texts: Iterable[str], known: set[str] = frozenset()) -> dict[str, Counter]:
+    """stem → how often each surface form is written, for every word of ``texts`` not in ``known``."""
+    en, ru = _stemmers()
+    out: dict[str, Counter] = {}
+    stem_of: dict[str, str | None] = {}
+    for text in texts:
+        for word in _WORD.findall(text.lower().replace("ё", "е")):
+            stem = stem_of.get(word, "")
+            if stem == "":
+                stem = None
+                if len(word) >= MIN_LEN and word not in _STOP and (word.isascii() or is_cyrillic(word)):
+                    stem = ru(word) if is_cyrillic(word) else en(word)
+                    stem = None if stem in known else stem
+                stem_of[word] = stem
+            if stem is not None:
+                out.setdefault(stem, Counter())[word] += 1
+    return out
+
+
+def digest(surface: str) -> str:
+    return hashlib.sha1(b"word:" + surface.encode("utf-8")).hexdigest()
+
+
+def collect(counts: dict[str, Counter], limit: int = MAX_WORDS) -> tuple[list[str], list[str]]:
+    """(stems, the surface to embed for each), the most written first, at most ``limit``."""
+    ranked = sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))[:limit]
+    return [s for s, _ in ranked], [c.most_common(1)[0][0] for _, c in ranked]
+
+
+def hubness(vectors: np.ndarray, cyrillic: np.ndarray, reference: Words | None = None) -> np.ndarray:
+    """Each word's mean similarity to its nearest words of the other script (among a fixed sample of
+    ``reference``'s words, or of these words themselves)."""
+    ref = reference if reference is not None and len(reference) else None
+    ref_vectors = ref.vectors if ref is not None else vectors
+    ref_cyrillic = ref.cyrillic if ref is not None else cyrillic
+    out = np.zeros(len(vectors), dtype=np.float32)
+    for script in (False, True):
+        mine = np.flatnonzero(cyrillic == script)
+        others = np.flatnonzero(ref_cyrillic != script)[:HUB_SAMPLE]
+        if not len(mine) or not len(others):
+            continue
+        k = min(HUB_NEIGHBOURS, len(others))
+        for start in range(0, len(mine), 2048):
+            chunk = mine[start:start + 2048]
+            sims = vectors[chunk] @ ref_vectors[others].T
+            out[chunk] = np.partition(sims, -k, axis=1)[:, -k:].mean(axis=1)
+    return out
+
+
+def make(stems: list[str], surface_forms: list[str], vectors: np.ndarray, reference: Words | None = None) -> Words:
+    cyrillic = np.asarray([is_cyrillic(s) for s in surface_forms], dtype=bool)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    return Words(stems, surface_forms, cyrillic, vectors, hubness(vectors, cyrillic, reference))
+
+
+def concat(first: Words, second: Words) -> Words:
+    if not len(second):
+        return first
+    if not len(first):
+        return second
+    return Words(first.stems + second.stems, first.surfaces + second.surfaces,
+                 np.concatenate([first.cyrillic, second.cyrillic]), np.concatenate([first.vectors, second.vectors]),
+                 np.concatenate([first.hub, second.hub]))
+
+
+def to_arrays(words: Words, prefix: str = "") -> dict[str, np.ndarray]:
+    if not len(words):
+        return {}
+    return {f"{prefix}vectors": words.vectors.astype(np.float16), f"{prefix}hub": words.hub.astype(np.float32),
+            f"{prefix}cyrillic": words.cyrillic}
+
+
+def from_arrays(arrays, names: dict, prefix: str = "") -> Words:
+    if f"{prefix}vectors" not in arrays:
+        return Words()
+    return Words(list(names["stems"]), list(names["surfaces"]), np.asarray(arrays[f"{prefix}cyrillic"], dtype=bool),
+                 np.asarray(arrays[f"{prefix}vectors"], dtype=np.float32),
+                 np.asarray(arrays[f"{prefix}hub"], dtype=np.float32))
+
+
+def save(words: Words, path: Path) -> None:
+    """``path`` (.npz) and its word list (.json), each written under a temporary name and renamed."""
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, **to_arrays(words))
+    names = path.with_suffix(".json")
+    tmp_names = names.with_name(names.name + ".tmp")
+    tmp_names.write_text(json.dumps({"stems": words.stems, "surfaces": words.surfaces}, ensure_ascii=False),
+                         encoding="utf-8")
+    for p in (tmp, tmp_names):
+        with open(p, "rb") as handle:
+            os.fsync(handle.fileno())
+    os.replace(tmp_names, names)
+    os.replace(tmp, path)
+
+
+def load(path: Path) -> Words:
+    if not path.exists():
+        return Words()
+    names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    return from_arrays(arrays, names)
+
+
+def files(path: Path) -> tuple[Path, Path]:
+    return path, path.with_suffix(".json")
+
+
+CSLS_MIN = 0.25  # a translation is at least this much closer than the two words' usual neighbours
+COS_MIN = 0.55
+PER_WORD = 3
+
+
+PREFIX_MIN = 4  # letters two stems must share for one to be a form of the other ("leak" / "leakag")
+PREFIX_SHARE = 0.6  # … and the shorter is at least this share of the longer
+PREFIX_STRENGTH = 0.8
+
+
+class Translator:
+    """Translations of question words into the vault's words of the other script, and the vault's other
+    forms of a word in the same script that stemming did not join ("leakage" and "leak")."""
+
+    def __init__(self, words: Words):
+        self.words = words
+        self._sorted = sorted(set(words.stems))
+        self._script: dict[bool, tuple[list[str], np.ndarray, np.ndarray]] = {}  # script → stems, vectors, hub
+        for script in (False, True):
+            at = np.flatnonzero(words.cyrillic == script)
+            if len(at) and words.vectors is not None:
+                self._script[script] = ([words.stems[i] for i in at], np.ascontiguousarray(words.vectors[at]),
+                                        words.hub[at])
+
+    def forms(self, stem: str) -> list[tuple[str, float]]:
+        """Vault stems one of which begins with the other (``PREFIX_MIN`` letters, ``PREFIX_SHARE`` of the
+        longer), with ``PREFIX_STRENGTH``: a derived form the stemmer left apart."""
+        import bisect
+
+        if len(stem) < PREFIX_MIN:
+            return []
+        out = []
+        lo = bisect.bisect_left(self._sorted, stem[:PREFIX_MIN])
+        for other in self._sorted[lo:lo + 2000]:
+            if not other.startswith(stem[:PREFIX_MIN]):
+                break
+            short, long_ = sorted((stem, other), key=len)
+            if other != stem and long_.startswith(short) and len(short) >= PREFIX_SHARE * len(long_):
+                out.append((other, PREFIX_STRENGTH))
+        return out
+
+    def translate(self, surfaces_: list[str], vectors: np.ndarray) -> list[list[tuple[str, float]]]:
+        """For each question word (its surface form and vector): up to ``PER_WORD`` (vault stem, cosine)."""
+        out: list[list[tuple[str, float]]] = []
+        for surface, vector in zip(surfaces_, vectors):
+            found = self._script.get(not is_cyrillic(surface))
+            if found is None:
+                out.append([])
+                continue
+            stems, matrix, hub = found
+            sims = matrix @ vector.astype(np.float32)
+            k = min(HUB_NEIGHBOURS, len(sims))
+            own_hub = float(np.partition(sims, -k)[-k:].mean())
+            csls = 2 * sims - own_hub - hub
+            n = min(PER_WORD, len(csls))
+            best = np.argpartition(-csls, n - 1)[:n]
+            best = best[np.argsort(-csls[best])]
+            out.append([(stems[i], float(sims[i])) for i in best if csls[i] >= CSLS_MIN and sims[i] >= COS_MIN])
+        return out
+
+
+__all__ = ["Translator", "Words", "collect", "concat", "digest", "files", "load", "make", "save", "surfaces"]
