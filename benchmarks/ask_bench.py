@@ -155,6 +155,19 @@ def report(name: str, out: dict, systems: tuple[str, ...]) -> None:
         print("\n".join(out["misses"]))
 
 
+def _pooled(figures: dict) -> None:
+    """Figures of several sets pooled (weighted by their question counts), per split and crossing."""
+    groups = sorted({g for f in figures.values() for g in f}, key=lambda g: (not g.startswith("split"), g))
+    for group in groups:
+        rows = [f[group]["full"] for f in figures.values() if group in f]
+        n = sum(r["n"] for r in rows)
+        if group.startswith("negatives"):
+            print(f"{group:<38} n {n:>3}  answered with nothing {sum(r['quiet'] * r['n'] for r in rows) / n:.3f}")
+        elif group.startswith(("split", "cross", "all")):
+            mean = {k: sum(r[k] * r["n"] for r in rows) / n for k in ("hit1", "hit5", "mrr")}
+            print(f"{group:<38} n {n:>3}  hit@1 {mean['hit1']:.3f}  hit@5 {mean['hit5']:.3f}  MRR {mean['mrr']:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=None, help="embedding model spec (default: kg's default)")
@@ -189,6 +202,13 @@ def main() -> None:
             figures[name] = summary(out)
         for searcher in searchers.values():
             searcher.close()
+    pooled = {}
+    for name in chosen:
+        if name in figures and name in ("open", "seeds_open", "household"):
+            pooled[name] = figures[name]
+    if pooled:
+        print("\n## the split sets together (open, seeds_open, household)")
+        _pooled(pooled)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1, ensure_ascii=False), encoding="utf-8")
 

@@ -34,6 +34,9 @@ from .lexical import _STOP, tokenize
 from .passages import Passage
 
 KINDS = ("title", "alias", "heading", "bold", "row", "field", "pair")
+# how much a kind of term says "this is where it is defined": a title, an alias or a bold phrase define;
+# a heading introduces; a table row, a Dataview key or a bracketed translation only name
+DEFINES = {"title": 1.0, "alias": 1.0, "bold": 1.0, "heading": 0.8, "pair": 0.6, "row": 0.5, "field": 0.5}
 MAX_WORDS = 6  # a longer phrase is a statement, not a term
 MAX_CHARS = 80
 MAX_PER_NOTE = 400  # a hostile note cannot flood the vocabulary
@@ -43,6 +46,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LATIN = re.compile(r"[A-Za-z]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _STOPS = re.compile(r"[,.;:!?«»\"“”—–()\[\]]")
+_NUMBER = re.compile(r"(?<![\w-])[\d.,–%+-]*\d[\d.,–%+-]*(?![\w-])|%")  # a number standing alone
 
 
 @dataclass(frozen=True)
@@ -90,8 +94,8 @@ def pairs(text: str) -> list[tuple[str, str]]:
             for part in re.split(r"[,;/]", inner):
                 part = part.strip()
                 theirs = script(part)
-                if not theirs or len(part) > MAX_CHARS:
-                    continue
+                if not theirs or len(part) > MAX_CHARS or _NUMBER.search(part):
+                    continue  # "(30–40% задач)" is a figure, not a translation
                 n = min(4, sum(len(w.split("-")) for w in _WORD.findall(part)))
                 phrase = _words_before(before[-200:], n, theirs)
                 if phrase and script(phrase) not in ("", theirs):

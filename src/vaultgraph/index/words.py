@@ -165,6 +165,27 @@ COS_MIN = 0.55
 PER_WORD = 3
 
 
+_TRANSLIT = str.maketrans({"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+                           "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+                           "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+                           "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya"})
+_SOUNDS = (("ph", "f"), ("ck", "k"), ("qu", "kv"), ("x", "ks"), ("w", "v"), ("c", "k"), ("q", "k"), ("h", ""),
+           ("j", "i"), ("y", "i"))
+_VOWELS = re.compile("[aeiou]")
+TRANSLIT_MIN = 3  # consonants two words must share (in order) to sound alike
+TRANSLIT_COS = 0.4  # … and the model must see them this close: the spelling proposes, the vectors confirm
+
+
+def skeleton(word: str) -> str:
+    """A word's consonants as it sounds, in Latin letters: «градиент» and "gradient" → "grdnt",
+    «чекпойнт» and "checkpoint" → "kkpnt" (doubled letters kept once)."""
+    w = word.lower().translate(_TRANSLIT)
+    for a, b in _SOUNDS:
+        w = w.replace(a, b)
+    w = w[:1] + _VOWELS.sub("", w[1:])
+    return re.sub(r"(.)\1+", r"\1", w)
+
+
 PREFIX_MIN = 4  # letters two stems must share for one to be a form of the other ("leak" / "leakag")
 PREFIX_SHARE = 0.6  # … and the shorter is at least this share of the longer
 PREFIX_STRENGTH = 0.8
@@ -178,11 +199,13 @@ class Translator:
         self.words = words
         self._sorted = sorted(set(words.stems))
         self._script: dict[bool, tuple[list[str], np.ndarray, np.ndarray]] = {}  # script → stems, vectors, hub
+        self._sounds: dict[bool, list[tuple[str, int]]] = {}  # script → sorted (skeleton, index into its stems)
         for script in (False, True):
             at = np.flatnonzero(words.cyrillic == script)
             if len(at) and words.vectors is not None:
-                self._script[script] = ([words.stems[i] for i in at], np.ascontiguousarray(words.vectors[at]),
-                                        words.hub[at])
+                stems = [words.stems[i] for i in at]
+                self._script[script] = (stems, np.ascontiguousarray(words.vectors[at]), words.hub[at])
+                self._sounds[script] = sorted((skeleton(words.surfaces[i]), n) for n, i in enumerate(at))
 
     def forms(self, stem: str) -> list[tuple[str, float]]:
         """Vault stems one of which begins with the other (``PREFIX_MIN`` letters, ``PREFIX_SHARE`` of the
@@ -202,10 +225,13 @@ class Translator:
         return out
 
     def translate(self, surfaces_: list[str], vectors: np.ndarray) -> list[list[tuple[str, float]]]:
-        """For each question word (its surface form and vector): up to ``PER_WORD`` (vault stem, cosine)."""
+        """For each question word (its surface form and vector): its translations among the vault's words of
+        the other script, as (vault stem, strength): the nearest by CSLS (up to ``PER_WORD``), and the words
+        that sound like it (``skeleton``: loanwords, «градиентов» for "gradients") when the model agrees."""
         out: list[list[tuple[str, float]]] = []
         for surface, vector in zip(surfaces_, vectors):
-            found = self._script.get(not is_cyrillic(surface))
+            other = not is_cyrillic(surface)
+            found = self._script.get(other)
             if found is None:
                 out.append([])
                 continue
@@ -217,8 +243,33 @@ class Translator:
             n = min(PER_WORD, len(csls))
             best = np.argpartition(-csls, n - 1)[:n]
             best = best[np.argsort(-csls[best])]
-            out.append([(stems[i], float(sims[i])) for i in best if csls[i] >= CSLS_MIN and sims[i] >= COS_MIN])
+            pairs = {stems[i]: float(sims[i]) for i in best if csls[i] >= CSLS_MIN and sims[i] >= COS_MIN}
+            for i in self._sounding(surface, other):
+                if sims[i] >= TRANSLIT_COS:
+                    pairs[stems[i]] = max(pairs.get(stems[i], 0.0), float(sims[i]), LOANWORD)
+            out.append(sorted(pairs.items(), key=lambda kv: -kv[1]))
         return out
+
+    def _sounding(self, surface: str, script: bool) -> list[int]:
+        """Indices of the ``script`` words whose skeleton equals the word's, or one begins with the other."""
+        import bisect
+
+        mine = skeleton(surface)
+        if len(mine) < TRANSLIT_MIN:
+            return []
+        sounds = self._sounds.get(script, [])
+        out = []
+        lo = bisect.bisect_left(sounds, (mine[:TRANSLIT_MIN], -1))
+        for sound, i in sounds[lo:lo + 500]:
+            if not sound.startswith(mine[:TRANSLIT_MIN]):
+                break
+            short, long_ = sorted((mine, sound), key=len)
+            if long_.startswith(short):
+                out.append(i)
+        return out
+
+
+LOANWORD = 0.85  # strength of a word that sounds like the question's and that the model confirms
 
 
 __all__ = ["Translator", "Words", "collect", "concat", "digest", "files", "load", "make", "save", "surfaces"]

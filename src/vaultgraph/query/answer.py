@@ -115,6 +115,9 @@ def _collapse(hits: list[Hit], limit: int) -> list[dict]:
         if p.field == "section" and any(k["p"].path == p.path and p.line <= k["p"].line <= p.end_line
                                         for k in kept):
             continue
+        if p.field == "claim" and any(k["p"].path == p.path and k["p"].line == p.line and k["p"].field == "claim"
+                                      for k in kept):
+            continue  # one answer per place: a table row's statements cite one line
         twin = next((k for k in kept if _similar(words, k["words"])), None)
         if twin is not None:
             if all((c.path, c.line) != (p.path, p.line) for c in twin["cites"]):

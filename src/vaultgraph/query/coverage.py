@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..index.lexical import tokenize
-from ..index.terms import lookup
+from ..index.terms import DEFINES, lookup
 from ..index.words import is_cyrillic
 from .intent import cue_stems
 
@@ -112,7 +112,7 @@ def _terms(q: Question, question: str, conn) -> None:
         if notes.get(key, 0) > TERM_NOTES:
             continue
         places = list(dict.fromkeys((t.path, t.line, t.end_line) for t in terms))
-        q.terms.append((covered, places, 1.0 / notes.get(key, 1)))
+        q.terms.append((covered, places, max(DEFINES[t.kind] for t in terms) / notes.get(key, 1)))
 
 
 def _translate(q: Question, question: str, translator, embedder) -> None:

@@ -12,6 +12,7 @@ from ..extract.concepts import ConceptIndex, Mention, domain_mentions, ordinary_
 from ..index.lexical import tokenize
 
 MAX_LABEL_WORDS = 3
+QUESTION_ORDINARY = 2  # concepts named by ordinary words that make a question speak of the domain
 
 
 def _stem_table(concepts: ConceptIndex) -> dict[tuple[str, ...], tuple[str, bool]]:
@@ -39,7 +40,7 @@ def weak(question: str, concepts: ConceptIndex) -> frozenset[str]:
     of the domain ("when to prune roses": ``domain_mentions``). A passage linked to one of them answers only
     if it holds the rest of the question too."""
     found = mentions(question, concepts)
-    kept = {m.concept for m in domain_mentions(found)}
+    kept = {m.concept for m in domain_mentions(found, enough=QUESTION_ORDINARY)}
     return frozenset(m.concept for m in found if m.concept not in kept)
 
 

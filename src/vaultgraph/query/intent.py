@@ -30,7 +30,7 @@ _CUES: dict[str, tuple[str, ...]] = {
     "consequence": ("consequence", "consequences", "what happens if", "what happens when", "lead to", "leads to",
                     "result in", "implication", "implications", "последствия", "последствие", "чем грозит",
                     "к чему приводит", "что будет", "чем опасно", "приводит"),
-    "problem": ("problem", "problems", "issue", "issues", "what goes wrong", "goes wrong", "failure mode",
+    "problem": ("problem", "problems", "issue", "issues", "what goes wrong", "goes wrong", "go wrong", "failure mode",
                 "проблема", "проблемы", "в чём суть", "в чем суть", "что не так", "что ломается"),
     "risk": ("risk", "risks", "danger", "dangers", "downside", "downsides", "drawback", "drawbacks", "harm",
              "hurt", "hurts", "degrade", "degrades", "break", "breaks", "side effect", "side effects", "pitfall",

@@ -22,7 +22,7 @@ from ..query.answer import Result, assemble
 from ..query.coverage import Question, analyse, coverage
 from ..query.entities import link, weak
 from ..query.intent import classify
-from ..query.relevance import Calibration, relevant
+from ..query.relevance import THRESHOLD, Calibration, features, probability
 from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, term_hits
 from ..store import db_path
 from ..store.sqlite import SCHEMA_VERSION
@@ -145,8 +145,10 @@ class Searcher:
         started = time.perf_counter()
         calibration = found.calibration
         unknown = found.asked.unknown_share()
-        keep = [h for h in found.hits.values()
-                if relevant(h, calibration, found.weak, len(found.entities), unknown)]
+        n = len(found.entities)
+        for h in found.hits.values():
+            h.relevance = probability(features(h, calibration, found.weak, n, unknown))
+        keep = [h for h in found.hits.values() if h.relevance >= THRESHOLD]
         limit = self.segments.documents() / RARE_PER
         rare = self.segments.rare(set(found.asked.words), limit) if limit >= 1 else frozenset()
         ranked = finish({h.row: h for h in keep}, found.intent, rare)
