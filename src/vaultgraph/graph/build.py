@@ -112,8 +112,16 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
         c = concept_iri(facts.concept)
         add(c, _n(_SKOS + "scopeNote"), ox.Literal(f"described in {note.path}"))
         add(c, _n("http://www.w3.org/2000/01/rdf-schema#isDefinedBy"), g)
-        for label in (concept_labels or {}).get(facts.concept, ()):
-            add(c, _n(_SKOS + "altLabel"), ox.Literal(label))
+        labels = (concept_labels or {}).get(facts.concept)
+        if labels:  # a concept only the vault knows: typed, placed in the vault's scheme and labelled here
+            add(c, _RDF_TYPE, _n(_SKOS + "Concept"))
+            add(c, _n(_SKOS + "inScheme"), _n(VG.VaultScheme))
+            preferred: set[str] = set()
+            for label in labels:
+                lang = "ru" if any("\u0400" <= ch <= "\u04ff" for ch in label) else "en"
+                kind = "altLabel" if lang in preferred else "prefLabel"
+                preferred.add(lang)
+                add(c, _n(_SKOS + kind), ox.Literal(label, language=lang))
         for parent in (concept_broader or {}).get(facts.concept, ()):  # the scheme's own or the note's broader:
             add(c, _n(_SKOS + "broader"), concept_iri(parent))
 

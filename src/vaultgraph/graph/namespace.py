@@ -57,6 +57,7 @@ class VG(DefinedNamespace):
     TableRow: URIRef
     Tag: URIRef
     UserAgent: URIRef
+    VaultScheme: URIRef
     about: URIRef
     addresses: URIRef
     affects: URIRef
