@@ -67,7 +67,7 @@ def ensure_index(root: Path, quiet: bool = False, endpoint: str | None = None) -
 
 
 def main() -> None:
-    from . import ask_cmd, graph_cmd, index_cmd, reason_cmd, show_cmd, watch_cmd  # noqa: F401 - registers the commands
+    from . import ask_cmd, graph_cmd, index_cmd, reason_cmd, show_cmd, terms_cmd, watch_cmd  # noqa: F401 - registers the commands
 
     try:
         app()

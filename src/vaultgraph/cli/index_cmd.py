@@ -98,6 +98,10 @@ def status(vault: VaultOption = None, json_out: JsonOption = False,
               f"skipped: {data['skipped']}  failed: {data['failed']}")
     out.print(f"changed since: {len(data['stale'])} stale, {len(data['new'])} new, {len(data['deleted'])} deleted")
     out.print(f"links: {data['links']}  unresolved: {len(data['unresolved_links'])}")
+    terms = data["terms"]
+    out.print(f"learned terms: {terms['distinct']} distinct ("
+              + ", ".join(f"{n} {kind}" for kind, n in terms["by_kind"].items() if n and kind != "pair")
+              + f"; {terms['pairs']} bilingual pairs)  — kg terms lists them")
     search = data["search"]
     out.print(f"search: {search['passages']} passages, "
               + (f"vectors by {search['model']}" if search["model"] else "no vectors (BM25 and the graph only)"))

@@ -41,6 +41,8 @@ def show(note: Annotated[str, typer.Argument(help="Note name or vault-relative p
     _block(out, "tables", [f"{t.line}-{t.end_line}  {len(t.rows)} rows: {' | '.join(t.header)}" for t in n.tables])
     _block(out, "inline fields", [f"{f.line}  {f.key}:: {f.value}" for f in n.fields])
     _block(out, "block ids", [f"{b.line}  ^{b.id}" for b in n.block_ids])
+    _block(out, "learned terms", [f"{t.line}  {t.kind}: {t.text}" + (f"  ↔ {t.partner}" if t.partner else "")
+                                  for t in shown.terms])
     _block(out, "repairs", [f"{r.kind}: {r.detail}" for r in n.repairs])
     _block(out, "warnings", [str(w) for w in n.warnings])
 

@@ -88,6 +88,16 @@ _WORDS = {"yes": ("yes", "да"), "no": ("no", "нет"), "partly": ("partly", "
           "higher": ("higher", "выше"), "lower": ("lower", "ниже")}
 _MARK = re.compile("^(" + "|".join(re.escape(m) for m in sorted(_MARKS, key=len, reverse=True)) + r")\s*(.*)$")
 FACT_SHARE = 0.8  # of a column's filled cells that must be a mark
+_FACT_END = re.compile(r" — [^—]*: (" + "|".join(w for pair in _WORDS.values() for w in pair) + r")(?: \(.*\))?$")
+
+
+def fact_meaning(text: str) -> str | None:
+    """What a table statement (``_facts``: "Метод: LoRA — Уменьшает модель?: да") answers: "yes", "no",
+    "partly", "higher" or "lower"; None for any other text."""
+    m = _FACT_END.search(text)
+    if not m:
+        return None
+    return next(meaning for meaning, pair in _WORDS.items() if m.group(1) in pair)
 
 
 def mark(cell: str) -> tuple[str, str] | None:
@@ -119,7 +129,8 @@ def _facts(table, section: int | None) -> list[Unit]:
                 continue
             meaning, rest = found
             word = _WORDS[meaning][1 if russian else 0]
-            text = f"{label} — {title.strip()}: {word}" + (f" {rest}" if rest else "")
+            named = f"{header[label_at].strip()}: {label}" if header[label_at].strip() else label
+            text = f"{named} — {title.strip()}: {word}" + (f" {rest}" if rest else "")
             out.append(Unit(" | ".join(row.cells), text, row.line, row.line, section, table.callout, "fact",
                             (("fact", meaning),)))
     return out

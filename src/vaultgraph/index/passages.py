@@ -26,7 +26,7 @@ FRONTMATTER_WEIGHT = 0.35
 SECTION_WEIGHT = 0.8
 NO_ANSWER = 0.0  # weight of a passage that is searchable but never an answer: a list of links ("Related: [[A]],
 # [[B]]"), a heading or title standing alone, a bare URL, an assistant's preamble
-FACT_WEIGHT = {"no": 0.7, "partly": 0.85}  # a table's "no" is an answer, but "which … do" wants the yeses first
+ROW_WITH_FACTS = 0.8  # a row whose marks became statements: each statement says its part better
 LABEL_WORDS = 5  # a claim this short, without digits or a sentence mark, is a label: a heading, a title
 PREAMBLE_CHARS = 400  # an assistant message this short followed by another one is its preamble
 PROMPT_WEIGHT = 0.4  # a question, or what the user asked in a chat export: a request, not a finding
@@ -94,6 +94,7 @@ def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) 
             link_lines.setdefault(link.line, []).append(link.alias or link.target or link.heading or "")
     prompts = [(m.line, m.end_line) for m in note.messages if m.role == "user"]
     preambles = _preambles(note)
+    fact_lines = {c.line for c in facts.claims if c.origin == "fact"}
     out: list[Passage] = []
     for c in facts.claims:
         shown = [t for line in range(c.line, c.end_line + 1) for t in link_lines.get(line, ())]
@@ -107,7 +108,8 @@ def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) 
             kinds=c.kinds, role=c.role, text=c.text, context=_context(note.title, c.heading),
             about=c.about, affects=c.affects, involves=c.involves, direction=c.direction, cost=c.cost,
             sources=tuple(dict.fromkeys(source_text.get(k, k) for k in c.sources)), author=c.author, origin=c.origin,
-            weight=NO_ANSWER if silent else _weight(c, is_question(c.text) or any(a <= c.line <= b for a, b in prompts))))
+            weight=NO_ANSWER if silent else _weight(c, is_question(c.text) or any(a <= c.line <= b for a, b in prompts),
+                                                    c.origin == "row" and c.line in fact_lines)))
     out += _sections(note, facts, {p.id for p in out if p.weight == NO_ANSWER})
     out += _frontmatter(note)
     out.sort(key=lambda p: (p.line, p.end_line, p.field, p.id))
@@ -124,11 +126,11 @@ def _navigation(shown: list[str], rest: str) -> bool:
     return own < _NAVIGATION_REST or (linked >= own and own < 3 * _NAVIGATION_REST)
 
 
-def _weight(claim, prompt: bool) -> float:
+def _weight(claim, prompt: bool, row_with_facts: bool = False) -> float:
     if prompt:
         return PROMPT_WEIGHT
-    if claim.origin == "fact":
-        return FACT_WEIGHT.get(dict(claim.cells).get("fact", ""), 1.0)
+    if row_with_facts:
+        return ROW_WITH_FACTS
     return FIELD_WEIGHT if claim.origin == "field" else 1.0
 
 

@@ -127,10 +127,12 @@ def note_terms(note: ParsedNote, passages: Sequence[Passage]) -> list[Term]:
             found.append((name, "alias" if name != note.title else "title", first.line, first.end_line, ""))
     for s in note.sections:
         found.append((clean_heading(s.title), "heading", s.line, s.end_line, ""))
+    titles = {c.line for c in note.callouts}  # "[!nexus_agent] **Assistant** - date" names no term
     for block in note.blocks:
         for m in _BOLD.finditer(block.text):
             line = block.line + block.text.count("\n", 0, m.start())
-            found.append((m.group(1) or m.group(2), "bold", line, line, ""))
+            if line not in titles:
+                found.append((m.group(1) or m.group(2), "bold", line, line, ""))
     for table in note.tables:
         column = next((i for i, h in enumerate(table.header) if not re.fullmatch(r"\s*(№|#|no\.?|n)?\s*", h,
                                                                                    re.IGNORECASE)), 0)

@@ -17,8 +17,8 @@ INTENTS = ("risk", "problem", "consequence", "solution", "evidence", "cost", "co
 
 _CUES: dict[str, tuple[str, ...]] = {
     "comparison": ("vs", "versus", "compare", "comparison", "compared", "difference between", "differ from",
-                   "better than", "worse than", "or full", "сравни", "сравнение", "сравнить", "против",
-                   "отличие", "отличается", "разница", "лучше чем", "хуже чем", "или полное"),
+                   "better than", "worse than", "сравни", "сравнение", "сравнить", "против",
+                   "отличие", "отличается", "разница", "лучше чем", "хуже чем"),
     "explanation": ("why does", "why do", "why is", "why would", "how does it affect", "affect",
                     "affects", "impact on", "influence", "почему", "как влияет", "влияет ли", "влияет",
                     "каким образом", "из-за чего"),
@@ -93,7 +93,7 @@ def candidates(question: str) -> list[str]:
 
 def classify(question: str, entities: int = 0) -> str:
     """One of ``INTENTS``. A comparison or an explanation needs two concepts to relate; with fewer the
-    next cue decides ("how does LoRA affect memory" with one concept asks about its cost), and a "why"
+    next cue decides; two concepts joined by "or" with no other cue ask for a comparison ("how does LoRA affect memory" with one concept asks about its cost), and a "why"
     about one thing asks what the problem is («почему после RLHF все ответы одинаковые»)."""
     found = candidates(question)
     for intent in found:
@@ -101,5 +101,10 @@ def classify(question: str, entities: int = 0) -> str:
             continue
         if intent == "open" and "explanation" in found:
             return "problem"
+        if intent == "open" and entities >= 2 and _ALTERNATIVE.search(question):
+            return "comparison"  # two concepts joined by "or" and nothing else asked: «LoRA или полное дообучение»
         return intent
     return "open"
+
+
+_ALTERNATIVE = re.compile(r"(?<!\w)(or|или|либо)(?!\w)", re.IGNORECASE)

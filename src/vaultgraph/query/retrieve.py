@@ -19,10 +19,12 @@ is returned, so a question the vault cannot answer gets no answers rather than t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..extract.concepts import ConceptIndex
 from ..index.lexical import tokenize
+from ..extract.units import fact_meaning
 from ..index.passages import Passage
 from ..index.store import passages_by_row, related, rows_of_ids
 
@@ -170,18 +172,34 @@ def fuse(hits: dict[int, Hit], lists: dict[str, list[tuple[int, float]]]) -> Non
         h.score = h.score / best if best else 0.0
 
 
-def finish(hits: dict[int, Hit], intent: str, rare: frozenset[str] = frozenset()) -> list[Hit]:
+POLARITY = {"yes": 1.0, "higher": 1.0, "lower": 1.0, "partly": 0.85, "no": 0.7}
+_NEGATED = re.compile(r"(?<!\w)(not|no|never|without|\w+n't|не|нет|без|никогда|ни)(?!\w)", re.IGNORECASE)
+
+
+def polarity(p: Passage, negated: bool) -> float:
+    """A table's statements answer "which methods reduce the size" with their yeses first, and "which do not"
+    with their noes first (its other passages are unaffected)."""
+    meaning = fact_meaning(p.text) if p.origin == "fact" else None
+    if meaning is None:
+        return 1.0
+    if negated and meaning in ("yes", "no"):
+        meaning = "no" if meaning == "yes" else "yes"
+    return POLARITY[meaning]
+
+
+def finish(hits: dict[int, Hit], intent: str, rare: frozenset[str] = frozenset(), question: str = "") -> list[Hit]:
     """Final scores of the relevant, loaded hits, best first. ``rare``: the question's words that few
     passages hold (a name the user just wrote down): fusion favours passages both searches agree on, which
     would otherwise bury the one passage that holds such a word under many that share the common ones."""
     out = []
+    negated = bool(_NEGATED.search(question))
     for h in hits.values():
         p = h.passage
         if p is None or not p.weight:  # found, but never an answer (index/passages.py NO_ANSWER)
             continue
         link = max(h.graph, TERM * h.term)
-        h.score = p.weight * (h.score + GRAPH * link + RELATION * bool(h.via) + COVER * h.cover) * \
-            (1 + ROLE * role_match(p, intent))
+        h.score = p.weight * polarity(p, negated) * (h.score + GRAPH * link + RELATION * bool(h.via) +
+                                                       COVER * h.cover) * (1 + ROLE * role_match(p, intent))
         if rare:
             h.score *= 1 + RARE * len(rare & set(tokenize(p.search_text))) / len(rare)
         out.append(h)

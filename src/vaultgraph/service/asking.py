@@ -151,7 +151,7 @@ class Searcher:
         keep = [h for h in found.hits.values() if h.relevance >= THRESHOLD]
         limit = self.segments.documents() / RARE_PER
         rare = self.segments.rare(set(found.asked.words), limit) if limit >= 1 else frozenset()
-        ranked = finish({h.row: h for h in keep}, found.intent, rare)
+        ranked = finish({h.row: h for h in keep}, found.intent, rare, found.question)
         concepts = self._concepts
         labels = {c: concepts.get(c).label_en for c in {h.inherited_from for h in ranked if h.inherited_from}}
         answers = assemble(ranked, found.intent, top, labels)

@@ -18,6 +18,7 @@ from ..vault import NameIndex, resolve_note, scan
 class ShownNote:
     note: ParsedNote
     links: tuple[ResolvedLink, ...]
+    terms: tuple = ()  # index.terms.Term: what the note names or defines (from the index, when there is one)
 
 
 def _name_index(root: Path) -> NameIndex:
@@ -37,7 +38,13 @@ def show_note(root: Path, name: str) -> ShownNote:
     if path is None or not path.lower().endswith(".md"):
         raise NoteNotFound(f"no note named {name!r} in {root}")
     note = parse_bytes((root / path).read_bytes(), path)
-    return ShownNote(note, tuple(resolve_note(index, note)))
+    terms = ()
+    if exists(root):
+        from ..index.terms import terms_of
+
+        with reader(root) as conn:
+            terms = tuple(terms_of(conn, path))
+    return ShownNote(note, tuple(resolve_note(index, note)), terms)
 
 
 def all_links(root: Path) -> list[dict]:
@@ -67,6 +74,9 @@ def status(root: Path) -> dict:
             "SELECT source, line, raw FROM links WHERE target IS NULL ORDER BY source, line").fetchall()
         total_links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
         skipped_files = conn.execute("SELECT path, reason FROM skipped ORDER BY path").fetchall()
+        from .vocabulary import summary
+
+        terms = summary(conn)
     stored = {r["path"]: r for r in rows}
     changed = _changes(on_disk, stored)
     by_status: dict[str, int] = {}
@@ -89,6 +99,7 @@ def status(root: Path) -> dict:
         **changed,
         "indexed_at": indexed_at or None,
         "seconds_since_index": round(time.time() - indexed_at, 1) if indexed_at else None,
+        "terms": terms,
         "search": {"passages": passages, "model": meta.get("model_spec") if meta.get("model_id") else None,
                    "model_id": meta.get("model_id") or None, "generation": meta.get("search_generation"),
                    "base": meta.get("search_base")},
@@ -117,6 +128,7 @@ def shown_dict(shown: ShownNote) -> dict:
         r = by_line.get((link["line"], link["raw"]))
         link["resolved"] = r.target if r else None
         link["how"] = r.how if r else "unresolved"
+    data["terms"] = [t.to_dict() for t in shown.terms]
     return data
 
 
