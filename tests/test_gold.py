@@ -71,3 +71,33 @@ def test_checker_reports_bad_places(tmp_path):
     assert any("start <= end" in p for p in problems("a.md", [4, 3]))
     assert any("lang is ru" in p for p in problems("a.md", [3, 3], lang="ru"))
     assert any("intent" in p for p in problems("a.md", [3, 3], intent="why"))
+
+
+HOUSEHOLD = GOLD / "vaults" / "household"
+
+
+def test_split_sets_are_valid_and_large_enough(seed_vault):
+    sets = {"open.yaml": DEMO_VAULT, "household.yaml": HOUSEHOLD, "seeds_open.yaml": seed_vault}
+    total, splits, negatives = 0, {"dev": 0, "test": 0}, 0
+    for name, vault in sets.items():
+        items = check.load_gold(GOLD / name)
+        assert check.validate(items, vault) == [], name
+        total += len(items)
+        for q in items:
+            splits[q["split"]] += 1
+        if name == "household.yaml":
+            negatives = sum(1 for q in items if q.get("negative"))
+    assert total >= 60 and negatives >= 15
+    assert abs(splits["dev"] - splits["test"]) <= 0.1 * total  # two halves
+    crossing = [q for name in sets for q in check.load_gold(GOLD / name)
+                if not q.get("negative") and q.get("answer_lang", q["lang"]) != q["lang"]]
+    assert {(q["lang"], q["answer_lang"]) for q in crossing} == {("en", "ru"), ("ru", "en")}
+
+
+def test_checker_knows_negative_questions(tmp_path):
+    (tmp_path / "a.md").write_text("# A\n\ntext\n", encoding="utf-8")
+    good = {"id": "n", "question": "q?", "lang": "en", "intent": "open", "split": "test", "negative": True}
+    assert check.validate([good], tmp_path) == []
+    bad = dict(good, expect=[{"path": "a.md", "lines": [3, 3]}])
+    assert check.validate([bad], tmp_path)
+    assert check.validate([dict(good, split="train")], tmp_path)

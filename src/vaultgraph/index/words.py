@@ -161,6 +161,7 @@ def files(path: Path) -> tuple[Path, Path]:
 
 
 CSLS_MIN = 0.25  # a translation is at least this much closer than the two words' usual neighbours
+TOP_CSLS_MIN = 0.1  # … or this much when it is the nearest of all (a small vault's neighbours are few and close)
 COS_MIN = 0.55
 PER_WORD = 3
 
@@ -243,7 +244,8 @@ class Translator:
             n = min(PER_WORD, len(csls))
             best = np.argpartition(-csls, n - 1)[:n]
             best = best[np.argsort(-csls[best])]
-            pairs = {stems[i]: float(sims[i]) for i in best if csls[i] >= CSLS_MIN and sims[i] >= COS_MIN}
+            pairs = {stems[i]: float(sims[i]) for rank, i in enumerate(best)
+                     if csls[i] >= (TOP_CSLS_MIN if rank == 0 else CSLS_MIN) and sims[i] >= COS_MIN}
             for i in self._sounding(surface, other):
                 if sims[i] >= TRANSLIT_COS:
                     pairs[stems[i]] = max(pairs.get(stems[i], 0.0), float(sims[i]), LOANWORD)

@@ -46,9 +46,12 @@ class Question:
     unknown: set[str] = field(default_factory=set)  # words no passage holds in any form
 
     def unknown_share(self) -> float:
-        """The weighted share of the question's words the vault holds in no form: what it cannot answer."""
+        """The weighted share of the question's words the vault holds in no form (no passage, no variant, no
+        learned term): what it cannot answer."""
         total = sum(self.weights.values())
-        return sum(self.weights[w] for w in self.unknown if not self.variants.get(w)) / total if total else 0.0
+        named = {w for words, _, _ in self.terms for w in words}
+        return sum(self.weights[w] for w in self.unknown if not self.variants.get(w) and w not in named) / total \
+            if total else 0.0
 
     def lexical_query(self) -> dict[str, float]:
         """BM25 query: the typed words, then their variants at a share of their weight."""

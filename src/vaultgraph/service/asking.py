@@ -108,11 +108,11 @@ class Searcher:
             self._base_lexical = lexical.load(bm25_dir)
             self._base_vectors = vectors.load(faiss_path, threads=self.threads) if meta.get("model_id") else None
             self._base_links = links.load(links_of(self.root, base))
-            self._base_words = words.load(words_of(self.root, base)) if meta.get("model_id") else words.Words()
+            self._base_words = words.load(words_of(self.root, base)) if meta.get("words") == "1" else words.Words()
             self._base = base
         changes = delta.load(delta_of(self.root, generation)) if generation != base else delta.Delta()
         self.segments = delta.Segments(self._base_lexical, self._base_vectors, changes, self._base_links)
-        added = words.load(words_of(self.root, generation)) if generation != base and meta.get("model_id") \
+        added = words.load(words_of(self.root, generation)) if generation != base and meta.get("words") == "1" \
             else words.Words()
         vocabulary = words.concat(self._base_words, added)
         self.translator = words.Translator(vocabulary) if len(vocabulary) else None
