@@ -26,12 +26,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "gold"))
 sys.path.insert(0, str(HERE))
 
-from ask_bench import SETS  # noqa: E402
-from check import load_gold  # noqa: E402
+from ask_bench import SETS
+from check import load_gold
 
-from vaultgraph.query import relevance  # noqa: E402
-from vaultgraph.service import index_vault  # noqa: E402
-from vaultgraph.service.asking import Searcher  # noqa: E402
+from vaultgraph.query import relevance
+from vaultgraph.service import index_vault
+from vaultgraph.service.asking import Searcher
 
 HARDEST = 3
 ROUNDS = 6

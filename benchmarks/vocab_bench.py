@@ -32,14 +32,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "gold"))
 sys.path.insert(0, str(HERE))
 
-from ask_bench import SETS  # noqa: E402
-from check import load_gold  # noqa: E402
-from score import first_hit, scores  # noqa: E402
+from ask_bench import SETS
+from check import load_gold
+from score import first_hit, scores
 
-from vaultgraph.index import words  # noqa: E402
-from vaultgraph.query import coverage  # noqa: E402
-from vaultgraph.service import index_vault  # noqa: E402
-from vaultgraph.service.asking import Searcher  # noqa: E402
+from vaultgraph.index import words
+from vaultgraph.query import coverage
+from vaultgraph.service import index_vault
+from vaultgraph.service.asking import Searcher
 
 SPLIT_SETS = ("open", "seeds_open", "household")
 

@@ -36,6 +36,15 @@ def run_kg(*args: str, cwd: Path | None = None, env: dict | None = None, check: 
     return result
 
 
+def fixture_vault(root: Path, notes: dict[str, str]) -> Path:
+    """A vault at ``root`` made of fixture files (fixture name → note path in the vault)."""
+    (root / ".obsidian").mkdir(parents=True)
+    for name, target in notes.items():
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(FIXTURES / name, root / target)
+    return root
+
+
 @pytest.fixture(autouse=True)
 def fake_embedder_by_default(monkeypatch):
     """Index with the deterministic fake embedder unless a test names a model (the real one is slow to

@@ -2,16 +2,15 @@
 and what it keeps: every link's words, different statements apart, "evidence" only for what cites."""
 
 import json
-import shutil
 
-from conftest import FIXTURES, parse_fixture, run_kg
+from conftest import fixture_vault, parse_fixture, run_kg
 
 from vaultgraph.extract.concepts import ConceptIndex
 from vaultgraph.extract.facts import extract
 from vaultgraph.extract.units import units
+from vaultgraph.index.lexical import tokenize
 from vaultgraph.index.passages import note_passages
 from vaultgraph.query.answer import _similar
-from vaultgraph.index.lexical import tokenize
 
 
 def _passages(name):
@@ -30,10 +29,7 @@ def test_labels_urls_navigation_and_preambles_are_never_answers():
 
 
 def test_a_preamble_is_not_cited_even_when_it_matches(tmp_path):
-    root = tmp_path / "vault"
-    (root / ".obsidian").mkdir(parents=True)
-    shutil.copy(FIXTURES / "chat_preamble.md", root / "chat.md")
-    shutil.copy(FIXTURES / "label_url_navigation_lines.md", root / "reading.md")
+    root = fixture_vault(tmp_path / "vault", {"chat_preamble.md": "chat.md", "label_url_navigation_lines.md": "reading.md"})
     run_kg("index", str(root))
     for question in ("соберу варианты", "Training Process", "reading list links"):
         data = json.loads(run_kg("ask", question, "--vault", str(root), "--json").stdout)

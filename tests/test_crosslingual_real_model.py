@@ -2,10 +2,9 @@
 (the vault's words translated by the model, its bracketed pairs), and an unanswerable one gets nothing."""
 
 import json
-import shutil
 
 import pytest
-from conftest import FIXTURES, run_kg
+from conftest import fixture_vault, run_kg
 
 from vaultgraph.index.embedders import DEFAULT_MODEL
 
@@ -17,10 +16,7 @@ REAL = {"KG_MODEL": DEFAULT_MODEL}
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory):
-    root = tmp_path_factory.mktemp("crosslingual") / "vault"
-    (root / ".obsidian").mkdir(parents=True)
-    for name, target in NOTES.items():
-        shutil.copy(FIXTURES / name, root / target)
+    root = fixture_vault(tmp_path_factory.mktemp("crosslingual") / "vault", NOTES)
     run_kg("index", str(root), env=REAL)
     return root
 

@@ -2,10 +2,9 @@
 ordinary word ("pruning the hedge", "fine-tuning the soil mix") is not the concept."""
 
 import json
-import shutil
 
 import pytest
-from conftest import FIXTURES, parse_fixture, run_kg
+from conftest import fixture_vault, parse_fixture, run_kg
 
 from vaultgraph.extract.concepts import ConceptIndex
 from vaultgraph.extract.facts import extract
@@ -41,10 +40,8 @@ def test_a_question_names_a_concept_by_an_ordinary_word_only_in_the_domain(conce
 
 @pytest.fixture
 def everyday(tmp_path):
-    root = tmp_path / "garden"
-    (root / ".obsidian").mkdir(parents=True)
-    shutil.copy(FIXTURES / "ordinary_words_in_everyday_note.md", root / "Hedge and lawn.md")
-    shutil.copy(FIXTURES / "near_duplicate_short_statements.md", root / "Daily note commands.md")
+    root = fixture_vault(tmp_path / "garden", {"ordinary_words_in_everyday_note.md": "Hedge and lawn.md",
+                                                "near_duplicate_short_statements.md": "Daily note commands.md"})
     run_kg("index", str(root))
     return root
 

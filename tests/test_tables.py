@@ -1,9 +1,8 @@
 """A table that asks a question in a column and answers it with marks: each row's answer is a statement."""
 
 import json
-import shutil
 
-from conftest import FIXTURES, parse_fixture, run_kg
+from conftest import fixture_vault, parse_fixture, run_kg
 
 from vaultgraph.extract.units import fact_meaning, units
 
@@ -19,9 +18,7 @@ def test_each_marked_cell_becomes_a_statement_at_its_rows_line():
 
 
 def test_which_do_gets_the_yeses_first_and_which_do_not_the_noes(tmp_path):
-    root = tmp_path / "vault"
-    (root / ".obsidian").mkdir(parents=True)
-    shutil.copy(FIXTURES / "table_marks_question_header.md", root / "Способы ускорить ответ.md")
+    root = fixture_vault(tmp_path / "vault", {"table_marks_question_header.md": "Способы ускорить ответ.md"})
     run_kg("index", str(root))
 
     def lines(question):

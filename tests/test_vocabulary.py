@@ -1,10 +1,9 @@
 """The vocabulary a vault defines itself (index/terms.py): found, answered, shown, exported, kept current."""
 
 import json
-import shutil
 
 import pytest
-from conftest import FIXTURES, parse_fixture, run_kg
+from conftest import FIXTURES, fixture_vault, parse_fixture, run_kg
 
 from vaultgraph.index.passages import note_passages
 from vaultgraph.index.terms import note_terms, pairs
@@ -15,12 +14,9 @@ VOCAB = ("term_bold_definition_ru.md", "translation_in_brackets.md", "table_mark
 
 @pytest.fixture
 def vault(tmp_path):
-    root = tmp_path / "vault"
-    (root / ".obsidian").mkdir(parents=True)
     names = {"term_bold_definition_ru.md": "Метрика Kestrel.md", "ordinary_words_in_everyday_note.md": "Hedge and lawn.md",
              "table_marks_question_header.md": "Способы ускорить ответ.md"}
-    for name in VOCAB:
-        shutil.copy(FIXTURES / name, root / names.get(name, name))
+    root = fixture_vault(tmp_path / "vault", {name: names.get(name, name) for name in VOCAB})
     run_kg("index", str(root))
     return root
 

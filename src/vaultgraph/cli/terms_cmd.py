@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -13,7 +13,7 @@ from .app import JsonOption, VaultOption, app, console, emit_json, ensure_index,
 @app.command()
 def terms(vault: VaultOption = None, json_out: JsonOption = False,
           ttl: Annotated[bool, typer.Option("--ttl", help="SKOS Turtle, to promote terms into the scheme.")] = False,
-          kind: Annotated[Optional[list[str]], typer.Option("--kind", help="Only these kinds (title, alias, heading, "
+          kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds (title, alias, heading, "
                                                                         "bold, row, field, pair); repeat.")] = None
           ) -> None:
     """The terms the vault names or defines (titles, aliases, headings, bold terms, table rows, Dataview keys,

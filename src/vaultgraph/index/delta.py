@@ -12,15 +12,14 @@ where it would in a rebuilt index of the same base. Past ``COMPACT_SHARE`` of th
 
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .folders import load_arrays, save_arrays
 from .links import Scratch, Table as LinkTable, concat, from_arrays, strongest, to_arrays
 from .lexical import tokenize, weigh
 
@@ -61,32 +60,20 @@ def too_big(delta_size: int, base_size: int) -> bool:
 
 
 def save(delta: Delta, path: Path) -> None:
-    """Write ``path`` (.npz) and its tokens and concept names (.json) under temporary names, then rename
-    them into place."""
-    tmp = path.with_name(path.name + ".tmp.npz")
+    """Write ``path`` (.npz) and its tokens and concept names (.json) atomically (``folders.save_arrays``)."""
     arrays = {"rows": delta.rows.astype(np.int64), "dead": delta.dead.astype(np.int64), **to_arrays(delta.links)}
     if delta.vectors is not None:
         arrays["vectors"] = delta.vectors.astype(np.float32)
-    np.savez(tmp, **arrays)
-    words = path.with_suffix(".json")
-    tmp_words = words.with_name(words.name + ".tmp")
-    names = {"tokens": delta.tokens, "concepts": list(delta.links.concepts)}
-    tmp_words.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
-    for p in (tmp, tmp_words):
-        with open(p, "rb") as handle:
-            os.fsync(handle.fileno())
-    os.replace(tmp_words, words)
-    os.replace(tmp, path)
+    save_arrays(path, arrays, {"tokens": delta.tokens, "concepts": list(delta.links.concepts)})
 
 
 def load(path: Path) -> Delta:
-    if not path.exists():
+    found = load_arrays(path)
+    if found is None:
         return Delta()
-    names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    with np.load(path) as data:
-        vectors = data["vectors"] if "vectors" in data.files else None
-        arrays = {name: data[name] for name in data.files}
-    return Delta(arrays["rows"], vectors, names["tokens"], arrays["dead"], from_arrays(arrays, names["concepts"]))
+    arrays, names = found
+    return Delta(arrays["rows"], arrays.get("vectors"), names["tokens"], arrays["dead"],
+                 from_arrays(arrays, names["concepts"]))
 
 
 def files(path: Path) -> tuple[Path, Path]:

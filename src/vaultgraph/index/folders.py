@@ -1,7 +1,8 @@
-"""Search folders written whole or not at all: filled under a temporary name, synced, renamed into place."""
+"""Search files written whole or not at all: filled under a temporary name, synced, renamed into place."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -26,3 +27,31 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
     finally:
         os.close(fd)
     os.replace(tmp, folder)
+
+
+def save_arrays(path: Path, arrays: dict, names: dict) -> None:
+    """``path`` (.npz) and its ``names`` (.json beside it), each written under a temporary name, synced and
+    renamed into place, the .npz last: a reader that finds the .npz finds its names."""
+    import numpy as np
+
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, **arrays)
+    side = path.with_suffix(".json")
+    tmp_side = side.with_name(side.name + ".tmp")
+    tmp_side.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+    for p in (tmp, tmp_side):
+        with open(p, "rb") as handle:
+            os.fsync(handle.fileno())
+    os.replace(tmp_side, side)
+    os.replace(tmp, path)
+
+
+def load_arrays(path: Path) -> tuple[dict, dict] | None:
+    """What ``save_arrays`` wrote (None when ``path`` does not exist)."""
+    import numpy as np
+
+    if not path.exists():
+        return None
+    names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    with np.load(path) as data:
+        return {name: data[name] for name in data.files}, names

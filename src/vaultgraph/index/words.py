@@ -17,8 +17,6 @@ words its new passages add. Vectors come from the embedding cache like passage v
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -27,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .folders import load_arrays, save_arrays
 from .lexical import _STOP, _stemmers
 
 MIN_LEN = 3
@@ -133,27 +132,13 @@ def from_arrays(arrays, names: dict, prefix: str = "") -> Words:
 
 
 def save(words: Words, path: Path) -> None:
-    """``path`` (.npz) and its word list (.json), each written under a temporary name and renamed."""
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, **to_arrays(words))
-    names = path.with_suffix(".json")
-    tmp_names = names.with_name(names.name + ".tmp")
-    tmp_names.write_text(json.dumps({"stems": words.stems, "surfaces": words.surfaces}, ensure_ascii=False),
-                         encoding="utf-8")
-    for p in (tmp, tmp_names):
-        with open(p, "rb") as handle:
-            os.fsync(handle.fileno())
-    os.replace(tmp_names, names)
-    os.replace(tmp, path)
+    """``path`` (.npz) and its word list (.json), atomically (``folders.save_arrays``)."""
+    save_arrays(path, to_arrays(words), {"stems": words.stems, "surfaces": words.surfaces})
 
 
 def load(path: Path) -> Words:
-    if not path.exists():
-        return Words()
-    names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    with np.load(path) as data:
-        arrays = {name: data[name] for name in data.files}
-    return from_arrays(arrays, names)
+    found = load_arrays(path)
+    return from_arrays(*found) if found is not None else Words()
 
 
 def files(path: Path) -> tuple[Path, Path]:

@@ -56,7 +56,7 @@ class Question:
     def lexical_query(self) -> dict[str, float]:
         """BM25 query: the typed words, then their variants at a share of their weight."""
         query = {w: 1.0 for w in self.words}
-        for w, forms in self.variants.items():
+        for forms in self.variants.values():
             for form, strength in forms.items():
                 if form not in query:
                     query[form] = max(query.get(form, 0.0), VARIANT_WEIGHT * strength)

@@ -45,7 +45,7 @@ class Calibration:
     high: float = 1.0
 
     @classmethod
-    def of(cls, meta: dict[str, str]) -> "Calibration":
+    def of(cls, meta: dict[str, str]) -> Calibration:
         try:
             return cls(float(meta["dense_mid"]), float(meta["dense_high"]))
         except (KeyError, ValueError):
@@ -74,4 +74,4 @@ def relevant(h, calibration: Calibration, weak: frozenset[str] = frozenset(), en
     return probability(features(h, calibration, weak, entities, unknown)) >= THRESHOLD
 
 
-__all__ = ["BIAS", "Calibration", "FEATURES", "THRESHOLD", "WEIGHTS", "features", "probability", "relevant"]
+__all__ = ["BIAS", "FEATURES", "THRESHOLD", "WEIGHTS", "Calibration", "features", "probability", "relevant"]
