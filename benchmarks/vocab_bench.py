@@ -51,7 +51,7 @@ def _no_pairs(q, question, conn):
 
 coverage_terms = coverage._terms
 OFF = {
-    "-translations": [mock.patch.object(words, "CSLS_MIN", 99.0)],
+    "-translations": [mock.patch.object(words, "CSLS_MIN", 99.0), mock.patch.object(words, "TOP_CSLS_MIN", 99.0)],
     "-loanwords": [mock.patch.object(words, "TRANSLIT_COS", 99.0)],
     "-prefixes": [mock.patch.object(words.Translator, "forms", lambda self, stem: [])],
     "-pairs": [mock.patch.object(coverage, "_terms", _no_pairs)],
