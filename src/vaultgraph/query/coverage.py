@@ -78,7 +78,9 @@ def telling(surface: str) -> float:
     return float(min(1.0, max(GENERAL_FLOOR, (COMMON_ZIPF - zipf) / ZIPF_SPAN)))
 
 
-def analyse(question: str, segments, conn=None, translator=None, embedder=None) -> Question:
+def analyse(question: str, segments, conn=None, translator=None, word_vectors: dict | None = None) -> Question:
+    """The question's weighted words, the learned terms it names and the variants of its words;
+    ``word_vectors``: surface → vector of the words ``translatable`` found (embedded with the question)."""
     forms: dict[str, str] = {}  # token → the surface the question writes it in
     for surface in re.findall(r"[^\W_]+", question.lower().replace("ё", "е")):
         for token in tokenize(surface):
@@ -91,8 +93,8 @@ def analyse(question: str, segments, conn=None, translator=None, embedder=None) 
     q = Question(tokens, weights, unknown={t for t in tokens if not segments.df(t)})
     if conn is not None:
         _terms(q, question, conn)
-    if translator is not None and embedder is not None:
-        _translate(q, question, translator, embedder)
+    if translator is not None and word_vectors:
+        _translate(q, question, translator, word_vectors)
     return q
 
 
@@ -118,20 +120,27 @@ def _terms(q: Question, question: str, conn) -> None:
         q.terms.append((covered, places, max(DEFINES[t.kind] for t in terms) / notes.get(key, 1)))
 
 
-def _translate(q: Question, question: str, translator, embedder) -> None:
+def translatable(question: str) -> dict[str, str]:
+    """The question's content words that can be translated: stem → the surface form it is written in."""
     from ..index.words import _WORD
 
-    en_ru = {}
+    out: dict[str, str] = {}
     for surface in _WORD.findall(question.lower().replace("ё", "е")):
         stem = tokenize(surface)
-        if stem and stem[0] in q.weights and len(surface) >= 3 and (surface.isascii() or is_cyrillic(surface)):
-            en_ru.setdefault(stem[0], surface)
-    if not en_ru:
+        if stem and len(surface) >= 3 and (surface.isascii() or is_cyrillic(surface)):
+            out.setdefault(stem[0], surface)
+    return out
+
+
+def _translate(q: Question, question: str, translator, vectors: dict[str, np.ndarray]) -> None:
+    words = {stem: surface for stem, surface in translatable(question).items()
+             if stem in q.weights and surface in vectors}
+    if not words:
         return
-    stems, surfaces = list(en_ru), list(en_ru.values())
-    vectors = embedder.embed_batch(surfaces)
-    for stem, found in zip(stems, translator.translate(surfaces, vectors)):
-        for form, strength in found + translator.forms(stem):
+    stems, surfaces = list(words), list(words.values())
+    found = translator.translate(surfaces, np.stack([vectors[s] for s in surfaces]))
+    for stem, translations in zip(stems, found):
+        for form, strength in translations + translator.forms(stem):
             if form != stem:
                 forms = q.variants.setdefault(stem, {})
                 forms[form] = max(forms.get(form, 0.0), strength)

@@ -19,10 +19,10 @@ from ..index.build import SEARCH_VERSION, delta_of, files_of, links_of, words_of
 from ..index.lexical import tokenize
 from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
-from ..query.coverage import Question, analyse, coverage
+from ..query.coverage import Question, analyse, coverage, translatable
 from ..query.entities import link, weak
 from ..query.intent import classify
-from ..query.relevance import THRESHOLD, Calibration, features, probability
+from ..query.relevance import THRESHOLD, Calibration, probabilities
 from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, term_hits
 from ..store import db_path
 from ..store.sqlite import SCHEMA_VERSION
@@ -144,11 +144,11 @@ class Searcher:
         found = self.candidates(question, plain)
         started = time.perf_counter()
         calibration = found.calibration
-        unknown = found.asked.unknown_share()
-        n = len(found.entities)
-        for h in found.hits.values():
-            h.relevance = probability(features(h, calibration, found.weak, n, unknown))
-        keep = [h for h in found.hits.values() if h.relevance >= THRESHOLD]
+        hits = list(found.hits.values())
+        for h, p in zip(hits, probabilities(hits, calibration, found.weak, len(found.entities),
+                                            found.asked.unknown_share())):
+            h.relevance = p
+        keep = [h for h in hits if h.relevance >= THRESHOLD]
         limit = self.segments.documents() / RARE_PER
         rare = self.segments.rare(set(found.asked.words), limit) if limit >= 1 else frozenset()
         ranked = finish({h.row: h for h in keep}, found.intent, rare, found.question)
@@ -227,13 +227,15 @@ class Searcher:
         if embedder is None or self.segments.vectors is None:
             return {}, analyse(question, self.segments, self.conn)
         started = time.perf_counter()
-        self._query_vector = query = embedder.embed_query(question)
+        surfaces = list(translatable(question).values()) if self.translator is not None else []
+        vectors = embedder.embed_batch([embedder.query_prefix + question, *surfaces])  # one call: the model's
+        self._query_vector = query = vectors[0]  # overhead is paid once for the question and its words
         self.timings["embed"] = time.perf_counter() - started
         started = time.perf_counter()
         hits = self.segments.search_dense(query, DEPTH)
         self.timings["dense"] = time.perf_counter() - started
         started = time.perf_counter()
-        asked = analyse(question, self.segments, self.conn, self.translator, embedder)
+        asked = analyse(question, self.segments, self.conn, self.translator, dict(zip(surfaces, vectors[1:])))
         self.timings["analyse"] = time.perf_counter() - started
         return {"dense": hits}, asked
 
