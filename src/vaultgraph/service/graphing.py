@@ -72,7 +72,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
         if endpoint is None:
             collect_garbage(root, keep={meta.get("graph_dir", "graph")})
             if not cache_path(root).exists():
-                save_cached(root, sig, concept_index(conn))
+                save_cached(root, sig, conn)
         return GraphReport(0, 0, 0, 0, False)  # nothing to do: not even opening the store
     reason = None
     if full:
@@ -96,7 +96,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
         if full or endpoint is not None:
             concepts = concept_index(conn)
             if endpoint is None:
-                save_cached(root, sig, concepts)
+                save_cached(root, sig, conn)
         else:  # the vault's concepts are as the last run left them (the signature holds their digest)
             concepts = cached_concept_index(root, conn, sig, save=True)
         labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
