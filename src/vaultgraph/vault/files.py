@@ -42,7 +42,9 @@ class Listing:
 
 
 def bundled_demo_vault() -> Path:
-    return Path(__file__).resolve().parents[3] / "vault"
+    from ..resources import demo_vault_dir
+
+    return demo_vault_dir()
 
 
 def find_vault(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
