@@ -109,15 +109,22 @@ def _from_cache(data, key: str) -> ConceptIndex | None:
     return _with_defined(ConceptIndex(scheme), defined)
 
 
+_LAST: dict[str, tuple[str, ConceptIndex]] = {}  # vault → (key, its concept index): ``kg watch`` builds it once
+
+
 def cached_concept_index(root, conn, key: str, save: bool = False) -> ConceptIndex:
     """The vault's concept index from the indexer's cache when it is of this ``key`` (the graph signature);
     else built (and, with ``save``, cached: only the indexer writes)."""
+    last = _LAST.get(str(root))
+    if last is not None and last[0] == key:
+        return last[1]
     try:
         concepts = _from_cache(json.loads(cache_path(root).read_text(encoding="utf-8")), key)
     except (OSError, ValueError):
         concepts = None
-    if concepts is not None:
-        return concepts
-    if save:
-        save_cached(root, key, conn)
-    return concept_index(conn)
+    if concepts is None:
+        if save:
+            save_cached(root, key, conn)
+        concepts = concept_index(conn)
+    _LAST[str(root)] = (key, concepts)
+    return concepts

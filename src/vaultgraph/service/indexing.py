@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import time
@@ -17,7 +18,7 @@ from ..model import ParsedNote, to_dict
 from ..store import writer
 from ..store.sqlite import dumps, get_meta, set_meta
 from ..vault import NameIndex, scan
-from ..vault.files import VaultFile
+from ..vault.files import Refused, VaultFile, read_vault_file
 from ..index.build import SearchReport, refresh_search
 from .concepts import METHOD_TYPES
 from .graphing import GraphReport, note_type, update_graph
@@ -76,48 +77,26 @@ def parse_file(root: str, file: VaultFile) -> Outcome:
     A note that changes while it is read (an editor writing it in place) is not parsed half-written:
     its status is "retry", and the next run reads it again (its size or mtime no longer match the listing's).
     """
-    import stat
-
-    full = os.path.join(root, file.path)
     try:
         if file.size > MAX_NOTE_BYTES:
             return Outcome(file.path, None, "skipped", f"too large to index ({file.size / 2**20:.0f} MiB)")
-        if not _inside(os.path.realpath(full), root):  # swapped for a symlink since the listing
-            return Outcome(file.path, None, "skipped", "symlink points outside the vault (not followed)")
-        # O_NONBLOCK: a FIFO put in the note's place must not hang the run
-        with open(os.open(full, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            before = os.fstat(handle.fileno())
-            if not stat.S_ISREG(before.st_mode):
-                return Outcome(file.path, None, "skipped", "not a regular file")
-            if before.st_size > MAX_NOTE_BYTES:
-                return Outcome(file.path, None, "skipped", f"too large to index ({before.st_size / 2**20:.0f} MiB)")
-            data = handle.read(MAX_NOTE_BYTES + 1)
-        after = os.stat(full)
-        if len(data) != before.st_size or (after.st_ino, after.st_size, after.st_mtime_ns) != (
-                before.st_ino, before.st_size, before.st_mtime_ns):
-            return Outcome(file.path, None, "retry", "changed while being read (read again on the next run)")
+        data = read_vault_file(root, file.path, MAX_NOTE_BYTES)  # opened once, never through a symlink out
         kind = _binary_kind(data[:8192])
         if kind:
             return Outcome(file.path, None, "skipped", kind)
         note = parse_bytes(data, file.path)
+    except Refused as refused:
+        return Outcome(file.path, None, refused.status, refused.reason)
     except FileNotFoundError:
         return Outcome(file.path, None, "skipped", "deleted while indexing")
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Outcome(file.path, None, "skipped", "symlink loop (not followed)")
         return Outcome(file.path, None, "failed", f"cannot read: {exc.strerror or exc}")
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the vault
         return Outcome(file.path, None, "failed", f"parser error: {type(exc).__name__}: {exc}")
     reason = "; ".join(str(w) for w in note.warnings) or None
     return Outcome(file.path, replace(note, text=""), "warning" if reason else "ok", reason, note.sha256)
-
-
-_REAL_ROOTS: dict[str, str] = {}
-
-
-def _inside(real: str, root: str) -> bool:
-    if root not in _REAL_ROOTS:
-        _REAL_ROOTS[root] = os.path.realpath(root)
-    root = _REAL_ROOTS[root]
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 _CONTROL = bytes(set(range(32)) - set(b"\t\n\r\f\v\x1b"))
@@ -274,7 +253,6 @@ def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> lis
     """Notes whose size or mtime changed but whose bytes did not (a touch, a checkout, a sync) keep their
     record: only the new mtime is stored."""
     import hashlib
-    import stat
 
     out, same = [], []
     for f in todo:
@@ -282,12 +260,9 @@ def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> lis
         if row is None or row.status not in ("ok", "warning") or f.size > MAX_NOTE_BYTES:
             out.append(f)
             continue
-        try:  # O_NONBLOCK and a regular-file check: a FIFO swapped in must not hang the run
-            with open(os.open(root / f.path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise OSError("not a regular file")
-                digest = hashlib.sha256(handle.read(MAX_NOTE_BYTES + 1)).hexdigest()
-        except OSError:
+        try:
+            digest = hashlib.sha256(read_vault_file(root, f.path, MAX_NOTE_BYTES)).hexdigest()
+        except (OSError, Refused):
             out.append(f)  # parse_file reads it again and reports what is wrong
             continue
         (same if digest == row.sha256 else out).append(f)
