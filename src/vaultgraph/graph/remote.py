@@ -82,8 +82,21 @@ class RemoteGraph:
             self.replace_note(path, quads)
 
     def remove_note(self, path: str) -> None:
+        self._drop(note_iri(path))
+
+    def apply(self, graphs: dict[str, str], unmark: bool = False, mark: str | None = None) -> None:
+        """Replace these graphs (IRI → N-Triples; empty drops one), one Graph Store request each. The state
+        marks of ``LocalGraph.apply`` are not kept here (a server need not keep an empty graph): the index
+        records what was applied (``journal.py``)."""
+        for iri, text in graphs.items():
+            if text:
+                self._request("PUT", self._graph_url(ox.NamedNode(iri)), text.encode("utf-8"), N_TRIPLES)
+            else:
+                self._drop(ox.NamedNode(iri))
+
+    def _drop(self, graph: ox.NamedNode) -> None:
         try:
-            self._request("DELETE", self._graph_url(note_iri(path)))
+            self._request("DELETE", self._graph_url(graph))
         except RemoteError as exc:
             if getattr(exc, "status", None) != 404:
                 raise

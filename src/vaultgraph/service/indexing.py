@@ -19,6 +19,7 @@ from ..store import writer
 from ..store.sqlite import dumps, get_meta, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import Refused, VaultFile, read_vault_file
+from ..graph import journal
 from ..index.build import SearchReport, refresh_search
 from .concepts import METHOD_TYPES
 from .graphing import GraphReport, note_type, update_graph
@@ -165,7 +166,8 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
     listing = scan(root)
     notes = {f.path: f for f in listing.files if f.is_note}
     attachments = [f for f in listing.files if not f.is_note]
-    with writer(root) as conn:
+    # the graph's changes are journaled in the transaction and reach the store once it commits (graph/journal.py)
+    with writer(root, after_commit=lambda committed: journal.sync(root, committed)) as conn:
         meta = get_meta(conn)
         same_parser = meta.get("parser_version") == PARSER_VERSION
         cursor = conn.cursor()

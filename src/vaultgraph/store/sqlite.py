@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS relations (path TEXT NOT NULL, src TEXT NOT NULL, rel
 CREATE INDEX IF NOT EXISTS relations_src ON relations(src);
 CREATE INDEX IF NOT EXISTS relations_dst ON relations(dst);
 CREATE INDEX IF NOT EXISTS relations_path ON relations(path);
+CREATE TABLE IF NOT EXISTS graph_journal (graph TEXT PRIMARY KEY, ntriples TEXT NOT NULL);  -- graph/journal.py
 """
 
 
@@ -103,8 +104,8 @@ def reader(root: Path) -> Iterator[sqlite3.Connection]:
 
 
 @contextlib.contextmanager
-def writer(root: Path) -> Iterator[sqlite3.Connection]:
-    """The single writer: holds ``.kg/lock`` and commits everything or nothing."""
+def locked(root: Path) -> Iterator[None]:
+    """Hold ``.kg/lock``, the one writer's lock, or raise ``IndexBusy`` at once."""
     folder = kg_dir(root)
     folder.mkdir(exist_ok=True)
     lock = open(folder / "lock", "a+")
@@ -113,21 +114,38 @@ def writer(root: Path) -> Iterator[sqlite3.Connection]:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise IndexBusy(f"another `kg` process is indexing {root} (lock: {folder / 'lock'})") from None
-        conn = _connect(db_path(root), readonly=False)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
+        yield
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+@contextlib.contextmanager
+def transaction(root: Path, after_commit=None) -> Iterator[sqlite3.Connection]:
+    """One write transaction, everything or nothing; the caller holds the lock. ``after_commit(conn)`` runs
+    once it committed (the connection then in autocommit mode)."""
+    conn = _connect(db_path(root), readonly=False)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
+        conn.execute("COMMIT")
+        if after_commit is not None:
+            after_commit(conn)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def writer(root: Path, after_commit=None) -> Iterator[sqlite3.Connection]:
+    """The single writer: holds ``.kg/lock`` and commits everything or nothing (``after_commit`` still under
+    the lock)."""
+    with locked(root), transaction(root, after_commit) as conn:
+        yield conn
 
 
 def get_meta(conn: sqlite3.Connection) -> dict[str, str]:
