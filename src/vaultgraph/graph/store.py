@@ -23,8 +23,6 @@ import pyoxigraph as ox
 
 from ..errors import IndexMissing, VaultgraphError
 from ..resources import schema_dir
-from .build import note_iri
-from .namespace import SCHEMA_GRAPH
 
 SCHEMA_FILES = ("vaultgraph.ttl", "concepts.ttl")
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
@@ -33,6 +31,18 @@ _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\s*)*(INSERT|DELETE|LOAD|C
 
 class ReadOnlyQuery(VaultgraphError):
     """An update was sent where only queries are allowed."""
+
+
+def note_iri(path: str) -> ox.NamedNode:
+    from .build import note_iri  # graph.build and its vocabulary import rdflib: 0.25 s a query process need not pay
+
+    return note_iri(path)
+
+
+def _schema_graph() -> str:
+    from .namespace import SCHEMA_GRAPH
+
+    return str(SCHEMA_GRAPH)
 
 
 def graph_dir(root: Path, name: str | None = None) -> Path:
@@ -129,14 +139,14 @@ class LocalGraph:
             self.store.remove_graph(note_iri(path))
 
     def load_schema(self) -> None:
-        graph = ox.NamedNode(str(SCHEMA_GRAPH))
+        graph = ox.NamedNode(_schema_graph())
         if self._has(graph):
             self.store.remove_graph(graph)
         for name in SCHEMA_FILES:
             self.store.load(path=str(schema_dir() / name), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
     def quads(self, include_schema: bool = False) -> Iterator[ox.Quad]:
-        schema = str(SCHEMA_GRAPH)
+        schema = _schema_graph()
         for quad in self.store.quads_for_pattern(None, None, None, None):
             if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
                 yield quad
