@@ -91,16 +91,22 @@ def _open_writable(root: Path, meta: dict[str, str]):
 
 
 def read_meta(root: Path) -> dict[str, str]:
-    """The graph's entries of the index's meta table ({} without an index)."""
+    """The graph's entries of the index's meta table ({} without an index); ``IndexDamaged`` when it is."""
+    from ..store.sqlite import damage, damaged
+
     db = root / ".kg" / "index.sqlite"
     if not db.exists():
         return {}
+    if why := damage(db):
+        raise damaged(root, why)
     with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)) as conn:
         try:
             return dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
                                      "('graph_dir', 'graph_state', 'graph_applied', 'graph_store')").fetchall())
-        except sqlite3.Error:
-            return {}
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                raise damaged(root, f"index.sqlite: {exc}") from None
+            return {}  # no meta table yet
 
 
 def open_reader(root: Path, endpoint: str | None = None, wait: float = WAIT):

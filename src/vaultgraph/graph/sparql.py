@@ -242,13 +242,13 @@ class Result:
 
 
 def _error(code: int, stderr: str) -> VaultgraphError:
-    from ..errors import IndexBusy, IndexMissing
+    from ..errors import IndexBusy, IndexDamaged, IndexMissing
     from .remote import RemoteError, RemoteUnavailable
 
     if code < 0:
         return QueryFailed(f"the SPARQL engine crashed on this query (signal {-code})")
-    kinds = {c.__name__: c for c in (IndexBusy, IndexMissing, ReadOnlyQuery, QueryRefused, QueryFailed, RemoteError,
-                                     RemoteUnavailable, VaultgraphError)}
+    kinds = {c.__name__: c for c in (IndexBusy, IndexDamaged, IndexMissing, ReadOnlyQuery, QueryRefused, QueryFailed,
+                                     RemoteError, RemoteUnavailable, VaultgraphError)}
     for line in reversed(stderr.splitlines()):
         name, _, message = line.partition("\t")
         if name in kinds and message:

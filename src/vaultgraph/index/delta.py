@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .links import Scratch, Table as LinkTable, concat, from_arrays, strongest, to_arrays
+from .folders import reading
 from .lexical import tokenize
 
 COMPACT_MIN = 5_000
@@ -80,13 +81,17 @@ def save(delta: Delta, path: Path) -> None:
 
 
 def load(path: Path) -> Delta:
-    if not path.exists():
-        return Delta()
-    names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-    with np.load(path) as data:
-        vectors = data["vectors"] if "vectors" in data.files else None
-        arrays = {name: data[name] for name in data.files}
-    return Delta(arrays["rows"], vectors, names["tokens"], arrays["dead"], from_arrays(arrays, names["concepts"]))
+    """The delta at ``path``; ``IndexDamaged`` when it is missing or cannot be read whole."""
+    with reading(path):
+        names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        with np.load(path) as data:
+            vectors = data["vectors"] if "vectors" in data.files else None
+            arrays = {name: data[name] for name in data.files}
+        found = Delta(arrays["rows"], vectors, names["tokens"], arrays["dead"],
+                      from_arrays(arrays, names["concepts"]))
+        if len(found.tokens) != len(found.rows) or (vectors is not None and len(vectors) != len(found.rows)):
+            raise ValueError("its parts do not fit together")
+        return found
 
 
 def files(path: Path) -> tuple[Path, Path]:

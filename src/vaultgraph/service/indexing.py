@@ -6,6 +6,7 @@ import contextlib
 import errno
 import gc
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -13,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
 from ..store import writer
@@ -157,9 +159,26 @@ def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = N
 
 
 def index_vault(root: Path, progress: Progress | None = None, workers: int | None = None,
-                endpoint: str | None = None, model: str | None = None, threads: int | None = None) -> IndexReport:
+                endpoint: str | None = None, model: str | None = None, threads: int | None = None,
+                rebuild: bool = False) -> IndexReport:
     """Parse what changed, resolve every link, and bring the graph (local, or ``endpoint``) and the
-    search index (passages, BM25, vectors of ``model``: default the model the index already uses) up to date."""
+    search index (passages, BM25, vectors of ``model``: default the model the index already uses) up to date.
+    ``rebuild``: every note parsed, extracted and indexed again (in one transaction: readers keep the old
+    index until it commits). An index file found damaged is deleted and the index rebuilt from the notes."""
+    args = (root, progress, workers, endpoint, model, threads)
+    try:
+        return _index(*args, rebuild=rebuild)
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+            raise  # locked, full disk, … : not damage, nothing to delete
+        why = f"index.sqlite: {exc}"
+    except IndexDamaged as exc:
+        why = exc.why
+    return _index(*args, rebuild=True, fresh=f"the index was damaged ({why}): it was rebuilt from the notes")
+
+
+def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: bool,
+           fresh: str | None = None) -> IndexReport:
     started = time.perf_counter()
     clock = _Clock()
     root = root.resolve()
@@ -167,9 +186,9 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
     notes = {f.path: f for f in listing.files if f.is_note}
     attachments = [f for f in listing.files if not f.is_note]
     # the graph's changes are journaled in the transaction and reach the store once it commits (graph/journal.py)
-    with writer(root, after_commit=lambda committed: journal.sync(root, committed)) as conn:
+    with writer(root, after_commit=lambda committed: journal.sync(root, committed), fresh=bool(fresh)) as conn:
         meta = get_meta(conn)
-        same_parser = meta.get("parser_version") == PARSER_VERSION
+        same_parser = meta.get("parser_version") == PARSER_VERSION and not rebuild
         cursor = conn.cursor()
         cursor.row_factory = None  # plain tuples: 10,000 sqlite3.Row read by name cost 0.1 s
         known = {r[0]: _Known._make(r[1:]) for r in cursor.execute(
@@ -221,10 +240,10 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
             (known[p].ntype or "").lower() in METHOD_TYPES for p in changed if p in known
         ) and not any(note_type(o.note) in METHOD_TYPES for o in outcomes)
         graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint,
-                             affected=affected - set(changed), concepts_same=concepts_same)
+                             affected=affected - set(changed), concepts_same=concepts_same, force=rebuild)
         clock.lap("graph")
         search = refresh_search(root, conn, meta, changed=bool(graph.extracted or removed or outcomes),
-                                model=model, progress=progress, threads=threads)
+                                model=model, progress=progress, threads=threads, force=rebuild)
         clock.lap("search")
         meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
         set_meta(conn, meta)
@@ -233,7 +252,9 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
     clock.lap("commit")
     stages = {**clock.laps, **{f"search.{k}": round(v, 4) for k, v in search.seconds.items()}}
-    reason = None if same_parser or not known else "the parser changed: every note is parsed again"
+    reason = fresh or ("a rebuild was asked: every note is parsed, extracted and indexed again" if rebuild else None)
+    if reason is None and not same_parser and known:
+        reason = "the parser changed: every note is parsed again"
     return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
                        links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search, stages,

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import IndexBusy, IndexMissing
+from ..errors import IndexBusy, IndexDamaged, IndexMissing
 
 SCHEMA_VERSION = "7"
 
@@ -68,7 +68,41 @@ def db_path(root: Path) -> Path:
     return kg_dir(root) / "index.sqlite"
 
 
+def damaged(root: Path, why: str) -> IndexDamaged:
+    """The error for a damaged index file; ``why`` (kept as ``.why``) names the file and the damage."""
+    error = IndexDamaged(f"the index of {root} is damaged ({why}): run `kg index --rebuild`")
+    error.why = why
+    return error
+
+
+def damage(path: Path) -> str | None:
+    """Why the SQLite file at ``path`` cannot be whole (None when it may be, or is absent): empty, not an
+    SQLite file, or shorter than the pages its header counts (a truncated copy, a full disk). Reads the
+    100-byte header only: checking every page costs seconds on a large index."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            header = handle.read(100)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{path.name} cannot be read: {exc.strerror or exc}"
+    if size == 0:
+        return f"{path.name} is empty"
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return f"{path.name} is not an SQLite database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[92:96] == header[24:28] and pages * page_size > size:  # the page count is valid: it is cut short
+        return f"{path.name} is cut short ({size:,} of {pages * page_size:,} bytes)"
+    return None
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    why = damage(path)
+    if why:
+        raise damaged(path.parent.parent, why)
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     else:
@@ -94,13 +128,29 @@ def reader(root: Path) -> Iterator[sqlite3.Connection]:
     if not path.exists():
         raise IndexMissing(f"{root} has no index yet: run `kg index`")
     conn = _connect(path, readonly=True)
-    if conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
+    if _version(conn, root) != int(SCHEMA_VERSION):
         conn.close()
         raise IndexMissing(f"the index of {root} was written by another version of kg: run `kg index`")
     try:
         yield conn
     finally:
         conn.close()
+
+
+def _version(conn: sqlite3.Connection, root: Path) -> int:
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise damaged(root, f"index.sqlite: {exc}") from None
+
+
+def start_over(root: Path) -> None:
+    """Delete a damaged index file (and its write-ahead log), under the writer's lock: the next transaction
+    starts an empty index, which the run fills from the notes."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{db_path(root)}{suffix}")
 
 
 @contextlib.contextmanager
@@ -141,11 +191,14 @@ def transaction(root: Path, after_commit=None) -> Iterator[sqlite3.Connection]:
 
 
 @contextlib.contextmanager
-def writer(root: Path, after_commit=None) -> Iterator[sqlite3.Connection]:
+def writer(root: Path, after_commit=None, fresh: bool = False) -> Iterator[sqlite3.Connection]:
     """The single writer: holds ``.kg/lock`` and commits everything or nothing (``after_commit`` still under
-    the lock)."""
-    with locked(root), transaction(root, after_commit) as conn:
-        yield conn
+    the lock); ``fresh`` deletes the index file first (``start_over``)."""
+    with locked(root):
+        if fresh:
+            start_over(root)
+        with transaction(root, after_commit) as conn:
+            yield conn
 
 
 def get_meta(conn: sqlite3.Connection) -> dict[str, str]:
