@@ -177,7 +177,10 @@ class Result:
         self.truncated, self.rows, self.variables, self.boolean = False, 0, [], None
         head = proc.stdout.readline().decode("utf-8", "replace").split()
         if not head:
-            self._finish()
+            try:
+                self._finish()  # raises the engine's own error when it gave one
+            finally:
+                self.close()
             raise QueryFailed("the SPARQL engine gave no answer")
         self.kind = head[0]
         if self.kind == "ask":
