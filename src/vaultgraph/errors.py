@@ -4,6 +4,7 @@
     ├── VaultNotFound        no vault where one was asked for
     ├── NoteNotFound         a note name that matches no note in the vault
     ├── IndexMissing         a command needs an index that was never built
+    │   └── IndexDamaged     … or one whose files are damaged (``kg index`` rebuilds it)
     └── IndexBusy            another process holds the index's writer lock
 """
 
@@ -21,6 +22,10 @@ class NoteNotFound(VaultgraphError):
 
 
 class IndexMissing(VaultgraphError):
+    pass
+
+
+class IndexDamaged(IndexMissing):
     pass
 
 

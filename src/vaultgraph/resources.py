@@ -1,13 +1,25 @@
-"""Where the files that ship with vaultgraph live (schema/, the demo vault/)."""
+"""Where the files that ship with vaultgraph live: the ontology (``schema/``) and the demo ``vault/``.
+
+An installed package carries them as ``vaultgraph/_data/`` (copied there when the wheel is built, see
+``setup.py``); a checkout, or an editable install of one, reads the repository's top-level folders.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 
-def repo_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+@lru_cache(maxsize=None)
+def _shipped(name: str) -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "_data" / name
+    return packaged if packaged.is_dir() else here.parents[1] / name
 
 
 def schema_dir() -> Path:
-    return repo_root() / "schema"
+    return _shipped("schema")
+
+
+def demo_vault_dir() -> Path:
+    return _shipped("vault")

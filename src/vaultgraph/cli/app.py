@@ -67,12 +67,19 @@ def ensure_index(root: Path, quiet: bool = False, endpoint: str | None = None) -
 
 
 def main() -> None:
+    import sqlite3
+
     from . import ask_cmd, graph_cmd, index_cmd, reason_cmd, show_cmd, terms_cmd, watch_cmd  # noqa: F401 - registers the commands
 
     try:
         app()
     except VaultgraphError as exc:
         typer.echo(f"kg: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.DatabaseError as exc:  # SQLite's own error from a page found damaged while reading
+        damaged = getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+        typer.echo(f"kg: the index is damaged ({exc}): run `kg index --rebuild`" if damaged
+                   else f"kg: the index cannot be read ({exc})", err=True)
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)

@@ -38,8 +38,11 @@ def _searcher(root: Path, refresh: bool, quiet: bool, threads: int | None):
         run_index(root, quiet=quiet, model=settings_model(), threads=threads)
     try:
         return Searcher(root, threads=threads or 1)
-    except IndexMissing:
-        run_index(root, quiet=quiet, model=settings_model(), threads=threads)
+    except IndexMissing:  # … or damaged: indexing repairs it, and says why it rebuilt
+        report = run_index(root, quiet=quiet, model=settings_model(), threads=threads)
+        for why in (report.reason, report.search.reason if report.search else None):
+            if why:
+                typer.echo(f"kg: {why}", err=True)
         return Searcher(root, threads=threads or 1)
 
 

@@ -47,44 +47,33 @@ def sparql(
     vault: VaultOption = None,
     endpoint: EndpointOption = None,
     json_out: JsonOption = False,
+    timeout: Annotated[Optional[float], typer.Option(
+        "--timeout", envvar="KG_SPARQL_TIMEOUT", min=0,
+        help="Stop a query after the engine worked this many seconds (default 60; 0: no limit).")] = None,
+    max_rows: Annotated[Optional[int], typer.Option(
+        "--max-rows", envvar="KG_SPARQL_MAX_ROWS", min=0,
+        help="Print at most this many rows (default 100,000; 0: no limit).")] = None,
+    max_memory: Annotated[Optional[int], typer.Option(
+        "--max-memory", envvar="KG_SPARQL_MAX_MEMORY", min=0,
+        help="Stop a query whose engine holds more than this many MiB (default 2048; 0: no limit).")] = None,
 ) -> None:
-    """Run a read-only SPARQL query over the vault graph (all notes' graphs as the default graph)."""
-    import pyoxigraph as ox
+    """Run a read-only SPARQL query over the vault graph (all notes' graphs as the default graph); rows are
+    printed as they are found. SERVICE and updates are refused."""
+    from ..graph import sparql as engine
 
     path = Path(query)
     text = path.read_text(encoding="utf-8") if len(query) < 4096 and "\n" not in query and path.is_file() else query
-    _, graph = _graph(vault, endpoint)
-    try:
-        result = graph.query(text)
-    except SyntaxError as exc:
-        fail(f"SPARQL syntax error: {exc}")
-    if isinstance(result, bool):
-        emit_json({"boolean": result}) if json_out else typer.echo("yes" if result else "no")
-        return
-    if isinstance(result, ox.QueryTriples):
-        sys.stdout.buffer.write(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
-        return
-    if json_out:
-        sys.stdout.buffer.write(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
-        sys.stdout.write("\n")
-        return
-    from rich.table import Table
-
-    names = [v.value for v in result.variables]
-    table = Table(*names, show_lines=False)
-    rows = 0
-    for solution in result:
-        table.add_row(*[_show(solution[name]) for name in names])
-        rows += 1
-    out = console()
-    out.print(table)
-    out.print(f"{rows} row(s)")
-
-
-def _show(term) -> str:
-    if term is None:
-        return ""
-    return term.value if hasattr(term, "value") else str(term)
+    root = vault_root(vault)
+    engine.check(text)  # refused before anything runs, an index included
+    ensure_index(root, quiet=True, endpoint=endpoint)
+    defaults = engine.Limits()
+    limits = engine.Limits(seconds=defaults.seconds if timeout is None else timeout,
+                           rows=defaults.rows if max_rows is None else max_rows,
+                           memory=defaults.memory if max_memory is None else max_memory * 2**20)
+    with engine.run(root, text, endpoint=endpoint, limits=limits) as result:
+        (engine.write_json if json_out else engine.write_text)(result, sys.stdout.buffer)
+    if result.truncated:
+        typer.echo(f"kg: stopped after {result.rows:,} rows (--max-rows)", err=True)
 
 
 @app.command()

@@ -13,11 +13,11 @@ from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_jso
 
 
 def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpoint: str | None = None,
-              model: str | None = None, threads: int | None = None):
+              model: str | None = None, threads: int | None = None, rebuild: bool = False):
     from ..service import index_vault
 
     if quiet or not sys.stderr.isatty():
-        return index_vault(root, workers=workers, endpoint=endpoint, model=model, threads=threads)
+        return index_vault(root, workers=workers, endpoint=endpoint, model=model, threads=threads, rebuild=rebuild)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -31,7 +31,8 @@ def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpo
                 tasks[stage] = bar.add_task(names.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return index_vault(root, progress=progress, workers=workers, endpoint=endpoint, model=model, threads=threads)
+        return index_vault(root, progress=progress, workers=workers, endpoint=endpoint, model=model, threads=threads,
+                           rebuild=rebuild)
 
 
 @app.command()
@@ -46,13 +47,17 @@ def index(
              "model) or fake (default: the model the index already uses, else the built-in default).")] = None,
     threads: Annotated[Optional[int], typer.Option("--threads", envvar="KG_THREADS", min=1,
                                                    help="Threads for embedding.")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Parse, extract and index every note again "
+                                          "(readers keep the old index until the new one commits).")] = False,
     json_out: JsonOption = False,
 ) -> None:
-    """Parse the vault into VAULT/.kg/ (only notes that changed are parsed again) and index its passages."""
+    """Parse the vault into VAULT/.kg/ (only notes that changed are parsed again) and index its passages.
+    A damaged index is rebuilt, and the report says why."""
     from ..service.indexing import report_dict
 
     root = vault_root(path or vault)
-    report = run_index(root, quiet=json_out, workers=workers, endpoint=endpoint, model=model, threads=threads)
+    report = run_index(root, quiet=json_out, workers=workers, endpoint=endpoint, model=model, threads=threads,
+                       rebuild=rebuild)
     if json_out:
         emit_json(report_dict(report))
         return

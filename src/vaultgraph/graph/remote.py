@@ -82,8 +82,21 @@ class RemoteGraph:
             self.replace_note(path, quads)
 
     def remove_note(self, path: str) -> None:
+        self._drop(note_iri(path))
+
+    def apply(self, graphs: dict[str, str], unmark: bool = False, mark: str | None = None) -> None:
+        """Replace these graphs (IRI → N-Triples; empty drops one), one Graph Store request each. The state
+        marks of ``LocalGraph.apply`` are not kept here (a server need not keep an empty graph): the index
+        records what was applied (``journal.py``)."""
+        for iri, text in graphs.items():
+            if text:
+                self._request("PUT", self._graph_url(ox.NamedNode(iri)), text.encode("utf-8"), N_TRIPLES)
+            else:
+                self._drop(ox.NamedNode(iri))
+
+    def _drop(self, graph: ox.NamedNode) -> None:
         try:
-            self._request("DELETE", self._graph_url(note_iri(path)))
+            self._request("DELETE", self._graph_url(graph))
         except RemoteError as exc:
             if getattr(exc, "status", None) != 404:
                 raise
@@ -104,17 +117,22 @@ class RemoteGraph:
             if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
                 yield quad
 
-    def query(self, sparql: str):
+    def query(self, sparql: str, stream: bool = False):
+        """The answer as pyoxigraph objects; with ``stream`` rows are parsed as the server sends them (a
+        CONSTRUCT then gives an iterator of ``Triple``s) instead of after the whole answer is read."""
         check_read_only(sparql)
         url = self.query_endpoint + ("?union-default-graph" if self.union_default_graph else "")
-        body, media = self._request("POST", url, sparql.encode("utf-8"), "application/sparql-query",
-                                    accept=f"{RESULTS_JSON}, {N_TRIPLES};q=0.9")
+        response, media = self._open("POST", url, sparql.encode("utf-8"), "application/sparql-query",
+                                     accept=f"{RESULTS_JSON}, {N_TRIPLES};q=0.9")
+        body = response if stream else self._read(response, self.query_endpoint)
         if media == RESULTS_JSON:
             result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
             return bool(result) if isinstance(result, ox.QueryBoolean) else result
         rdf = ox.RdfFormat.from_media_type(media) if media else None
         if rdf is None or rdf.supports_datasets:
             raise RemoteError(f"SPARQL server at {self.query_endpoint} answered with unexpected type {media!r}")
+        if stream:
+            return (q.triple if isinstance(q, ox.Quad) else q for q in ox.parse(body, format=rdf))
         return _as_query_triples(ox.parse(body, format=rdf))
 
     # -- HTTP --------------------------------------------------------------------------------------
@@ -128,15 +146,28 @@ class RemoteGraph:
     def _request(self, method: str, url: str, data: bytes | None = None, content_type: str | None = None,
                  accept: str | None = None) -> tuple[bytes, str]:
         """Send one request; return the body and the bare media type of the answer."""
+        response, media = self._open(method, url, data, content_type, accept)
+        return self._read(response, url.split("?", 1)[0]), media
+
+    def _read(self, response, endpoint: str) -> bytes:
+        try:
+            with response:
+                return response.read()
+        except OSError as exc:
+            raise RemoteUnavailable(f"SPARQL server at {endpoint} stopped answering: {_one_line(str(exc))}") from None
+
+    def _open(self, method: str, url: str, data: bytes | None = None, content_type: str | None = None,
+              accept: str | None = None):
+        """Send one request; return the open response and the bare media type of the answer."""
         headers = {"Content-Type": content_type} if content_type else {}
         if accept:
             headers["Accept"] = accept
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         endpoint = url.split("?", 1)[0]
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                media = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
-                return response.read(), media
+            response = urllib.request.urlopen(request, timeout=self.timeout)
+            media = response.headers.get_content_type() if response.headers.get("Content-Type") else ""
+            return response, media
         except urllib.error.HTTPError as exc:
             detail = _one_line(exc.read().decode("utf-8", "replace")) if exc.fp else ""
             error = RemoteError(f"SPARQL server at {endpoint} answered {exc.code} {exc.reason}"

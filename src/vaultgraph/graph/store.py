@@ -5,17 +5,16 @@ finish a 5-pattern join in 240 s; Oxigraph parsed it in 3.1 s and ran the join i
 triples live in their own named graph (the note's IRI), so one note is replaced without touching
 the rest; the ontology and concept scheme live in ``SCHEMA_GRAPH``.
 
-A reader never sees half a write. A full rebuild writes a new store folder (``graph-N``, bulk
-loaded) that the index's meta table names only once the run commits; until then readers keep the
-previous folder, and the writer deletes old folders at its next run. Changes to some notes are one
-SPARQL update per batch (drop the notes' graphs, insert their new triples), which Oxigraph applies
-all or nothing; a batch written before a killed run's index commit is simply written again by the
-next run.
+A reader never sees half a write, nor a graph the index has not committed. A full rebuild writes a new
+store folder (``graph-N``, bulk loaded) that the index's meta table names only once the run commits;
+until then readers keep the previous folder, and the writer deletes old folders at its next run.
+Changes to some notes are journaled in the index's transaction and applied once it commits
+(``journal.py``): SPARQL updates that replace whole graphs, the store marked with the index state it
+then holds, which readers check.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -24,8 +23,6 @@ import pyoxigraph as ox
 
 from ..errors import IndexMissing, VaultgraphError
 from ..resources import schema_dir
-from .build import note_iri
-from .namespace import SCHEMA_GRAPH
 
 SCHEMA_FILES = ("vaultgraph.ttl", "concepts.ttl")
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
@@ -36,24 +33,27 @@ class ReadOnlyQuery(VaultgraphError):
     """An update was sent where only queries are allowed."""
 
 
+def note_iri(path: str) -> ox.NamedNode:
+    from .build import note_iri  # graph.build and its vocabulary import rdflib: 0.25 s a query process need not pay
+
+    return note_iri(path)
+
+
+def _schema_graph() -> str:
+    from .namespace import SCHEMA_GRAPH
+
+    return str(SCHEMA_GRAPH)
+
+
 def graph_dir(root: Path, name: str | None = None) -> Path:
     """The store folder the index names (``name``, or the one in the index's meta table)."""
     return root / ".kg" / (name or current_dir_name(root))
 
 
 def current_dir_name(root: Path) -> str:
-    import sqlite3
+    from .journal import read_meta
 
-    db = root / ".kg" / "index.sqlite"
-    if db.exists():
-        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)) as conn:
-            try:
-                row = conn.execute("SELECT value FROM meta WHERE key = 'graph_dir'").fetchone()
-            except sqlite3.Error:
-                row = None
-        if row:
-            return row[0]
-    return "graph"
+    return read_meta(root).get("graph_dir", "graph")
 
 
 def collect_garbage(root: Path, keep: set[str]) -> None:
@@ -103,19 +103,50 @@ class LocalGraph:
             parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
         self.store.update(" ;\n".join(parts))
 
+    def apply(self, graphs: dict[str, str], unmark: bool = False, mark: str | None = None) -> None:
+        """One SPARQL update, all or nothing: replace these graphs (IRI → N-Triples; empty drops one); with
+        ``unmark`` first drop the store's state marks, with ``mark`` add the mark of that state."""
+        from .journal import STATE
+
+        parts = [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in self._marks()] if unmark else []
+        parts += [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in graphs]
+        body = [f"GRAPH {ox.NamedNode(g)} {{\n{text}}}" for g, text in graphs.items() if text]
+        if body:
+            parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
+        if mark is not None:
+            parts.append(f"CREATE SILENT GRAPH {ox.NamedNode(STATE + mark)}")
+        if parts:
+            self.store.update(" ;\n".join(parts))
+
+    def mark(self, state: str) -> None:
+        """Mark a store no reader sees yet (a bulk-loaded folder) as holding index state ``state``."""
+        from .journal import STATE
+
+        self.store.add_graph(ox.NamedNode(STATE + state))
+
+    def marked(self, state: str) -> bool:
+        from .journal import STATE
+
+        return self._has(ox.NamedNode(STATE + state))
+
+    def _marks(self) -> list[str]:
+        from .journal import STATE
+
+        return [g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode) and g.value.startswith(STATE)]
+
     def remove_note(self, path: str) -> None:
         if self._has(note_iri(path)):
             self.store.remove_graph(note_iri(path))
 
     def load_schema(self) -> None:
-        graph = ox.NamedNode(str(SCHEMA_GRAPH))
+        graph = ox.NamedNode(_schema_graph())
         if self._has(graph):
             self.store.remove_graph(graph)
         for name in SCHEMA_FILES:
             self.store.load(path=str(schema_dir() / name), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
     def quads(self, include_schema: bool = False) -> Iterator[ox.Quad]:
-        schema = str(SCHEMA_GRAPH)
+        schema = _schema_graph()
         for quad in self.store.quads_for_pattern(None, None, None, None):
             if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
                 yield quad
@@ -134,12 +165,25 @@ class LocalGraph:
 
 def open_graph(root: Path, readonly: bool = False, endpoint: str | None = None, name: str | None = None):
     """The embedded store (the folder the index names, or ``name``), or a SPARQL 1.1 server when
-    ``endpoint`` is given (same interface)."""
+    ``endpoint`` is given (same interface). Read-only, it is the graph the index last committed (a killed
+    run's committed changes applied first: ``journal.open_reader``)."""
+    if readonly and name is None:
+        from .journal import open_reader
+
+        return open_reader(root, endpoint)
     if endpoint:
         from .remote import RemoteGraph
 
         return RemoteGraph(endpoint)
     return LocalGraph(root, readonly=readonly, name=name)
+
+
+def schema_ntriples() -> str:
+    """The ontology and concept scheme (``SCHEMA_GRAPH``) as N-Triples."""
+    from .journal import ntriples
+
+    return ntriples(t for name in SCHEMA_FILES
+                    for t in ox.parse(path=str(schema_dir() / name), format=ox.RdfFormat.TURTLE))
 
 
 def check_read_only(sparql: str) -> None:

@@ -10,18 +10,20 @@ it names and a killed run leaves the previous generation in use.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import VaultgraphError
 import numpy as np
 
+from ..errors import IndexDamaged, VaultgraphError
 from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
 from .calibration import calibrate
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
+from .folders import reading
 from .passages import search_text
 from .store import all_search_texts
 
@@ -77,6 +79,35 @@ def _needed(root: Path, meta: dict[str, str]) -> list[Path]:
     return out
 
 
+def sizes(root: Path, meta: dict[str, str]) -> dict[str, int]:
+    """The size of every file of the generation in ``meta``, by its path under the search folder."""
+    folder, out = search_dir(root), {}
+    for path in _needed(root, meta):
+        for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if f.is_file():
+                out[f.relative_to(folder).as_posix()] = f.stat().st_size
+    return out
+
+
+def damage(root: Path, meta: dict[str, str]) -> str | None:
+    """What is wrong with the search files the index names (None when they look whole): a file missing, or
+    of another size than it was written with (cut short by a full disk or a partial copy). Stats only."""
+    folder = search_dir(root)
+    try:
+        expected = json.loads(meta["search_files"]) if "search_files" in meta else \
+            {p.relative_to(folder).as_posix(): None for p in _needed(root, meta)}
+    except ValueError:
+        return "the list of search files is not readable"
+    for name, size in expected.items():
+        try:
+            found = (folder / name).stat().st_size
+        except OSError:
+            return f"search/{name} is missing"
+        if size is not None and found != size:
+            return f"search/{name} has {found:,} bytes, {size:,} when it was written"
+    return None
+
+
 def collect_garbage(root: Path, meta: dict[str, str]) -> None:
     """Delete search files of other generations (only the writer calls this, under its lock)."""
     folder = search_dir(root)
@@ -89,18 +120,24 @@ def collect_garbage(root: Path, meta: dict[str, str]) -> None:
 
 
 def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model: str | None = None,
-                   progress=None, threads: int | None = None) -> SearchReport:
-    """Bring the search files up to date with the passages table; ``meta`` is updated in place."""
+                   progress=None, threads: int | None = None, force: bool = False) -> SearchReport:
+    """Bring the search files up to date with the passages table; ``meta`` is updated in place. Damaged files
+    (``damage``) are rebuilt; ``force`` builds a new base whatever the state."""
     spec = model or meta.get("model_spec") or DEFAULT_MODEL
     collect_garbage(root, meta)
-    needed = _needed(root, meta)
-    have = bool(needed) and all(p.exists() for p in needed)
+    broken = damage(root, meta) if _needed(root, meta) else None
+    have = bool(_needed(root, meta)) and not broken
     same = meta.get("model_spec") == spec and meta.get("search_version") == SEARCH_VERSION
-    if have and same and not changed:
+    _drop_damaged_cache(root)
+    if have and same and not changed and not force:
+        if "search_files" not in meta:  # an index written before the sizes were kept
+            meta["search_files"] = json.dumps(sizes(root, meta))
         count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         return SearchReport(count, 0, spec if meta.get("model_id") else None, False, {})
     reason = None
-    if meta.get("model_spec") not in (None, spec):
+    if broken:
+        reason = f"the search files were damaged ({broken}): they were rebuilt"
+    elif meta.get("model_spec") not in (None, spec):
         reason = f"the embedding model changed from {meta['model_spec']} to {spec}: every passage is embedded again"
     elif meta.get("search_version") not in (None, SEARCH_VERSION):
         reason = "the search index format changed: it is rebuilt"
@@ -109,11 +146,27 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         embedder = get_embedder(spec, threads=threads)
     except VaultgraphError as exc:
         warning = f"dense search is off: {exc}"
-    if have and same and bool(meta.get("model_id")) == (embedder is not None):
-        report = _write_delta(root, conn, meta, embedder, progress)
+    if have and same and not force and bool(meta.get("model_id")) == (embedder is not None):
+        try:
+            report = _write_delta(root, conn, meta, embedder, progress)
+        except IndexDamaged as exc:  # what the sizes could not tell: a file that does not read
+            report, reason = None, f"the search files were damaged ({exc.why}): they were rebuilt"
         if report is not None:
+            meta["search_files"] = json.dumps(sizes(root, meta))
             return report
-    return _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason)
+    report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason)
+    meta["search_files"] = json.dumps(sizes(root, meta))
+    return report
+
+
+def _drop_damaged_cache(root: Path) -> None:
+    """The embedding cache is only a cache: a damaged one is deleted (its vectors are computed again)."""
+    from ..store.sqlite import damage as sqlite_damage
+
+    cache = search_dir(root) / "embeddings.sqlite"
+    if sqlite_damage(cache):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{cache}{suffix}").unlink(missing_ok=True)
 
 
 def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | None, progress) -> SearchReport | None:
@@ -121,7 +174,8 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     It extends the delta in use: only the rows added since are read, embedded and tokenized."""
     started = time.perf_counter()
     base = meta["search_base"]
-    base_rows = np.load(files_of(root, base)[0] / "rows.npy", mmap_mode="r")
+    with reading(files_of(root, base)[0]):
+        base_rows = np.load(files_of(root, base)[0] / "rows.npy", mmap_mode="r")
     top = int(base_rows.max()) if len(base_rows) else 0
     previous = delta.load(delta_of(root, meta["search_generation"])) if meta["search_generation"] != base \
         else delta.Delta()
@@ -146,7 +200,7 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     fresh = delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
                         [lexical.tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
     generation = str(int(meta["search_generation"]) + 1)
-    if embedder is not None and embedder.multilingual:
+    if embedder is not None and embedder.multilingual and meta.get("words") == "1":
         base_words = words.load(words_of(root, base))
         before = words.load(words_of(root, meta["search_generation"])) if meta["search_generation"] != base \
             else words.Words()

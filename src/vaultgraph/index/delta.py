@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .folders import load_arrays, save_arrays
+from .folders import load_arrays, reading, save_arrays
 from .links import Scratch, Table as LinkTable, concat, from_arrays, strongest, to_arrays
 from .lexical import tokenize, weigh
 
@@ -68,12 +68,17 @@ def save(delta: Delta, path: Path) -> None:
 
 
 def load(path: Path) -> Delta:
-    found = load_arrays(path)
-    if found is None:
-        return Delta()
-    arrays, names = found
-    return Delta(arrays["rows"], arrays.get("vectors"), names["tokens"], arrays["dead"],
-                 from_arrays(arrays, names["concepts"]))
+    """The delta at ``path``; ``IndexDamaged`` when it is missing or cannot be read whole."""
+    with reading(path):
+        found = load_arrays(path)
+        if found is None:
+            raise FileNotFoundError(path)
+        arrays, names = found
+        delta = Delta(arrays["rows"], arrays.get("vectors"), names["tokens"], arrays["dead"],
+                      from_arrays(arrays, names["concepts"]))
+        if len(delta.tokens) != len(delta.rows) or (delta.vectors is not None and len(delta.vectors) != len(delta.rows)):
+            raise ValueError("its parts do not fit together")
+        return delta
 
 
 def files(path: Path) -> tuple[Path, Path]:

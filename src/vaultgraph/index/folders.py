@@ -1,4 +1,5 @@
-"""Search files written whole or not at all: filled under a temporary name, synced, renamed into place."""
+"""Search files written whole or not at all: filled under a temporary name, synced, renamed into place;
+and search files read knowing that a failure to read one means it is damaged."""
 
 from __future__ import annotations
 
@@ -55,3 +56,20 @@ def load_arrays(path: Path) -> tuple[dict, dict] | None:
     names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
     with np.load(path) as data:
         return {name: data[name] for name in data.files}, names
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Load a search file: a failure to read it (missing, cut short, not what it should be) raises
+    ``IndexDamaged`` naming it, which ``kg index`` repairs, instead of the loader's own error."""
+    import zipfile
+
+    try:
+        yield
+    except (OSError, ValueError, KeyError, EOFError, RuntimeError, zipfile.BadZipFile) as exc:
+        from ..store.sqlite import damaged
+
+        root = next((p.parent for p in path.parents if p.name == ".kg"), path.parent)
+        detail = " ".join(str(exc).split())[:200]
+        raise damaged(root, f"{path.relative_to(root / '.kg') if root != path.parent else path.name}: "
+                            f"{type(exc).__name__}: {detail}") from None

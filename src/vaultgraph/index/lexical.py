@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .folders import atomic_folder
+from .folders import atomic_folder, reading
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # a fleeting vowel before a final к/ц: «скачок» and «скачки» (Snowball: скачок, скачк) share "скачк", as
@@ -146,7 +146,8 @@ def build(texts: list[str], rows: list[int], folder: Path) -> None:
 
 
 def load(folder: Path) -> Lexical:
-    rows = np.load(folder / "rows.npy")
-    stats = json.loads((folder / "stats.json").read_text())
-    return Lexical(folder if (folder / "params.index.json").exists() else None, rows, stats)
+    with reading(folder):
+        rows = np.load(folder / "rows.npy")
+        stats = json.loads((folder / "stats.json").read_text())
+        return Lexical(folder if (folder / "params.index.json").exists() else None, rows, stats)
 

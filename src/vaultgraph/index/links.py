@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .folders import atomic_folder
+from .folders import atomic_folder, reading
 
 RELATIONS = ("about", "affects", "involves", "topic")  # any other relation is code len(RELATIONS)
 FRONTMATTER = 8
@@ -102,9 +102,13 @@ def save(table: Table, folder: Path) -> None:
 
 
 def load(folder: Path) -> Table:
-    names = json.loads((folder / "concepts.json").read_text(encoding="utf-8"))
-    arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
-    return Table({c: i for i, c in enumerate(names)}, **arrays)
+    with reading(folder):
+        names = json.loads((folder / "concepts.json").read_text(encoding="utf-8"))
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        if len(arrays["start"]) != len(names) + 1 or not len(arrays["rows"]) == len(arrays["flags"]) \
+                == len(arrays["kinds"]) == (int(arrays["start"][-1]) if len(names) else len(arrays["rows"])):
+            raise ValueError("its arrays do not fit together")
+        return Table({c: i for i, c in enumerate(names)}, **arrays)
 
 
 def to_arrays(table: Table) -> dict[str, np.ndarray]:

@@ -71,7 +71,10 @@ def load(path: Path, threads: int | None = 1) -> Vectors:
     faiss = _faiss()
     if threads:
         faiss.omp_set_num_threads(threads)
-    index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+    from .folders import reading
+
+    with reading(path):
+        index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
     inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
     if hasattr(inner, "hnsw"):
         inner.hnsw.efSearch = HNSW_EF_SEARCH

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .folders import load_arrays, save_arrays
+from .folders import load_arrays, reading, save_arrays
 from .lexical import _STOP, _stemmers
 
 MIN_LEN = 3
@@ -137,8 +137,15 @@ def save(words: Words, path: Path) -> None:
 
 
 def load(path: Path) -> Words:
-    found = load_arrays(path)
-    return from_arrays(*found) if found is not None else Words()
+    """The words at ``path``; ``IndexDamaged`` when it is missing or cannot be read whole."""
+    with reading(path):
+        found = load_arrays(path)
+        if found is None:
+            raise FileNotFoundError(path)
+        words = from_arrays(*found)
+        if len(words.stems) != len(words.surfaces) or (words.vectors is not None and len(words.vectors) != len(words)):
+            raise ValueError("its parts do not fit together")
+        return words
 
 
 def files(path: Path) -> tuple[Path, Path]:

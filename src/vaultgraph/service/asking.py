@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import IndexMissing, VaultgraphError
 from ..index import delta, lexical, links, vectors, words
 from ..index.build import SEARCH_VERSION, delta_of, files_of, links_of, words_of
+from ..index.build import damage as search_damage
 from ..index.lexical import tokenize
 from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
@@ -25,7 +26,8 @@ from ..query.intent import classify
 from ..query.relevance import THRESHOLD, Calibration, probabilities
 from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, term_hits
 from ..store import db_path
-from ..store.sqlite import SCHEMA_VERSION
+from ..store.sqlite import SCHEMA_VERSION, damaged
+from ..store.sqlite import damage as sqlite_damage
 
 DEFAULT_TOP = 8
 
@@ -50,12 +52,17 @@ class Searcher:
         path = db_path(self.root)
         if not path.exists():
             raise IndexMissing(f"{self.root} has no index yet: run `kg index`")
+        if why := sqlite_damage(path):
+            raise damaged(self.root, why)
         self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None,
                                     check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         if self.conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
             self.conn.close()
             raise IndexMissing(f"the index of {self.root} was written by another version of kg: run `kg index`")
+        if why := search_damage(self.root, self._meta()):
+            self.conn.close()
+            raise damaged(self.root, why)
         found = self.conn.execute("SELECT value FROM meta WHERE key = 'search_version'").fetchone()
         if found is not None and found[0] != SEARCH_VERSION:
             self.conn.close()
@@ -102,6 +109,8 @@ class Searcher:
             self._concepts, self._concepts_key = cached_concept_index(self.root, self.conn, key), key
         if generation == self.generation:
             return
+        if why := search_damage(self.root, meta):
+            raise damaged(self.root, why)
         base = meta.get("search_base", generation)
         if base != self._base:
             bm25_dir, faiss_path = files_of(self.root, base)

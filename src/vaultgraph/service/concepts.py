@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from ..extract.concepts import CONCEPT_NS, Concept, ConceptIndex
 
@@ -43,8 +44,16 @@ def defined_concepts(conn) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]
 def concept_index(conn) -> ConceptIndex:
     """The SKOS scheme plus the concepts the vault defines (notes with ``type: method``) and their
     ``broader:`` links (added once every concept is known, so a note may name one defined after it)."""
-    concepts = ConceptIndex.load()
-    defined = defined_concepts(conn)
+    return _with_defined(ConceptIndex(_scheme()), defined_concepts(conn))
+
+
+@lru_cache(maxsize=1)
+def _scheme() -> tuple[Concept, ...]:
+    """The concepts of ``schema/concepts.ttl`` (records are frozen: every index built from them shares them)."""
+    return tuple(ConceptIndex.load())
+
+
+def _with_defined(concepts: ConceptIndex, defined) -> ConceptIndex:
     for title, aliases, _ in defined:
         concepts.add(_concept(title, aliases, ()))
     for title, aliases, broader in defined:
@@ -61,37 +70,61 @@ def _concept(title: str, aliases: tuple[str, ...], broader: tuple[str, ...]) -> 
                    labels=(title, *aliases), broader=broader)
 
 
+CACHE_FORMAT = "concepts-1"
+
+
 def cache_path(root) -> "Path":
     from pathlib import Path
 
-    return Path(root) / ".kg" / "concepts.pickle"
+    return Path(root) / ".kg" / "concepts.json"
 
 
-def save_cached(root, key: str, concepts: ConceptIndex) -> None:
-    """Keep the vault's concept index for readers (loading it from Turtle costs ~0.4 s of every query)."""
+def save_cached(root, key: str, conn) -> None:
+    """Keep what the vault's concept index is built from for readers (parsing the scheme's Turtle costs
+    ~0.4 s of every query): the scheme's concepts and the vault's definitions, as JSON — data only, so a
+    ``.kg`` folder synced from someone else can run no code here (the cache was a pickle until version 0.1)."""
     import os
-    import pickle
+
+    from ..model import to_dict
 
     path = cache_path(root)
+    data = {"format": CACHE_FORMAT, "key": key, "scheme": [to_dict(c) for c in _scheme()],
+            "defined": [list(d) for d in defined_concepts(conn)]}
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as handle:
-        pickle.dump((key, concepts), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
+    path.with_name("concepts.pickle").unlink(missing_ok=True)  # the old format is never read again
+
+
+def _from_cache(data, key: str) -> ConceptIndex | None:
+    """The concept index rebuilt from the cache's data, None when it is of another key or not well formed."""
+    if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("key") != key:
+        return None
+    try:
+        scheme = [Concept(**{**c, **{k: tuple(c[k]) for k in ("labels", "broader", "related")}})
+                  for c in data["scheme"]]
+        defined = [(str(t), tuple(map(str, a)), tuple(map(str, b))) for t, a, b in data["defined"]]
+    except (KeyError, TypeError, ValueError):
+        return None
+    return _with_defined(ConceptIndex(scheme), defined)
+
+
+_LAST: dict[str, tuple[str, ConceptIndex]] = {}  # vault → (key, its concept index): ``kg watch`` builds it once
 
 
 def cached_concept_index(root, conn, key: str, save: bool = False) -> ConceptIndex:
     """The vault's concept index from the indexer's cache when it is of this ``key`` (the graph signature);
     else built (and, with ``save``, cached: only the indexer writes)."""
-    import pickle
-
+    last = _LAST.get(str(root))
+    if last is not None and last[0] == key:
+        return last[1]
     try:
-        with open(cache_path(root), "rb") as handle:
-            stored_key, concepts = pickle.load(handle)
-        if stored_key == key:
-            return concepts
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
-        pass
-    concepts = concept_index(conn)
-    if save:
-        save_cached(root, key, concepts)
+        concepts = _from_cache(json.loads(cache_path(root).read_text(encoding="utf-8")), key)
+    except (OSError, ValueError):
+        concepts = None
+    if concepts is None:
+        if save:
+            save_cached(root, key, conn)
+        concepts = concept_index(conn)
+    _LAST[str(root)] = (key, concepts)
     return concepts

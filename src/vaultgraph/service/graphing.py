@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from .concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
 from ..extract.facts import extract
 from ..graph.build import note_quads
-from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph
+from ..graph import journal
+from ..graph.build import note_iri
+from ..graph.namespace import SCHEMA_GRAPH
+from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph, schema_ntriples
 from ..index.passages import note_passages
 from ..index.store import remove_passages, replace_passages
 from ..index.terms import note_terms, replace_terms
@@ -62,42 +65,58 @@ def signature(conn, endpoint: str | None = None, parts: dict[str, str] | None = 
 
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
                  meta: dict[str, str], progress=None, endpoint: str | None = None,
-                 affected: set[str] = frozenset(), concepts_same: bool = False) -> GraphReport:
+                 affected: set[str] = frozenset(), concepts_same: bool = False, force: bool = False) -> GraphReport:
     """Extract the notes parsed this run and the ``affected`` ones (whose links now resolve differently),
     or every note when the signature changed; replace their named graphs and passages. ``concepts_same``:
-    no note that defines a concept changed, so the concepts digest of the last run stands."""
+    no note that defines a concept changed, so the concepts digest of the last run stands. ``force``: every
+    note extracted again, as when the signature changes."""
+    journal.sync(root, conn, meta)  # a killed run's committed changes reach the store first
     parts = signature_parts(conn, endpoint, meta.get("concepts_digest") if concepts_same else None)
     sig = signature(conn, endpoint, parts)
-    full = meta.get("graph_signature") != sig
+    full = meta.get("graph_signature") != sig or force
     if not (full or removed or affected or parsed):
         if endpoint is None:
             collect_garbage(root, keep={meta.get("graph_dir", "graph")})
             if not cache_path(root).exists():
-                save_cached(root, sig, concept_index(conn))
+                save_cached(root, sig, conn)
         return GraphReport(0, 0, 0, 0, False)  # nothing to do: not even opening the store
     reason = None
     if full:
         reason = "; ".join(why for key, why in _WHY_FULL.items() if meta.get(key) not in (None, parts[key])) \
-            or ("first index" if "graph_signature" not in meta else "the index was written by another kg")
-    bulk = full and endpoint is None  # a full rebuild goes to a fresh store folder, named at commit
+            or ("first index" if "graph_signature" not in meta else "a rebuild was asked" if force
+                else "the index was written by another kg")
+    state = journal.next_state(conn, meta)
+    # A full local rebuild bulk-loads a fresh store folder, named at commit; every other change is journaled
+    # and applied once the index commits (journal.py)
+    bulk = full and endpoint is None
     name = meta.get("graph_dir", "graph")
+    graph = None
     if bulk:
         name = f"graph-{int(meta.get('graph_generation', '0')) + 1}"
         collect_garbage(root, keep={meta.get("graph_dir", "graph")})  # and a killed run's half-built folder
+        graph = open_graph(root, name=name)
+        graph.load_schema()
     elif endpoint is None:
         collect_garbage(root, keep={name})
-    graph = open_graph(root, endpoint=endpoint, name=name if endpoint is None else None)
+    elif full:
+        journal.record(conn, {str(SCHEMA_GRAPH): schema_ntriples()})
+
+    def write(batch: dict[str, list]) -> None:
+        if bulk:
+            graph.replace_notes(batch, bulk=True)
+        else:
+            journal.record(conn, {note_iri(path).value: journal.ntriples(quads) for path, quads in batch.items()})
+
     batch_size = 500 if bulk else 100
     try:
         if full:
-            graph.load_schema()
             paths = [r["path"] for r in conn.execute("SELECT path FROM notes WHERE record IS NOT NULL ORDER BY path")]
         else:
             paths = sorted({p for p, note in parsed.items() if note is not None} | set(affected))
         if full or endpoint is not None:
             concepts = concept_index(conn)
             if endpoint is None:
-                save_cached(root, sig, concepts)
+                save_cached(root, sig, conn)
         else:  # the vault's concepts are as the last run left them (the signature holds their digest)
             concepts = cached_concept_index(root, conn, sig, save=True)
         labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
@@ -119,7 +138,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
                              [(s, "causes", d) for s, d in facts.causes])
             replace_terms(conn, path, note_terms(note, passages))
             if len(batch) >= batch_size:
-                graph.replace_notes(batch, bulk=bulk)
+                write(batch)
                 batch = {}
             claims += len(facts.claims)
             risks += sum("risk" in c.kinds for c in facts.claims)
@@ -128,13 +147,13 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
         gone = [*removed, *(p for p, note in parsed.items() if note is None)]
         if not bulk:
             batch.update({path: [] for path in gone})
-        graph.replace_notes(batch, bulk=bulk)
+        write(batch)
         remove_passages(conn, gone)
-        if bulk:  # bulk_extend bypasses the write-ahead log; an update is a logged transaction that readers
-            graph.flush()  # and a killed run's successor already see (flushing it cost up to 14 s at 10k notes)
+        if bulk:  # bulk_extend bypasses the write-ahead log: flushed, then marked as holding this state
+            graph.mark(state)
+            graph.flush()
+            meta.update(graph_dir=name, graph_generation=name.rsplit("-", 1)[1], graph_applied=state)
         meta.update(parts, graph_signature=sig)
-        if bulk:
-            meta.update(graph_dir=name, graph_generation=name.rsplit("-", 1)[1])
         return GraphReport(len(paths), len(removed), claims, risks, full, reason)
     finally:
         del graph

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
+import sqlite3
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -12,12 +14,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
 from ..store import writer
 from ..store.sqlite import dumps, get_meta, set_meta
 from ..vault import NameIndex, scan
-from ..vault.files import VaultFile
+from ..vault.files import Refused, VaultFile, read_vault_file
+from ..graph import journal
 from ..index.build import SearchReport, refresh_search
 from .concepts import METHOD_TYPES
 from .graphing import GraphReport, note_type, update_graph
@@ -76,48 +80,26 @@ def parse_file(root: str, file: VaultFile) -> Outcome:
     A note that changes while it is read (an editor writing it in place) is not parsed half-written:
     its status is "retry", and the next run reads it again (its size or mtime no longer match the listing's).
     """
-    import stat
-
-    full = os.path.join(root, file.path)
     try:
         if file.size > MAX_NOTE_BYTES:
             return Outcome(file.path, None, "skipped", f"too large to index ({file.size / 2**20:.0f} MiB)")
-        if not _inside(os.path.realpath(full), root):  # swapped for a symlink since the listing
-            return Outcome(file.path, None, "skipped", "symlink points outside the vault (not followed)")
-        # O_NONBLOCK: a FIFO put in the note's place must not hang the run
-        with open(os.open(full, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            before = os.fstat(handle.fileno())
-            if not stat.S_ISREG(before.st_mode):
-                return Outcome(file.path, None, "skipped", "not a regular file")
-            if before.st_size > MAX_NOTE_BYTES:
-                return Outcome(file.path, None, "skipped", f"too large to index ({before.st_size / 2**20:.0f} MiB)")
-            data = handle.read(MAX_NOTE_BYTES + 1)
-        after = os.stat(full)
-        if len(data) != before.st_size or (after.st_ino, after.st_size, after.st_mtime_ns) != (
-                before.st_ino, before.st_size, before.st_mtime_ns):
-            return Outcome(file.path, None, "retry", "changed while being read (read again on the next run)")
+        data = read_vault_file(root, file.path, MAX_NOTE_BYTES)  # opened once, never through a symlink out
         kind = _binary_kind(data[:8192])
         if kind:
             return Outcome(file.path, None, "skipped", kind)
         note = parse_bytes(data, file.path)
+    except Refused as refused:
+        return Outcome(file.path, None, refused.status, refused.reason)
     except FileNotFoundError:
         return Outcome(file.path, None, "skipped", "deleted while indexing")
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return Outcome(file.path, None, "skipped", "symlink loop (not followed)")
         return Outcome(file.path, None, "failed", f"cannot read: {exc.strerror or exc}")
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the vault
         return Outcome(file.path, None, "failed", f"parser error: {type(exc).__name__}: {exc}")
     reason = "; ".join(str(w) for w in note.warnings) or None
     return Outcome(file.path, replace(note, text=""), "warning" if reason else "ok", reason, note.sha256)
-
-
-_REAL_ROOTS: dict[str, str] = {}
-
-
-def _inside(real: str, root: str) -> bool:
-    if root not in _REAL_ROOTS:
-        _REAL_ROOTS[root] = os.path.realpath(root)
-    root = _REAL_ROOTS[root]
-    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 _CONTROL = bytes(set(range(32)) - set(b"\t\n\r\f\v\x1b"))
@@ -177,18 +159,36 @@ def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = N
 
 
 def index_vault(root: Path, progress: Progress | None = None, workers: int | None = None,
-                endpoint: str | None = None, model: str | None = None, threads: int | None = None) -> IndexReport:
+                endpoint: str | None = None, model: str | None = None, threads: int | None = None,
+                rebuild: bool = False) -> IndexReport:
     """Parse what changed, resolve every link, and bring the graph (local, or ``endpoint``) and the
-    search index (passages, BM25, vectors of ``model``: default the model the index already uses) up to date."""
+    search index (passages, BM25, vectors of ``model``: default the model the index already uses) up to date.
+    ``rebuild``: every note parsed, extracted and indexed again (in one transaction: readers keep the old
+    index until it commits). An index file found damaged is deleted and the index rebuilt from the notes."""
+    args = (root, progress, workers, endpoint, model, threads)
+    try:
+        return _index(*args, rebuild=rebuild)
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+            raise  # locked, full disk, … : not damage, nothing to delete
+        why = f"index.sqlite: {exc}"
+    except IndexDamaged as exc:
+        why = exc.why
+    return _index(*args, rebuild=True, fresh=f"the index was damaged ({why}): it was rebuilt from the notes")
+
+
+def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: bool,
+           fresh: str | None = None) -> IndexReport:
     started = time.perf_counter()
     clock = _Clock()
     root = root.resolve()
     listing = scan(root)
     notes = {f.path: f for f in listing.files if f.is_note}
     attachments = [f for f in listing.files if not f.is_note]
-    with writer(root) as conn:
+    # the graph's changes are journaled in the transaction and reach the store once it commits (graph/journal.py)
+    with writer(root, after_commit=lambda committed: journal.sync(root, committed), fresh=bool(fresh)) as conn:
         meta = get_meta(conn)
-        same_parser = meta.get("parser_version") == PARSER_VERSION
+        same_parser = meta.get("parser_version") == PARSER_VERSION and not rebuild
         cursor = conn.cursor()
         cursor.row_factory = None  # plain tuples: 10,000 sqlite3.Row read by name cost 0.1 s
         known = {r[0]: _Known._make(r[1:]) for r in cursor.execute(
@@ -240,10 +240,10 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
             (known[p].ntype or "").lower() in METHOD_TYPES for p in changed if p in known
         ) and not any(note_type(o.note) in METHOD_TYPES for o in outcomes)
         graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint,
-                             affected=affected - set(changed), concepts_same=concepts_same)
+                             affected=affected - set(changed), concepts_same=concepts_same, force=rebuild)
         clock.lap("graph")
         search = refresh_search(root, conn, meta, changed=bool(graph.extracted or removed or outcomes),
-                                model=model, progress=progress, threads=threads)
+                                model=model, progress=progress, threads=threads, force=rebuild)
         clock.lap("search")
         meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
         set_meta(conn, meta)
@@ -252,7 +252,9 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
     clock.lap("commit")
     stages = {**clock.laps, **{f"search.{k}": round(v, 4) for k, v in search.seconds.items()}}
-    reason = None if same_parser or not known else "the parser changed: every note is parsed again"
+    reason = fresh or ("a rebuild was asked: every note is parsed, extracted and indexed again" if rebuild else None)
+    if reason is None and not same_parser and known:
+        reason = "the parser changed: every note is parsed again"
     return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
                        links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search, stages,
@@ -274,7 +276,6 @@ def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> lis
     """Notes whose size or mtime changed but whose bytes did not (a touch, a checkout, a sync) keep their
     record: only the new mtime is stored."""
     import hashlib
-    import stat
 
     out, same = [], []
     for f in todo:
@@ -282,12 +283,9 @@ def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> lis
         if row is None or row.status not in ("ok", "warning") or f.size > MAX_NOTE_BYTES:
             out.append(f)
             continue
-        try:  # O_NONBLOCK and a regular-file check: a FIFO swapped in must not hang the run
-            with open(os.open(root / f.path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise OSError("not a regular file")
-                digest = hashlib.sha256(handle.read(MAX_NOTE_BYTES + 1)).hexdigest()
-        except OSError:
+        try:
+            digest = hashlib.sha256(read_vault_file(root, f.path, MAX_NOTE_BYTES)).hexdigest()
+        except (OSError, Refused):
             out.append(f)  # parse_file reads it again and reports what is wrong
             continue
         (same if digest == row.sha256 else out).append(f)

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NoteNotFound
+from ..errors import NoteNotFound, VaultgraphError
 from ..markdown import parse_bytes
 from ..model import ParsedNote, ResolvedLink, from_dict, to_dict
 from ..store import exists, reader
@@ -37,7 +37,16 @@ def show_note(root: Path, name: str) -> ShownNote:
     path, _ = index.resolve("", name)
     if path is None or not path.lower().endswith(".md"):
         raise NoteNotFound(f"no note named {name!r} in {root}")
-    note = parse_bytes((root / path).read_bytes(), path)
+    from ..vault.files import Refused, read_vault_file
+    from .indexing import MAX_NOTE_BYTES
+
+    try:  # opened as the indexer opens it: never through a symlink out of the vault
+        data = read_vault_file(root, path, MAX_NOTE_BYTES)
+    except Refused as refused:
+        raise VaultgraphError(f"{path}: {refused.reason}") from None
+    except OSError as exc:
+        raise VaultgraphError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    note = parse_bytes(data, path)
     terms = ()
     if exists(root):
         from ..index.terms import terms_of

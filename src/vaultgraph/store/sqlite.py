@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import IndexBusy, IndexMissing
+from ..errors import IndexBusy, IndexDamaged, IndexMissing
 
 SCHEMA_VERSION = "8"  # 8: the learned vocabulary (terms)
 
@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS terms (  -- the vault's own vocabulary (index/terms.p
 );
 CREATE INDEX IF NOT EXISTS terms_key ON terms(key);
 CREATE INDEX IF NOT EXISTS terms_path ON terms(path);
+CREATE TABLE IF NOT EXISTS graph_journal (graph TEXT PRIMARY KEY, ntriples TEXT NOT NULL);  -- graph/journal.py
 """
 
 
@@ -73,7 +74,44 @@ def db_path(root: Path) -> Path:
     return kg_dir(root) / "index.sqlite"
 
 
+def damaged(root: Path, why: str) -> IndexDamaged:
+    """The error for a damaged index file; ``why`` (kept as ``.why``) names the file and the damage."""
+    error = IndexDamaged(f"the index of {root} is damaged ({why}): run `kg index --rebuild`")
+    error.why = why
+    return error
+
+
+def damage(path: Path) -> str | None:
+    """Why the SQLite file at ``path`` cannot be whole (None when it may be, or is absent): empty, not an
+    SQLite file, or shorter than the pages its header counts (a truncated copy, a full disk). Reads the
+    100-byte header only: checking every page costs seconds on a large index."""
+    try:
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            header = handle.read(100)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{path.name} cannot be read: {exc.strerror or exc}"
+    if size == 0:
+        return f"{path.name} is empty"
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return f"{path.name} is not an SQLite database"
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # the header's page count is valid and the file is shorter: cut short. (With a write-ahead log, a checkpoint
+    # killed half-way may leave the file short of its header's count until SQLite finishes it: not checked then.)
+    wal = Path(f"{path}-wal")
+    if header[92:96] == header[24:28] and pages * page_size > size and not (wal.exists() and wal.stat().st_size):
+        return f"{path.name} is cut short ({size:,} of {pages * page_size:,} bytes)"
+    return None
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    why = damage(path)
+    if why:
+        raise damaged(path.parent.parent, why)
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     else:
@@ -99,7 +137,7 @@ def reader(root: Path) -> Iterator[sqlite3.Connection]:
     if not path.exists():
         raise IndexMissing(f"{root} has no index yet: run `kg index`")
     conn = _connect(path, readonly=True)
-    if conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
+    if _version(conn, root) != int(SCHEMA_VERSION):
         conn.close()
         raise IndexMissing(f"the index of {root} was written by another version of kg: run `kg index`")
     try:
@@ -108,9 +146,25 @@ def reader(root: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+def _version(conn: sqlite3.Connection, root: Path) -> int:
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise damaged(root, f"index.sqlite: {exc}") from None
+
+
+def start_over(root: Path) -> None:
+    """Delete a damaged index file (and its write-ahead log), under the writer's lock: the next transaction
+    starts an empty index, which the run fills from the notes."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{db_path(root)}{suffix}")
+
+
 @contextlib.contextmanager
-def writer(root: Path) -> Iterator[sqlite3.Connection]:
-    """The single writer: holds ``.kg/lock`` and commits everything or nothing."""
+def locked(root: Path) -> Iterator[None]:
+    """Hold ``.kg/lock``, the one writer's lock, or raise ``IndexBusy`` at once."""
     folder = kg_dir(root)
     folder.mkdir(exist_ok=True)
     lock = open(folder / "lock", "a+")
@@ -119,21 +173,41 @@ def writer(root: Path) -> Iterator[sqlite3.Connection]:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise IndexBusy(f"another `kg` process is indexing {root} (lock: {folder / 'lock'})") from None
-        conn = _connect(db_path(root), readonly=False)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            conn.close()
+        yield
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+@contextlib.contextmanager
+def transaction(root: Path, after_commit=None) -> Iterator[sqlite3.Connection]:
+    """One write transaction, everything or nothing; the caller holds the lock. ``after_commit(conn)`` runs
+    once it committed (the connection then in autocommit mode)."""
+    conn = _connect(db_path(root), readonly=False)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        yield conn
+        conn.execute("COMMIT")
+        if after_commit is not None:
+            after_commit(conn)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def writer(root: Path, after_commit=None, fresh: bool = False) -> Iterator[sqlite3.Connection]:
+    """The single writer: holds ``.kg/lock`` and commits everything or nothing (``after_commit`` still under
+    the lock); ``fresh`` deletes the index file first (``start_over``)."""
+    with locked(root):
+        if fresh:
+            start_over(root)
+        with transaction(root, after_commit) as conn:
+            yield conn
 
 
 def get_meta(conn: sqlite3.Connection) -> dict[str, str]:

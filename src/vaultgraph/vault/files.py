@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,8 +42,107 @@ class Listing:
         return tuple(f for f in self.files if f.is_note)
 
 
+class Refused(Exception):
+    """A vault file that is not read, with the one-line reason ``kg status`` shows and the note's status."""
+
+    def __init__(self, reason: str, status: str = "skipped"):
+        super().__init__(reason)
+        self.reason, self.status = reason, status
+
+
+_MAX_LINKS = 40  # symlinks followed while opening one path, as the kernel's limit
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def open_in_vault(root: str | os.PathLike, rel: str, flags: int = os.O_RDONLY) -> int:
+    """A descriptor of the vault file ``rel`` (vault-relative, POSIX separators), reached without ever leaving
+    the vault, whatever is swapped in meanwhile.
+
+    Each folder is opened relative to the descriptor of the one before it, and the kernel never follows a
+    symlink (``O_NOFOLLOW``): a symlink met on the way is read here and its target walked the same way —
+    a folder's ``..`` is the folder walked before it, never above the vault's root; an absolute target counts
+    only inside the vault. So a note replaced by a symlink to a file outside the vault between the listing
+    and the read is refused, never opened. Raises ``Refused`` for a path leading outside, ``OSError`` as
+    ``open`` does (ELOOP past 40 symlinks)."""
+    root = os.fspath(root)
+    stack = [os.open(root, os.O_RDONLY | _DIRECTORY)]  # descriptors of the folders walked, the vault first
+    todo = [p for p in reversed(rel.split("/")) if p not in ("", ".")]
+    links = 0
+    try:
+        while todo:
+            name = todo.pop()
+            if name == "..":
+                if len(stack) == 1:
+                    raise Refused("symlink points outside the vault (not followed)")
+                os.close(stack.pop())
+                continue
+            last = not todo
+            try:
+                fd = os.open(name, (flags if last else os.O_RDONLY | _DIRECTORY) | _NOFOLLOW, dir_fd=stack[-1])
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                    raise
+                try:
+                    target = os.readlink(name, dir_fd=stack[-1])
+                except OSError:
+                    raise exc from None  # not a symlink: a file where a folder was expected
+                links += 1
+                if links > _MAX_LINKS:
+                    raise OSError(errno.ELOOP, "symlink loop", rel) from None
+                if os.path.isabs(target):  # only inside the vault: walked again from its root
+                    inside = _vault_relative(root, target)
+                    if inside is None:
+                        raise Refused("symlink points outside the vault (not followed)") from None
+                    while len(stack) > 1:
+                        os.close(stack.pop())
+                    target = inside
+                todo += [p for p in reversed(target.split("/")) if p not in ("", ".")]
+                continue
+            if last:
+                return fd
+            stack.append(fd)
+        raise IsADirectoryError(errno.EISDIR, "is the vault itself", rel)
+    finally:
+        for fd in stack:
+            os.close(fd)
+
+
+def _vault_relative(root: str, target: str) -> str | None:
+    """``target`` (absolute) as a path relative to the vault, None when it is outside. Only a hint for the
+    walk, which checks every component again."""
+    real_root, real = os.path.realpath(root), os.path.realpath(target)
+    if real == real_root:
+        return ""
+    if not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        return None
+    return os.path.relpath(real, real_root).replace(os.sep, "/")
+
+
+def read_vault_file(root: str | os.PathLike, rel: str, max_bytes: int) -> bytes:
+    """The bytes of vault file ``rel``, opened once (``open_in_vault``) and checked on that descriptor: a
+    regular file (a FIFO swapped in cannot hang the run: ``O_NONBLOCK``), at most ``max_bytes``, on the
+    vault's own file system, not changed while it was read. Anything else raises ``Refused``."""
+    fd = open_in_vault(root, rel, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with open(fd, "rb") as handle:
+        before = os.fstat(fd)
+        if not stat.S_ISREG(before.st_mode):
+            raise Refused("not a regular file")
+        if before.st_size > max_bytes:
+            raise Refused(f"too large to index ({before.st_size / 2**20:.0f} MiB)")
+        if before.st_dev != os.stat(root).st_dev:
+            raise Refused("on another file system than the vault (not followed)")
+        data = handle.read(max_bytes + 1)
+        after = os.fstat(fd)
+    if len(data) != before.st_size or (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise Refused("changed while being read (read again on the next run)", "retry")
+    return data
+
+
 def bundled_demo_vault() -> Path:
-    return Path(__file__).resolve().parents[3] / "vault"
+    from ..resources import demo_vault_dir
+
+    return demo_vault_dir()
 
 
 def find_vault(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
