@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import vaultgen
@@ -178,3 +179,26 @@ def test_a_run_dead_after_its_commit_is_completed_by_the_next_reader(tmp_path, w
     assert json.loads(run_kg("status", "--vault", str(vault), "--json").stdout)["stale"] == []
     run_kg("index", str(vault))
     assert snapshot(vault) == clean_build(vault, tmp_path)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads a process's children from /proc")
+def test_a_killed_index_leaves_no_lock_in_its_parse_workers(tmp_path):
+    """The parse workers are forked with the writer lock open: killed with their parent mid-parse, they held the
+    vault's lock while they wound down, and the next `kg index` refused to start ("another kg process")."""
+    vault = tmp_path / "vault"
+    (vault / ".obsidian").mkdir(parents=True)
+    for i in range(300):
+        (vault / f"n{i}.md").write_text(f"# N{i}\n\n" + "LoRA on narrow data degrades chain-of-thought. " * 20,
+                                         encoding="utf-8")
+    env = {**__import__("os").environ, "KG_MODEL": "fake"}
+    proc = subprocess.Popen([str(KG), "index", str(vault)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and not children.read_text().split():
+        time.sleep(0.01)  # until the parse workers are forked
+    assert proc.poll() is None, "the run ended before its parse workers started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    result = run_kg("index", str(vault), check=False)
+    assert result.returncode == 0, result.stderr

@@ -18,7 +18,7 @@ from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
 from ..store import writer
-from ..store.sqlite import dumps, get_meta, set_meta
+from ..store.sqlite import dumps, get_meta, release_inherited, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import Refused, VaultFile, read_vault_file
 from ..graph import journal
@@ -150,7 +150,7 @@ def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = N
     size = max(16, min(256, total // (workers * 8) or 1))
     batches = [files[i:i + size] for i in range(0, total, size)]
     outcomes = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=release_inherited) as pool:
         for batch in pool.map(_parse_batch, [str(root)] * len(batches), batches):
             outcomes.extend(batch)
             if progress:

@@ -162,6 +162,9 @@ def start_over(root: Path) -> None:
             os.unlink(f"{db_path(root)}{suffix}")
 
 
+_HELD: set[int] = set()  # file descriptors of the writer locks this process holds
+
+
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold ``.kg/lock``, the one writer's lock, or raise ``IndexBusy`` at once."""
@@ -173,11 +176,23 @@ def locked(root: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise IndexBusy(f"another `kg` process is indexing {root} (lock: {folder / 'lock'})") from None
+        _HELD.add(lock.fileno())
         yield
     finally:
+        _HELD.discard(lock.fileno())
         with contextlib.suppress(OSError):
             fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
+
+
+def release_inherited() -> None:
+    """In a forked worker: close its copies of the writer locks the parent holds. A flock belongs to every
+    copy of its file descriptor, so a parse worker outliving a killed ``kg index`` kept the vault locked
+    and the next ``kg index`` refused to start; closed here, the lock dies with the parent."""
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
 
 
 @contextlib.contextmanager
