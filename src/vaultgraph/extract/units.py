@@ -13,6 +13,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"(\[*])")
 # a full stop after these does not end a sentence ("Wei et al. 2022", "e.g. LoRA", «и др. 2021»)
 _ABBREVIATION = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bEq|\bNo|\bSec|\bч|\bт\.е|"
                            r"\bт\.к|\bдр|\bсм|\bрис|\bгл|\bстр|\b[A-ZА-ЯЁ])\.$")
+_ABBREVIATION_REACH = 16  # characters before a sentence end that hold any abbreviation above and a boundary
 _WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\\?\|([^\]]*))?\]\]")
 _FOOTREF = re.compile(r"\[\^[^\]]+\]")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)")
@@ -78,16 +79,26 @@ def units(note: ParsedNote) -> list[Unit]:
 
 
 def _sentences(raw: str, line: int, section: int | None, callout: int | None, group: int) -> list[Unit]:
+    """The sentences of a long paragraph, each with its lines.
+
+    Linear in the paragraph: an abbreviation is looked for in the few characters before a sentence end
+    (it ends there, and none is longer than ``_ABBREVIATION_REACH``), and lines are counted on from the
+    previous sentence. Searching all the text before every sentence end, and counting its lines from the
+    start, was quadratic: a paragraph of 8,000 one-line sentences took 49 s."""
     out = []
     start = 0
-    pieces = [m.start() for m in _SENTENCE_END.finditer(raw) if not _ABBREVIATION.search(raw[:m.start()])]
+    pieces = [m.start() for m in _SENTENCE_END.finditer(raw)
+              if not _ABBREVIATION.search(raw, max(0, m.start() - _ABBREVIATION_REACH), m.start())]
     pieces.append(len(raw))
+    counted, lines = 0, 0  # newlines in raw[:counted]
     for end in pieces:
         chunk = raw[start:end].strip()
         if chunk:
             offset = start + (len(raw[start:end]) - len(raw[start:end].lstrip()))
-            first = line + raw.count("\n", 0, offset)
-            last = line + raw.count("\n", 0, offset + len(chunk))
+            lines += raw.count("\n", counted, offset)
+            first = line + lines
+            last = first + chunk.count("\n")
+            counted = offset
             text = plain(chunk)
             if len(text) >= 12:
                 out.append(Unit(chunk, text, first, last, section, callout, "sentence", group=group))
