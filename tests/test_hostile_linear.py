@@ -31,3 +31,12 @@ def test_sentences_of_a_long_paragraph_scale_linearly():
     assert len(found) == 4000 and {u.origin for u in found} == {"sentence"}
     assert [(u.line, u.end_line) for u in found[:2]] == [(1, 1), (2, 2)] and found[-1].line == 4000
     assert found[1234].text == "Sentence 1234 says that LoRA degrades reasoning on benchmark 70."
+
+
+# --- bracketed fields: a "[[" in a value scanned on to the next "]" from every "[k::" of the line ---
+
+def test_bracketed_fields_opening_links_on_one_line_scale_linearly():
+    assert_linear(lambda n: "(k:: [[" * n + "\n", 2000)
+    assert parse_text("(k:: [[" * 8000 + "\n", "big.md").fields == ()
+    (field,) = parse_text("see [risk:: [[Catastrophic forgetting]]] here\n", "big.md").fields
+    assert (field.key, field.value, field.bracketed) == ("risk", "[[Catastrophic forgetting]]", True)

@@ -15,9 +15,11 @@ from ..model import (Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef
 # before its closing bracket. Written with a lazy ``.*?`` (or a lazy run of single characters) before
 # ``\s*``, the regex rescanned a run of blanks from each of its characters: quadratic in a line of
 # spaces, and cubic for ``[key::`` followed by spaces and no closing bracket (2,000 spaces took 52 s).
-# Runs of blanks are now taken whole (``\s*+``, ``[^\S\n]++``); the matches are the same.
+# Runs of blanks are now taken whole (``\s*+``, ``[^\S\n]++``); the matches are the same. A ``[[link]]`` in a
+# bracketed value holds no ``[``: with one allowed, every ``[k:: [[`` of a line scanned on to the next ``]``
+# (quadratic in a line of them, 40 KB took 1.2 s); wiki-links are read the same way in sources and frontmatter.
 _FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+(?:\[.\]\s+)?)?(\*\*|__)?([^\s\[\]`*:#>(][^\[\]`:]{0,60}?)\1?\s*::(?:\s+((?:[^\S\n]*\S)*))?\s*$")
-_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*+((?:\[\[[^\]\n]*\]\]|[^\[\]()\s]|[^\S\n]++)*?)\s*[\])]")
+_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*+((?:\[\[[^\[\]\n]*\]\]|[^\[\]()\s]|[^\S\n]++)*?)\s*[\])]")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")  # what _mask_code_spans blanks out
 _BACKTICKS = re.compile(r"`+")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
