@@ -22,7 +22,7 @@ from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
 
-EXTRACT_VERSION = "5"
+EXTRACT_VERSION = "6"  # 6: claims within the limits of one note, long ones cut into pieces
 
 
 @dataclass(frozen=True)
