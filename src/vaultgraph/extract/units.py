@@ -41,21 +41,22 @@ class Unit:
     end_line: int
     section: int | None
     callout: int | None
-    origin: str  # "item" | "paragraph" | "sentence" | "row" | "piece" (of one longer than CLAIM_CHARS)
+    origin: str  # "item" | "paragraph" | "sentence" | "row" (also of each piece of one over CLAIM_CHARS)
     cells: tuple[tuple[str, str], ...] = ()
     group: int = -1  # sentences of one paragraph share a group
 
 
+# Footnote references ``[^label]``; only the text up to the last "]" can hold one (searched past it, every "[^"
+# scanned to the end of the text for a closing bracket: quadratic in a run of "[^").
+_FOOTREF = re.compile(r"\[\^[^\]]+\]")
+
+
 def plain(raw: str) -> str:
     text = _shown_links(raw)
-    text = _FOOTREF_CLOSED.sub("", text[:text.rfind("]") + 1]) + text[text.rfind("]") + 1:]
+    last = text.rfind("]") + 1
+    text = _FOOTREF.sub("", text[:last]) + text[last:]
     text = _EMPHASIS.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
-
-
-# Footnote references ``[^label]``; only the text up to the last "]" can hold one (past it, every "[^"
-# scanned to the end of the text for a closing bracket: quadratic in a run of "[^").
-_FOOTREF_CLOSED = re.compile(r"\[\^[^\]]+\]")
 
 
 class _Next:

@@ -209,27 +209,28 @@ def _chunks(value: str, line: int, end: int) -> list[tuple[int, int, str]]:
     rows = value.split("\n")
     if len(rows) != end - line:
         return [(line, end, piece) for piece in _cut(" ".join(value.split()))]
-    out, start, buf = [], None, []
+    out, start, buf, size = [], None, [], 0  # size: characters in buf
     for i, row in enumerate(rows + [""]):
-        if row.strip() and buf and sum(map(len, buf)) + len(buf) + len(row.strip()) > limits.CLAIM_CHARS:
+        if row.strip() and buf and size + len(buf) + len(row.strip()) > limits.CLAIM_CHARS:
             out.append((start, line + i, " ".join(buf)))  # the rows so far would grow too long with this one
-            start, buf = None, []
+            start, buf, size = None, [], 0
         if row.strip():
             start = line + 1 + i if start is None else start
             buf.append(row.strip())
-        if buf and (not row.strip() and sum(map(len, buf)) >= SECTION_CHARS or i == len(rows)):
+            size += len(buf[-1])
+        if buf and (not row.strip() and size >= SECTION_CHARS or i == len(rows)):
             last = line + i if not row.strip() else line + 1 + i
             out.append((start, last, " ".join(buf)))
-            start, buf = None, []
+            start, buf, size = None, [], 0
     return [(first, last, piece) for first, last, text in out for piece in _cut(text)]
 
 
 def _cut(text: str) -> list[str]:
     """``text`` in pieces of at most ``limits.CLAIM_CHARS``, cut at blanks where there are some."""
-    pieces = []
-    while len(text) > limits.CLAIM_CHARS:
-        blank = text.rfind(" ", limits.CLAIM_CHARS // 2, limits.CLAIM_CHARS + 1)
-        cut = blank if blank > 0 else limits.CLAIM_CHARS
-        pieces.append(text[:cut])
-        text = text[cut:].lstrip()
-    return pieces + [text] if text else pieces
+    pieces, start, size = [], 0, limits.CLAIM_CHARS
+    while len(text) - start > size:
+        blank = text.rfind(" ", start + size // 2, start + size + 1)
+        cut = blank if blank > start else start + size
+        pieces.append(text[start:cut])
+        start = cut + (text[cut] == " ")
+    return pieces + [text[start:]] if start < len(text) else pieces
