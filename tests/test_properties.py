@@ -55,3 +55,65 @@ def test_clean_text_comes_out_byte_identical(text):
     decoded = decode(data)
     assert decoded.repairs == ()
     assert decoded.text.encode("utf-8") == data
+
+
+# --- the whole kg index on generated hostile notes, within the limits of one note ---------------------------
+
+SMALL_LIMITS = {"PARSE_BYTES": 48_000, "BLOCK_TOKENS": 3_000, "INLINE_STEPS": 6_000, "LINKS": 200, "FOOTNOTES": 50,
+                "TAGS": 20, "TITLE_CHARS": 100, "CLAIMS": 150, "CLAIM_CHARS": 300, "CLAIMS_CHARS": 8_000,
+                "FRONTMATTER_CHARS": 4_000}
+RUNS = st.lists(st.tuples(st.one_of(PIECES, st.text(min_size=1, max_size=6), st.sampled_from([
+    "LoRA forgets. ", "Hu et al. 2021 ", "https://x.org/a) ", "[[N|a]] ", "[t](u.md) ", "- a\n", "  ", "> ", "---\n",
+    "a:: b\n", "[k:: [[", "*a", "[", "[[", "![", "[^", "# H\n", "x" * 50])), st.integers(1, 3_000)), max_size=12)
+
+
+def _runs(parts) -> str:
+    return "".join(piece * count for piece, count in parts)[:120_000]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(RUNS, st.booleans())
+def test_kg_index_of_a_hostile_note_stays_within_the_limits_of_one_note(monkeypatch, parts, header):
+    import json
+    import tempfile
+    import time
+    from pathlib import Path
+
+    from vaultgraph import limits
+    from vaultgraph.index.passages import SECTION_CHARS
+    from vaultgraph.service import index_vault
+    from vaultgraph.store import reader
+
+    for name, value in SMALL_LIMITS.items():  # small, so that a note of at most 120 KB meets them
+        monkeypatch.setattr(limits, name, value)
+    text = ("---\ntitle: t\n" + _runs(parts[:2]) + "\n---\n" if header else "") + _runs(parts)
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = Path(tmp)
+        (vault / ".obsidian").mkdir()
+        (vault / "Good.md").write_text("# Good\nLoRA keeps the base weights frozen, see [[Hostile]].\n", encoding="utf-8")
+        (vault / "Hostile.md").write_bytes(text.encode("utf-8", "surrogatepass"))
+        started = time.monotonic()
+        report = index_vault(vault)
+        assert time.monotonic() - started < 60
+        with reader(vault) as conn:
+            status, reason, record = conn.execute("SELECT status, reason, record FROM notes WHERE path = ?",
+                                                  ("Hostile.md",)).fetchone()
+            passages = conn.execute("SELECT field, origin, text, line, end_line FROM passages WHERE path = ?",
+                                    ("Hostile.md",)).fetchall()
+            good = conn.execute("SELECT COUNT(*) FROM passages WHERE path = 'Good.md'").fetchone()[0]
+    assert good > 0  # the good note is indexed whole
+    if status == "skipped":  # control characters: a binary file, named so in kg status
+        assert "binary" in reason and record is None
+        return
+    note = json.loads(record)
+    assert status in ("ok", "warning")  # indexed as far as it got
+    assert (reason is not None and limits.NOTE in reason) == (("Hostile.md", reason) in report.limited)
+    assert len(note["links"]) <= 2 * limits.LINKS and len(note["footnotes"]) <= limits.FOOTNOTES
+    assert len(note["footnote_refs"]) <= limits.FOOTNOTES and len(note["warnings"]) <= limits.WARNINGS + 1
+    assert len(note["tags"]) <= limits.LINKS + limits.TAGS
+    assert all(len(s["title"]) <= limits.TITLE_CHARS + 1 for s in note["sections"])
+    claims = [p for p in passages if p[0] == "claim"]
+    assert len(claims) <= limits.CLAIMS and sum(len(p[2]) for p in claims if p[1] != "field") <= limits.CLAIMS_CHARS
+    assert all(len(p[2]) <= max(limits.CLAIM_CHARS, SECTION_CHARS + 2) for p in passages if p[1] != "field")
+    assert all(1 <= p[3] <= p[4] <= max(note["line_count"], 1) for p in passages)

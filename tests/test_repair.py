@@ -72,3 +72,12 @@ def test_damaged_seeds_come_out_as_clean_cyrillic(name, marker):
     assert decoded.text.count("\n") == data.decode("utf-8").count("\n")
     cyrillic = sum("\u0400" <= c <= "\u04ff" for c in decoded.text)
     assert cyrillic > len(decoded.text) * 0.3
+
+
+def test_clean_accents_dashes_and_quotes_are_not_read_as_mojibake():
+    # "é—“" re-encodes as cp1252 to the three bytes of one CJK character: no evidence of damage on its own
+    for text in ("café—“quoted” ", "naïve—“x”", "Ångström – «ёлочки»"):
+        decoded = decode(text.encode())
+        assert decoded.repairs == () and decoded.text == text
+    damaged = "a — b".encode().decode("mac_roman")  # "a ‚Äî b": a dash saved as mojibake is still repaired
+    assert decode(damaged.encode()).text == "a — b"

@@ -132,9 +132,10 @@ def _decode_run(run: str) -> str | None:
 
 
 def _strong(run: str, fixed: str) -> bool:
-    """Evidence of damage on its own: two or more characters recovered, or one three-byte character
-    (a dash, arrow or quote) recovered from exactly three, as in "‚Äî" for "—"."""
-    return len(run) >= 4 or (len(run) == 3 and len(fixed) == 1 and ord(fixed) >= 0x800)
+    """Evidence of damage on its own: two or more characters recovered, or one three-byte dash, arrow, quote or
+    other symbol (U+2000-U+2BFF) recovered from exactly three, as in "‚Äî" for "—". Any three-byte character
+    was enough before: clean "é—“" (in "café—“quoted”") reads as cp1252 for the CJK "闓", and was replaced."""
+    return len(run) >= 4 or (len(run) == 3 and len(fixed) == 1 and 0x2000 <= ord(fixed) <= 0x2BFF)
 
 
 def _has_damage(text: str) -> bool:

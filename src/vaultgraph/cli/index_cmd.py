@@ -68,6 +68,12 @@ def index(
         out.print(f"[yellow]{report.reason}[/]")
     out.print(f"links: {report.links} ({report.unresolved} unresolved); repaired notes: {report.repaired}; "
               f"warnings: {report.warnings}; failed: {report.failed}; skipped: {report.skipped}")
+    from rich.markup import escape
+
+    for path, why in report.limited[:10]:  # notes too big or too costly to index whole: what was left out
+        out.print(f"[yellow]indexed in part[/] {escape(path)}: {escape(why)}")
+    if len(report.limited) > 10:
+        out.print(f"… and {len(report.limited) - 10} more notes indexed in part (kg status)")
     if report.graph:
         g = report.graph
         out.print(f"graph: {g.extracted} notes extracted{f' (all: {g.reason})' if g.full else ''}, "

@@ -8,16 +8,18 @@ roles from headings, method mentions from SKOS labels, effect direction from wor
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Callable
 
 from ..model import ParsedNote
 from .concepts import ConceptIndex, domain_mentions
+from .nearby import Nearby, grouped
 from .records import Claim, NoteFacts, Source
 from .roles import callout_role, heading_role
 from .sources import find_sources
-from .units import Unit, plain, units
+from .units import Unit, innermost_sections, plain, units_and_cuts
 from .wording import direction, is_negative, is_question
 
 Resolve = Callable[[str], "str | None"]  # link target text → vault path (or None)
@@ -60,8 +62,9 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
     for f in note.fields:
         fields_by_line.setdefault(f.line, []).append((f.key.lower(), f.value))
     sources: dict[str, Source] = {}
+    read: dict[str, tuple] = {}  # footnote text → what it cites (one footnote may be cited by every claim)
     claims: list[Claim] = []
-    pieces = units(note)
+    pieces, cut = units_and_cuts(note)
     raw = [concepts.find(_mention_text(unit)) for unit in pieces]
     title_mentions = concepts.find(note.title)
     # ordinary words ("pruning", "attention") name a concept only in a note that speaks of the domain
@@ -100,7 +103,7 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
                 causes = [m for m in methods if m not in hurt] or list(dict.fromkeys(group_methods.get(unit.group, []))) \
                     or ([main] if main and main not in hurt else [])
                 methods = tuple(dict.fromkeys(causes)) or tuple(hurt)
-        srcs, evidence = _unit_sources(unit, footnotes, resolve, sources)
+        srcs, evidence = _unit_sources(unit, footnotes, resolve, sources, read)
         extra_methods: list[str] = []
         for key, value in _fields_in(unit, fields_by_line):
             if key in ("source", "источник"):
@@ -139,7 +142,7 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
     causes = _causes(claims)
     links = tuple(sorted({(t, l.line, l.embed) for l in note.links for t in [resolve(l.target) if l.target else note.path] if t}))
     return NoteFacts(note.path, note.title, note_type, own, tuple(claims), mitigates, causes,
-                     tuple(sorted(sources.values(), key=lambda s: s.key)), links)
+                     tuple(sorted(sources.values(), key=lambda s: s.key)), links, cut)
 
 
 def _capability_of(concepts: ConceptIndex, method: str) -> tuple[str, ...]:
@@ -209,17 +212,23 @@ def _concepts_in(concepts: ConceptIndex, text: str, scheme: str, plain_ok: bool 
                                if concepts.get(m.concept).scheme in (scheme, "vault") and (plain_ok or not m.ordinary)))
 
 
-def _unit_sources(unit: Unit, footnotes: dict[str, str], resolve: Resolve, sources: dict[str, Source]):
+def _unit_sources(unit: Unit, footnotes: dict[str, str], resolve: Resolve, sources: dict[str, Source],
+                  read: dict[str, tuple]):
     keys: list[str] = []
     evidence: list[str] = []
-    texts = [unit.raw] + [footnotes[label] for label in _FOOTREF.findall(unit.raw) if label in footnotes]
-    for text in texts:
-        for ref in find_sources(text):
-            if ref.kind == "wikilink":
-                continue
+    referenced = _FOOTREF.findall(unit.raw, 0, unit.raw.rfind("]") + 1)  # no "[^" past the last "]" can match
+    texts = [unit.raw] + [footnotes[label] for label in referenced if label in footnotes]
+    for n, text in enumerate(texts):
+        cited = read.get(text) if n else None
+        if cited is None:
+            cited = ([r for r in find_sources(text) if r.kind != "wikilink"], _WIKI.findall(text))
+            if n:
+                read[text] = cited
+        refs, targets = cited
+        for ref in refs:
             sources.setdefault(ref.key, Source(ref.key, ref.kind, ref.text))
             keys.append(ref.key)
-        for target in _WIKI.findall(text):
+        for target in targets:
             path = resolve(target) if target.strip() else None
             key = f"note:{path}" if path else f"note:?{target.strip()}"
             if target.strip():
@@ -239,6 +248,7 @@ def _field_claims(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve, ow
                   taken: set[int]) -> list[Claim]:
     """``risk:: [[X]]`` on a line of its own states a risk of the note's method."""
     out = []
+    section_at = innermost_sections(note)
     for f in note.fields:
         key = f.key.lower()
         if key not in ("risk", "риск") or f.line in taken:
@@ -250,7 +260,7 @@ def _field_claims(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve, ow
         if not about:
             continue  # a risk must be about something
         text = f"{note.title}: {plain(f.value)}"
-        section = next((s for s in reversed(note.sections) if s.line <= f.line <= s.end_line), None)
+        section = note.sections[i] if (i := section_at(f.line)) is not None else None
         evidence = tuple(p for t in targets for p in [resolve(t)] if p)
         out.append(Claim(claim_id(note.path, f.line, f.line, text), ("claim", "risk"), text, note.path, f.line,
                          f.line, section.path if section else (), "risks", "field", about, (), involved,
@@ -261,42 +271,48 @@ def _field_claims(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve, ow
 NEAREST = 3  # a solution answers the nearest risks on its topic, not every risk of a long note
 
 
-def _nearest(claim: Claim, candidates: list[Claim], k: int = NEAREST) -> list[Claim]:
-    return sorted(candidates, key=lambda c: (abs(c.line - claim.line), c.line))[:k]
-
-
 def _mitigations(note: ParsedNote, claims: list[Claim], concepts: ConceptIndex, resolve: Resolve):
+    order = {id(c): i for i, c in enumerate(claims)}
     risks = [c for c in claims if "risk" in c.kinds or "problem" in c.kinds]
-    problems = [r for r in risks if "problem" in r.kinds]
-    by_topic: dict[str, list[Claim]] = {}
-    for r in risks:
-        for topic in {*r.about, *r.affects, *r.involves}:
-            by_topic.setdefault(topic, []).append(r)
+    by_topic = Nearby(grouped(risks, lambda r: {*r.about, *r.affects, *r.involves}), order)
+    problems = Nearby({"": [r for r in risks if "problem" in r.kinds]}, order)
     pairs: list[tuple[str, str]] = []
     for sol in (c for c in claims if "solution" in c.kinds):
-        matched = {r.id: r for t in {*sol.about, *sol.affects, *sol.involves} for r in by_topic.get(t, ())}
-        chosen = _nearest(sol, list(matched.values())) or _nearest(sol, problems)
+        topics = sorted({*sol.about, *sol.affects, *sol.involves})
+        chosen = by_topic.nearest(sol.line, topics, NEAREST, by_id=True) or problems.nearest(sol.line, [""], NEAREST)
         pairs += [(sol.id, r.id) for r in chosen]
-    for f in note.fields:
-        if f.key.lower() in ("mitigates", "смягчает", "решает"):
-            line_claims = [c for c in claims if c.line <= f.line <= c.end_line] or []
-            for target in _WIKI.findall(f.value):
-                concept = concepts.lookup(target.strip())
-                if concept and concepts.get(concept).scheme != "phenomenon":
-                    concept = None
-                goal = f"concept:{concept}" if concept else (f"note:{resolve(target)}" if resolve(target) else None)
-                for c in line_claims:
-                    if goal:
-                        pairs.append((c.id, goal))
+    fields = [f for f in note.fields if f.key.lower() in ("mitigates", "смягчает", "решает")]
+    on_line = _claims_on_lines(claims, sorted({f.line for f in fields}))
+    for f in fields:
+        line_claims = on_line.get(f.line, [])
+        for target in _WIKI.findall(f.value):
+            concept = concepts.lookup(target.strip())
+            if concept and concepts.get(concept).scheme != "phenomenon":
+                concept = None
+            goal = f"concept:{concept}" if concept else (f"note:{resolve(target)}" if resolve(target) else None)
+            for c in line_claims:
+                if goal:
+                    pairs.append((c.id, goal))
     return tuple(dict.fromkeys(pairs))
+
+
+def _claims_on_lines(claims: list[Claim], lines: list[int]) -> dict[int, list[Claim]]:
+    """For each of ``lines`` (sorted), the claims whose span holds it, in order."""
+    out: dict[int, list[Claim]] = {}
+    for c in claims:
+        i = bisect.bisect_left(lines, c.line)
+        while i < len(lines) and lines[i] <= c.end_line:
+            out.setdefault(lines[i], []).append(c)
+            i += 1
+    return out
 
 
 def _causes(claims: list[Claim]) -> tuple[tuple[str, str], ...]:
     problems = [c for c in claims if "problem" in c.kinds]
     consequences = [c for c in claims if "consequence" in c.kinds]
+    by_concept = Nearby(grouped(problems, lambda p: set(p.about)), {id(c): i for i, c in enumerate(claims)})
     pairs = []
     for cons in consequences:
-        shared = [p for p in problems if set(p.about) & set(cons.about)]
-        for p in _nearest(cons, shared) or problems[:1]:
+        for p in by_concept.nearest(cons.line, sorted(set(cons.about)), NEAREST) or problems[:1]:
             pairs.append((p.id, cons.id))
     return tuple(dict.fromkeys(pairs))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model import Warning
+
 CLAIM_KINDS = ("claim", "risk", "problem", "consequence", "solution", "limitation", "result")
 
 
@@ -47,3 +49,4 @@ class NoteFacts:
     causes: tuple[tuple[str, str], ...]  # (problem claim id, consequence claim id)
     sources: tuple[Source, ...]
     links: tuple[tuple[str, int, bool], ...]  # (target path, line, embed) of resolved links
+    warnings: tuple[Warning, ...] = ()  # where a limit of one note (``vaultgraph.limits``) cut the claims

@@ -1,11 +1,18 @@
-"""Cut a parsed note into the pieces a person cites: list items, table rows, sentences, paragraphs."""
+"""Cut a parsed note into the pieces a person cites: list items, table rows, sentences, paragraphs.
+
+Every step is linear in the note, and what one note yields is bounded (``vaultgraph.limits``): a claim longer
+than ``CLAIM_CHARS`` is cut into pieces (each a claim, cited by its own lines), and past ``CLAIMS`` claims or
+``CLAIMS_CHARS`` characters the rest of the note is not extracted; ``units_and_cuts`` says where.
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
-from ..model import ParsedNote
+from .. import limits
+from ..model import ParsedNote, Warning
 from .wording import column_meaning
 
 LONG_PARAGRAPH = 280  # characters: longer paragraphs are cited sentence by sentence
@@ -13,13 +20,17 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZА-ЯЁ0-9«\"(\[*])")
 # a full stop after these does not end a sentence ("Wei et al. 2022", "e.g. LoRA", «и др. 2021»)
 _ABBREVIATION = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bEq|\bNo|\bSec|\bч|\bт\.е|"
                            r"\bт\.к|\bдр|\bсм|\bрис|\bгл|\bстр|\b[A-ZА-ЯЁ])\.$")
-_WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#\^?([^\]|]*))?(?:\\?\|([^\]]*))?\]\]")
-_FOOTREF = re.compile(r"\[\^[^\]]+\]")
+_ABBREVIATION_REACH = 16  # characters before a sentence end that hold any abbreviation above and a boundary
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)")
-_MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"(?<![\w#])#[^\s#]+")
-_BRACKETED_FIELD = re.compile(r"[\[(][^\[\]()]*?::[^\[\]()]*[\])]")
-_INLINE_FIELD = re.compile(r"^\s*\**[\w\- ]+\**::\s*")
+# ``[key:: value]`` / ``(key:: value)`` markup. The value must run to a closing bracket before any other
+# bracket; the lookahead checks that once (``[^\[\]()]*?::[^\[\]()]*[\])]`` alone tried the rest of the run
+# after every ``::`` in it: quadratic in ``[a::a::a::…``). The matches are the same.
+_BRACKETED_FIELD = re.compile(r"[\[(](?=[^\[\]()]*+[\])])[^\[\]()]*?::[^\[\]()]*+[\])]")
+# ``key:: value`` opening a line. Was ``^\s*\**[\w\- ]+\**::\s*``, where a run of spaces could go to either of
+# the first two runs (quadratic in a line of blanks); the second branch is the match that needed a space
+# given back. Only ever asked whether it matches.
+_INLINE_FIELD = re.compile(r"^(?:\s*+\**[\w\- ]+|\s*+(?<= ))\**::")
 
 
 @dataclass(frozen=True)
@@ -30,21 +41,144 @@ class Unit:
     end_line: int
     section: int | None
     callout: int | None
-    origin: str  # "item" | "paragraph" | "sentence" | "row" | "fact"
+    origin: str  # "item" | "paragraph" | "sentence" | "row" | "fact" (also of each piece of one over CLAIM_CHARS)
     cells: tuple[tuple[str, str], ...] = ()
     group: int = -1  # sentences of one paragraph share a group
 
 
+# Footnote references ``[^label]``; only the text up to the last "]" can hold one (searched past it, every "[^"
+# scanned to the end of the text for a closing bracket: quadratic in a run of "[^").
+_FOOTREF = re.compile(r"\[\^[^\]]+\]")
+
+
 def plain(raw: str) -> str:
-    # a link reads as its alias, else its note, else the heading it points at ([[#Aliases]] → "Aliases")
-    text = _WIKILINK.sub(lambda m: (m.group(3) or m.group(1) or m.group(2) or "").strip(), raw)
-    text = _MDLINK.sub(lambda m: m.group(1), text)
-    text = _FOOTREF.sub("", text)
+    text = _shown_links(raw)
+    last = text.rfind("]") + 1
+    text = _FOOTREF.sub("", text[:last]) + text[last:]
     text = _EMPHASIS.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
+class _Next:
+    """The first position at or after ``pos`` holding one of ``chars`` (``len(text)`` when none), for positions
+    asked in increasing order: each stretch of text is searched once, whatever the number of questions."""
+
+    def __init__(self, text: str, chars: str):
+        self.text, self.n = text, len(text)
+        self.pattern = re.compile("[" + re.escape(chars) + "]")
+        self.asked, self.found = 0, -1
+
+    def at(self, pos: int) -> int:
+        if not (self.asked <= pos <= self.found):
+            match = self.pattern.search(self.text, pos)
+            self.found = match.start() if match else self.n
+        self.asked = pos
+        return self.found
+
+
+def _shown_links(text: str) -> str:
+    """Links replaced by the text they show: ``[[target#heading|alias]]`` by its alias (else its target),
+    ``[text](url)`` and ``![alt](src)`` by their text.
+
+    What the regular expressions ``!?\\[\\[([^\\]|#]*)(?:#[^\\]|]*)?(?:\\\\?\\|([^\\]]*))?\\]\\]`` and then
+    ``!?\\[([^\\]]*)\\]\\([^)]*\\)`` replaced, in linear time: each of their runs ends at the first character of
+    a small set (``]``, ``|`` or ``#`` …), so where a match from one bracket fails, it fails from every
+    bracket before that character too. The regular expressions tried again from each (a run of ``[[`` or of
+    ``[a](`` without a closing one: quadratic).
+    """
+    if "[" not in text:
+        return text
+    text = _replace(text, "[[", _wikilink_at)
+    return _replace(text, "[", _markdown_link_at) if "](" in text else text
+
+
+def _replace(text: str, opener: str, match_at) -> str:
+    """Each match of ``match_at`` (tried at every ``opener``, with a ``!`` before it taken along) replaced by
+    what it returns. ``match_at(text, pos, finders)`` gives (end, shown) or (skip_to, None)."""
+    out, done, pos, finders = [], 0, 0, {}
+    while (p := text.find(opener, pos)) >= 0:
+        end, shown = match_at(text, p, finders)
+        if shown is None:
+            pos = max(end, p + 1)
+            continue
+        start = p - 1 if p > done and text[p - 1] == "!" else p
+        out += [text[done:start], shown]
+        done = pos = end
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _finder(finders: dict, text: str, chars: str) -> _Next:
+    if chars not in finders:
+        finders[chars] = _Next(text, chars)
+    return finders[chars]
+
+
+def _wikilink_at(text: str, p: int, finders: dict) -> tuple[int, str | None]:
+    n = len(text)
+    t = _finder(finders, text, "]|#").at(p + 2)  # the target runs to here
+    h = _finder(finders, text, "]|").at(t + 1) if t < n and text[t] == "#" else t  # and a #heading to here
+    if h < n and text[h] == "|":
+        a = _finder(finders, text, "]").at(h + 1)  # the alias runs to here
+        if a + 1 < n and text[a + 1] == "]":
+            return a + 2, (text[h + 1:a] or text[p + 2:t] or text[t + 1:h].lstrip("^")).strip()
+    elif h + 1 < n and text[h] == "]" and text[h + 1] == "]":
+        return h + 2, (text[p + 2:t].strip() or text[t + 1:h].lstrip("^").strip())  # [[#Aliases]] reads "Aliases"
+    return t, None
+
+
+def _markdown_link_at(text: str, p: int, finders: dict) -> tuple[int, str | None]:
+    n = len(text)
+    q = _finder(finders, text, "]").at(p + 1)
+    if q + 1 < n and text[q + 1] == "(":
+        r = _finder(finders, text, ")").at(q + 2)
+        if r < n:
+            return r + 1, text[p + 1:q]
+    return q, None
+
+
 def units(note: ParsedNote) -> list[Unit]:
+    return units_and_cuts(note)[0]
+
+
+def units_and_cuts(note: ParsedNote) -> tuple[list[Unit], tuple[Warning, ...]]:
+    """The note's units in line order, and a warning for each limit of one note that cut them."""
+    cuts: dict[str, list[int]] = {}  # what was cut → [first line, count]
+    budget = [limits.CLAIMS, limits.CLAIMS_CHARS]  # units and characters left to the blocks, then to the tables
+    out = _block_units(note, cuts, budget)
+    budget = [limits.CLAIMS, limits.CLAIMS_CHARS]
+    out += _row_units(note, cuts, budget)
+    out.sort(key=lambda u: (u.line, u.end_line))
+    count = chars = 0
+    for kept, unit in enumerate(out):  # the blocks' and the tables' units together, in line order
+        count, chars = count + 1, chars + len(unit.text)
+        if count > limits.CLAIMS or chars > limits.CLAIMS_CHARS:
+            cuts["over"] = [unit.line, len(out) - kept]
+            del out[kept:]
+            break
+    return out, tuple(_warnings(note.path, cuts))
+
+
+def _warnings(path: str, cuts: dict[str, list[int]]):
+    if "piece" in cuts:
+        line, count = cuts["piece"]
+        yield Warning(path, line, f"{count:,} claim(s) over {limits.CLAIM_CHARS:,} characters cut into pieces "
+                                  f"({limits.NOTE})")
+    if "over" in cuts:
+        line, count = cuts["over"]
+        yield Warning(path, line, f"over {limits.CLAIMS:,} claims or {limits.CLAIMS_CHARS:,} characters of claims: "
+                                  f"not extracted from this line on ({limits.NOTE})")
+
+
+def _spent(budget: list[int], unit: Unit) -> bool:
+    """Count ``unit`` against ``budget`` (units, characters); True once it is overspent: the caller stops there,
+    having one unit past the limit, so that the cut in ``units_and_cuts`` knows where the rest began."""
+    budget[0] -= 1
+    budget[1] -= len(unit.text)
+    return budget[0] < 0 or budget[1] < 0
+
+
+def _block_units(note: ParsedNote, cuts: dict[str, list[int]], budget: list[int]) -> list[Unit]:
     out: list[Unit] = []
     callout_lines = {c.line for c in note.callouts}
     for number, block in enumerate(note.blocks):
@@ -61,22 +195,38 @@ def units(note: ParsedNote) -> list[Unit]:
         if len(text) < 12 or not re.search(r"[^\W\d_]{3}", bare):
             continue  # too short to say anything, or only tags and [key:: value] markup
         if block.kind == "paragraph" and len(text) > LONG_PARAGRAPH:
-            out.extend(_sentences(raw, line, block.section, block.callout, number))
+            made = _sentences(raw, line, block.section, block.callout, number)
         else:
-            out.append(Unit(raw, text, line, block.end_line, block.section, block.callout, block.kind))
+            made = [Unit(raw, text, line, block.end_line, block.section, block.callout, block.kind)]
+        for unit in (piece for unit in made for piece in _pieces(unit, cuts)):
+            out.append(unit)
+            if _spent(budget, unit):
+                return out  # units come in line order here: what follows would be cut
+    return out
+
+
+def _row_units(note: ParsedNote, cuts: dict[str, list[int]], budget: list[int]) -> list[Unit]:
+    out: list[Unit] = []
+    section_at = innermost_sections(note)
     for table in note.tables:
         meanings = tuple(column_meaning(h) for h in table.header)
-        section = _section_at(note, table.line)
+        section = section_at(table.line)
         for row in table.rows:
             cells = tuple((meanings[i] if i < len(meanings) else "other", plain(c)) for i, c in enumerate(row.cells))
             raw = " | ".join(row.cells)
             text = "; ".join(f"{table.header[i]}: {c}" if i < len(table.header) and table.header[i] else c
                              for i, (_, c) in enumerate(cells) if c and meanings[i] != "number")
             if text:
-                out.append(Unit(raw, text, row.line, row.line, section, table.callout, "row", cells))
-        out += _facts(table, section)
-    out.sort(key=lambda u: (u.line, u.end_line))
+                for unit in _pieces(Unit(raw, text, row.line, row.line, section, table.callout, "row", cells), cuts):
+                    out.append(unit)
+                    if _spent(budget, unit):
+                        return out
+        for unit in _facts(table, section):
+            out.append(unit)
+            if _spent(budget, unit):
+                return out
     return out
+
 
 
 # A table that asks a question in a column ("Уменьшает модель?", "Needs booking?") and answers it with marks
@@ -136,27 +286,74 @@ def _facts(table, section: int | None) -> list[Unit]:
     return out
 
 
-def _sentences(raw: str, line: int, section: int | None, callout: int | None, group: int) -> list[Unit]:
-    out = []
+def _pieces(unit: Unit, cuts: dict[str, list[int]]):
+    """``unit``, or when its text is over ``CLAIM_CHARS``, pieces of it cut at blanks, each at most that long and
+    cited by its own lines (a table row keeps its cells on its first piece). A paragraph's pieces are cut from
+    its Markdown, so each keeps the links it holds; a table row's from its text."""
+    if len(unit.text) <= limits.CLAIM_CHARS:
+        yield unit
+        return
+    cuts.setdefault("piece", [unit.line, 0])[1] += 1
+    markdown = not (unit.cells or unit.origin == "row")
+    source = unit.raw if markdown else unit.text
+    line, start = unit.line, 0
+    while start < len(source):
+        end = start + limits.CLAIM_CHARS
+        if end < len(source):  # at the last line break of the second half, else its last blank, else mid-word
+            half = start + limits.CLAIM_CHARS // 2
+            blank = max(source.rfind("\n", half, end), 0) or source.rfind(" ", half, end)
+            end = blank if blank > start else end
+        chunk = source[start:end]
+        body = chunk.strip()
+        first = line + chunk.count("\n", 0, len(chunk) - len(chunk.lstrip()))
+        text = plain(body) if markdown else body
+        if text:
+            yield Unit(body, text, first, first + body.count("\n"), unit.section, unit.callout, unit.origin,
+                       unit.cells if start == 0 else (), unit.group)
+        line += chunk.count("\n")
+        start = end
+
+
+def _sentences(raw: str, line: int, section: int | None, callout: int | None, group: int):
+    """The sentences of a long paragraph, each with its lines.
+
+    Linear in the paragraph: an abbreviation is looked for in the few characters before a sentence end
+    (it ends there, and none is longer than ``_ABBREVIATION_REACH``), and lines are counted on from the
+    previous sentence. Searching all the text before every sentence end, and counting its lines from the
+    start, was quadratic: a paragraph of 8,000 one-line sentences took 49 s. Yields them one by one: the
+    caller may stop early."""
     start = 0
-    pieces = [m.start() for m in _SENTENCE_END.finditer(raw) if not _ABBREVIATION.search(raw[:m.start()])]
-    pieces.append(len(raw))
-    for end in pieces:
+    ends = (m.start() for m in _SENTENCE_END.finditer(raw)
+            if not _ABBREVIATION.search(raw, max(0, m.start() - _ABBREVIATION_REACH), m.start()))
+    counted, lines = 0, 0  # newlines in raw[:counted]
+    for end in itertools.chain(ends, [len(raw)]):
         chunk = raw[start:end].strip()
         if chunk:
             offset = start + (len(raw[start:end]) - len(raw[start:end].lstrip()))
-            first = line + raw.count("\n", 0, offset)
-            last = line + raw.count("\n", 0, offset + len(chunk))
+            lines += raw.count("\n", counted, offset)
+            first = line + lines
+            last = first + chunk.count("\n")
+            counted = offset
             text = plain(chunk)
             if len(text) >= 12:
-                out.append(Unit(chunk, text, first, last, section, callout, "sentence", group=group))
+                yield Unit(chunk, text, first, last, section, callout, "sentence", group=group)
         start = end
-    return out
 
 
-def _section_at(note: ParsedNote, line: int) -> int | None:
-    best = None
-    for i, s in enumerate(note.sections):
-        if s.line <= line <= s.end_line and (best is None or s.line >= note.sections[best].line):
-            best = i
-    return best
+def innermost_sections(note: ParsedNote):
+    """A function giving, for lines asked in increasing order, the innermost section holding the line (the
+    latest-starting one), in one sweep over the sections: scanning every section for every table was
+    quadratic. Sections are nested or apart (a callout's headings end with the callout), so the open ones
+    form a stack."""
+    sections, stack, taken = note.sections, [], 0
+
+    def section_at(line: int) -> int | None:
+        nonlocal taken
+        while taken < len(sections) and sections[taken].line <= line:
+            stack.append(taken)
+            taken += 1
+        while stack and sections[stack[-1]].end_line < line:
+            stack.pop()
+        return stack[-1] if stack else None
+
+    return section_at

@@ -12,15 +12,18 @@ note's real content.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, replace
 
+from .. import limits
 from ..extract.records import NoteFacts
 from ..extract.wording import is_question
 from ..model import ParsedNote
 
 SECTION_CHARS = 700  # a section passage shows (and embeds) its heading and this much of its text
+CONTEXT_CHARS = 500  # of the note title and heading path embedded with a passage (a heading may have 1,000)
 FRONTMATTER_MIN = 160  # a frontmatter value at least this long is a passage of its own
 FRONTMATTER_WEIGHT = 0.35
 SECTION_WEIGHT = 0.8
@@ -86,22 +89,25 @@ def search_text(context: str, text: str) -> str:
 
 
 def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) -> list[Passage]:
-    """Every passage of one note, in line order; ``topic`` is the concept the note is about."""
+    """Every passage of one note, in line order; ``topic`` is the concept the note is about.
+
+    No passage is longer than ``limits.CLAIM_CHARS`` (claims are cut to that in extraction, frontmatter values
+    here): about what the default model reads (USE has no fixed window, but its memory grows by ~20 KB a
+    token: a 1 MB passage took 3.5 GB; 2,000 characters are ~500 of its tokens; e5-small reads 512)."""
     source_text = {s.key: s.text for s in facts.sources}
     link_lines: dict[int, list[str]] = {}
     for link in note.links:
         if link.context != "frontmatter":
             link_lines.setdefault(link.line, []).append(link.alias or link.target or link.heading or "")
+    linked_letters = {line: sum(len(_LETTERS.sub("", t)) for t in titles) for line, titles in link_lines.items()}
     prompts = [(m.line, m.end_line) for m in note.messages if m.role == "user"]
     preambles = _preambles(note)
     fact_lines = {c.line for c in facts.claims if c.origin == "fact"}
     out: list[Passage] = []
     for c in facts.claims:
-        shown = [t for line in range(c.line, c.end_line + 1) for t in link_lines.get(line, ())]
-        rest = c.text
-        for t in shown:
-            rest = rest.replace(t, "", 1)
-        navigation = c.origin != "field" and _navigation(shown, rest)
+        lines = range(c.line, c.end_line + 1)
+        navigation = c.origin != "field" and _navigation(c.text, [link_lines.get(line, ()) for line in lines],
+                                                          sum(linked_letters.get(line, 0) for line in lines))
         silent = navigation or _label(c) or _bare_url(c.text) or any(a <= c.line <= b for a, b in preambles)
         out.append(Passage(
             id=c.id, path=c.path, line=c.line, end_line=c.end_line, heading=c.heading, field="claim",
@@ -117,12 +123,29 @@ def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) 
     return [replace(p, topic=topic, position=order.get(p.id, len(order))) for p in out]
 
 
-def _navigation(shown: list[str], rest: str) -> bool:
-    """A claim that mostly points at other notes: few words of its own, or links outweighing them."""
-    if not shown:
+_SHOWN_MAX = 256  # link titles on a claim's lines beyond which it is a list of links, whatever else it says
+
+
+def _navigation(text: str, shown_by_line: list, linked: int) -> bool:
+    """A claim that mostly points at other notes: few words of its own, or links outweighing them.
+
+    ``shown_by_line``: the titles of the links on each of its lines; ``linked``: their letters. What the claim
+    says besides them is its text less the first occurrence of each title, in turn. That costs a pass over
+    the text per title, so it is skipped when the answer is plain without it: when the claim has
+    ``3 * _NAVIGATION_REST`` letters more than all the titles (removing them cannot bring it under), or when
+    its lines hold over ``_SHOWN_MAX`` links (a line of thousands of links made every sentence on it pay
+    for all of them)."""
+    if not any(shown_by_line):
         return False
+    if len(_LETTERS.sub("", text)) - linked >= 3 * _NAVIGATION_REST:
+        return False
+    if sum(map(len, shown_by_line)) > _SHOWN_MAX:
+        return True
+    shown = [t for titles in shown_by_line for t in titles]
+    rest = text
+    for t in shown:
+        rest = rest.replace(t, "", 1)
     own = len(_LETTERS.sub("", rest))
-    linked = sum(len(_LETTERS.sub("", t)) for t in shown)
     return own < _NAVIGATION_REST or (linked >= own and own < 3 * _NAVIGATION_REST)
 
 
@@ -154,24 +177,31 @@ def _preambles(note: ParsedNote) -> list[tuple[int, int]]:
     message followed by another assistant message with no user message between."""
     out = []
     messages = sorted(note.messages, key=lambda m: m.line)
+    lines = note.text.split("\n") if note.text else []
     for m, after in zip(messages, messages[1:]):
-        if m.role == "assistant" and after.role == "assistant":
-            text = "\n".join(note.text.split("\n")[m.line - 1:m.end_line]) if note.text else ""
-            if len(text) <= PREAMBLE_CHARS:
+        if m.role == "assistant" and after.role == "assistant" and m.end_line - m.line < PREAMBLE_CHARS:
+            if sum(len(x) + 1 for x in lines[m.line - 1:m.end_line]) <= PREAMBLE_CHARS:
                 out.append((m.line, m.end_line))
     return out
 
 
 def _context(title: str, heading: tuple[str, ...]) -> str:
     parts = [title, *(h for h in heading if h and h != title)]
-    return " › ".join(parts)
+    context = " › ".join(parts)
+    return context if len(context) <= CONTEXT_CHARS else context[:CONTEXT_CHARS] + "…"
 
 
 def _sections(note: ParsedNote, facts: NoteFacts, silent: set[str] = frozenset()) -> list[Passage]:
-    out = []
+    """A passage per section holding claims: its heading and the start of its claims. The claims of a section
+    are found by bisection of the claims sorted by line (scanning every claim for every section was
+    quadratic); past ``limits.CLAIMS_CHARS`` characters of section passages the rest of the note's sections
+    get none (they only repeat claims, which all have passages of their own)."""
+    out, total = [], 0
     claims = sorted((c for c in facts.claims if c.id not in silent), key=lambda c: c.line)
+    lines = [c.line for c in claims]
     for s in note.sections:
-        inside = [c for c in claims if s.line <= c.line <= s.end_line and c.heading[:len(s.path)] == s.path]
+        span = claims[bisect.bisect_left(lines, s.line):bisect.bisect_right(lines, s.end_line)]
+        inside = [c for c in span if c.heading[:len(s.path)] == s.path]
         if not inside:
             continue
         body, used = [], 0
@@ -182,6 +212,9 @@ def _sections(note: ParsedNote, facts: NoteFacts, silent: set[str] = frozenset()
             used += len(c.text) + 1
         text = " ".join(body)
         text = text if len(text) <= SECTION_CHARS else text[:SECTION_CHARS].rsplit(" ", 1)[0] + " …"
+        total += len(text)
+        if total > limits.CLAIMS_CHARS:
+            break
         about = tuple(dict.fromkeys(x for c in inside for x in c.about))
         affects = tuple(dict.fromkeys(x for c in inside for x in c.affects))
         involves = tuple(dict.fromkeys(x for c in inside for x in c.involves))
@@ -210,20 +243,36 @@ def _frontmatter(note: ParsedNote) -> list[Passage]:
 
 
 def _chunks(value: str, line: int, end: int) -> list[tuple[int, int, str]]:
-    """A long value cut at blank lines into pieces of about ``SECTION_CHARS``, each with its lines.
+    """A long value cut at blank lines into pieces of about ``SECTION_CHARS``, each with its lines, and none over
+    ``limits.CLAIM_CHARS`` (a value without blank lines is cut between its lines, a line at blanks).
 
     A block scalar (``key: |-``) keeps one value line per file line, starting on the line after the
     key; any other form is cited as the key's whole range."""
     rows = value.split("\n")
     if len(rows) != end - line:
-        return [(line, end, " ".join(value.split()))]
-    out, start, buf = [], None, []
+        return [(line, end, piece) for piece in _cut(" ".join(value.split()))]
+    out, start, buf, size = [], None, [], 0  # size: characters in buf
     for i, row in enumerate(rows + [""]):
+        if row.strip() and buf and size + len(buf) + len(row.strip()) > limits.CLAIM_CHARS:
+            out.append((start, line + i, " ".join(buf)))  # the rows so far would grow too long with this one
+            start, buf, size = None, [], 0
         if row.strip():
             start = line + 1 + i if start is None else start
             buf.append(row.strip())
-        if buf and (not row.strip() and sum(map(len, buf)) >= SECTION_CHARS or i == len(rows)):
+            size += len(buf[-1])
+        if buf and (not row.strip() and size >= SECTION_CHARS or i == len(rows)):
             last = line + i if not row.strip() else line + 1 + i
             out.append((start, last, " ".join(buf)))
-            start, buf = None, []
-    return out
+            start, buf, size = None, [], 0
+    return [(first, last, piece) for first, last, text in out for piece in _cut(text)]
+
+
+def _cut(text: str) -> list[str]:
+    """``text`` in pieces of at most ``limits.CLAIM_CHARS``, cut at blanks where there are some."""
+    pieces, start, size = [], 0, limits.CLAIM_CHARS
+    while len(text) - start > size:
+        blank = text.rfind(" ", start + size // 2, start + size + 1)
+        cut = blank if blank > start else start + size
+        pieces.append(text[start:cut])
+        start = cut + (text[cut] == " ")
+    return pieces + [text[start:]] if start < len(text) else pieces

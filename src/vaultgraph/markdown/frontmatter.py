@@ -17,6 +17,7 @@ import yaml
 MAX_ALIASES = 200
 MAX_VALUES = 100_000  # after alias expansion
 MAX_EXTRA_CHARS = 1_000_000  # characters of strings beyond the header's own length, after alias expansion
+MAX_DEPTH = 100  # levels of nested lists and mappings (a real header has a few; libyaml itself allows 1,000)
 _ALIAS = re.compile(r"(?:^|[\s\[,{:-])\*[^\s,\]}]")  # alias uses; anchors expand only through them
 # libyaml's safe loader is ~6x faster; the pure-Python bounded loader is only needed (and then refuses)
 # when a header uses more aliases than any real note does. Expansion itself is bounded in normalise().
@@ -70,6 +71,9 @@ def load(text: str, first_line: int) -> Frontmatter:
         return Frontmatter({}, "frontmatter is not a mapping of keys to values", first_line)
     try:
         return Frontmatter(normalise(data, [MAX_VALUES, len(text) + MAX_EXTRA_CHARS]))
+    except _TooDeep:  # normalising it was recursion as deep as the header: 500 levels raised RecursionError
+        return Frontmatter(_salvage(text), f"YAML frontmatter nested deeper than {MAX_DEPTH} levels: "
+                           "kept as plain lines", first_line)
     except _TooBig:
         return Frontmatter(_salvage(text), f"frontmatter expands to more than {MAX_VALUES} values or "
                            f"{MAX_EXTRA_CHARS} characters beyond its own (YAML alias bomb?): kept as plain lines",
@@ -89,11 +93,18 @@ class _TooBig(Exception):
     pass
 
 
-def normalise(value: Any, budget: list[int] | None = None) -> Any:
-    """JSON-ready values: dates as ISO 8601 strings, keys as strings; at most ``budget`` = [values, characters].
+class _TooDeep(Exception):
+    pass
+
+
+def normalise(value: Any, budget: list[int] | None = None, depth: int = 0) -> Any:
+    """JSON-ready values: dates as ISO 8601 strings, keys as strings; at most ``budget`` = [values, characters],
+    and ``MAX_DEPTH`` levels of nesting.
 
     Aliases share one object, so a short header can stand for gigabytes of text once written out: both
     the number of values and the characters of strings (keys included) are counted."""
+    if depth > MAX_DEPTH:
+        raise _TooDeep
     if budget is not None:
         budget[0] -= 1
         if isinstance(value, str):
@@ -101,10 +112,10 @@ def normalise(value: Any, budget: list[int] | None = None) -> Any:
         if budget[0] < 0 or budget[1] < 0:
             raise _TooBig
     if isinstance(value, dict):
-        return {normalise(k, budget) if isinstance(k, str) else str(k): normalise(v, budget)
+        return {normalise(k, budget, depth + 1) if isinstance(k, str) else str(k): normalise(v, budget, depth + 1)
                 for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
-        return [normalise(v, budget) for v in value]
+        return [normalise(v, budget, depth + 1) for v in value]
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, bytes):

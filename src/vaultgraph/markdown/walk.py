@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
+from .. import limits
 from ..model import (Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef, InlineField, Link, Section,
                      Table, TableRow, Tag)
 
@@ -15,9 +16,11 @@ from ..model import (Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef
 # before its closing bracket. Written with a lazy ``.*?`` (or a lazy run of single characters) before
 # ``\s*``, the regex rescanned a run of blanks from each of its characters: quadratic in a line of
 # spaces, and cubic for ``[key::`` followed by spaces and no closing bracket (2,000 spaces took 52 s).
-# Runs of blanks are now taken whole (``\s*+``, ``[^\S\n]++``); the matches are the same.
+# Runs of blanks are now taken whole (``\s*+``, ``[^\S\n]++``); the matches are the same. A ``[[link]]`` in a
+# bracketed value holds no ``[``: with one allowed, every ``[k:: [[`` of a line scanned on to the next ``]``
+# (quadratic in a line of them, 40 KB took 1.2 s); wiki-links are read the same way in sources and frontmatter.
 _FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+(?:\[.\]\s+)?)?(\*\*|__)?([^\s\[\]`*:#>(][^\[\]`:]{0,60}?)\1?\s*::(?:\s+((?:[^\S\n]*\S)*))?\s*$")
-_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*+((?:\[\[[^\]\n]*\]\]|[^\[\]()\s]|[^\S\n]++)*?)\s*[\])]")
+_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*+((?:\[\[[^\[\]\n]*\]\]|[^\[\]()\s]|[^\S\n]++)*?)\s*[\])]")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")  # what _mask_code_spans blanks out
 _BACKTICKS = re.compile(r"`+")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
@@ -56,6 +59,34 @@ class Collected:
     fields: list[InlineField] = field(default_factory=list)
     block_ids: list[BlockId] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    dropped: dict[str, list[int]] = field(default_factory=dict)  # what a limit left out: kind → [first line, count]
+
+    @property
+    def limited(self) -> list[tuple[int, str]]:
+        """(line, message) for each kind of record a limit of one note left out."""
+        return [(line, f"a heading over {limits.TITLE_CHARS:,} characters: {count:,} characters of headings not kept "
+                       f"({limits.NOTE})" if kind == "title" else
+                 f"over {getattr(limits, _LIMIT[kind]):,} {kind}: {count:,} more from this line on not kept "
+                 f"({limits.NOTE})")
+                for kind, (line, count) in self.dropped.items()]
+
+    def keep(self, kind: str, kept: list, line: int) -> bool:
+        """Whether one more record of ``kind`` fits (``kept`` holds those already kept); counts it when not."""
+        if len(kept) < getattr(limits, _LIMIT[kind]):
+            return True
+        self.dropped.setdefault(kind, [line, 0])[1] += 1
+        return False
+
+
+_LIMIT = {"links": "LINKS", "tags": "LINKS", "footnote references": "FOOTNOTES", "footnotes": "FOOTNOTES"}
+
+
+def _title(out: Collected, title: str, line: int) -> str:
+    """A heading's title, cut at ``TITLE_CHARS``: a heading path is repeated on every claim under it."""
+    if len(title) <= limits.TITLE_CHARS:
+        return title
+    out.dropped.setdefault("title", [line, 0])[1] += len(title) - limits.TITLE_CHARS
+    return title[:limits.TITLE_CHARS] + "…"
 
 
 def chat_role(callout_type: str) -> str | None:
@@ -132,7 +163,8 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             in_head = True
             box = stack[-1]
             level = int(token.tag[1:])
-            title = tokens[index + 1].content.strip()
+            line = token.map[0] + 1
+            title = _title(out, tokens[index + 1].content.strip(), line)
             title = _BLOCK_ID.sub("", title).strip() or title
             while box.headings and box.headings[-1][0] >= level:
                 box.headings.pop()
@@ -140,7 +172,6 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             box.headings.append((level, title))
             box.sections.append(len(out.sections))
             path = box.base_path + tuple(t for _, t in box.headings)
-            line = token.map[0] + 1
             headings.append((line, level, box.number, len(out.sections)))
             out.sections.append(Section(title, level, line, line, path, box.callout))
         elif kind == "heading_close":
@@ -171,7 +202,8 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
             footnote_end = token.map[1]
         elif kind == "footnote_reference_close" and in_footnote is not None:
             end = _trim(lines, footnote_end, footnote_start)
-            out.footnotes.append(Footnote(in_footnote, footnote_start, end, " ".join(footnote_text).strip()))
+            if out.keep("footnotes", out.footnotes, footnote_start):
+                out.footnotes.append(Footnote(in_footnote, footnote_start, end, " ".join(footnote_text).strip()))
             in_footnote = None
         elif kind == "inline":
             context = "table" if pending_table is not None else "footnote" if in_footnote is not None else "body"
@@ -279,17 +311,20 @@ def _inline(token: Token, out: Collected, context: str) -> None:
         elif kind == "wikilink":
             meta = child.meta
             offset = meta["offset"]
-            out.links.append(Link(child.markup, meta["target"], base + offset, "wiki", meta["embed"],
-                                  meta["heading"], meta["block"], meta["alias"], context))
+            if out.keep("links", out.links, base + offset):
+                out.links.append(Link(child.markup, meta["target"], base + offset, "wiki", meta["embed"],
+                                      meta["heading"], meta["block"], meta["alias"], context))
         elif kind == "tag":
             offset = child.meta["offset"]
-            out.tags.append(Tag(child.content, base + offset))
+            if out.keep("tags", out.tags, base + offset):
+                out.tags.append(Tag(child.content, base + offset))
         elif kind == "footnote_ref":
-            out.footnote_refs.append(FootnoteRef(child.meta.get("label", ""), base + offset))
+            if out.keep("footnote references", out.footnote_refs, base + offset):
+                out.footnote_refs.append(FootnoteRef(child.meta.get("label", ""), base + offset))
         elif kind in ("link_open", "image"):
             href = str(child.attrs.get("href") or child.attrs.get("src") or "")
             link = _markdown_link(href, base + offset, kind == "image", context)
-            if link:
+            if link and out.keep("links", out.links, base + offset):
                 out.links.append(link)
 
 

@@ -26,7 +26,7 @@ from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
 
-EXTRACT_VERSION = "6"  # 6: the learned vocabulary
+EXTRACT_VERSION = "7"  # 6: the learned vocabulary; claims within the limits of one note; 7: both
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,9 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
                 remove_passages(conn, [path])
                 continue
             facts = extract(note, concepts, lambda target, src=path: index.resolve(src, target)[0])
+            if facts.warnings:  # a limit of one note cut its claims: say so beside what parsing said
+                conn.execute("UPDATE notes SET status = 'warning', reason = ? WHERE path = ?",
+                             ("; ".join(str(w) for w in (*note.warnings, *facts.warnings)), path))
             batch[path] = note_quads(note, facts, labels, broader)
             conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (_graph_key(sig, note, facts), path))
             topic = facts.concept or concepts.lookup(note.title)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
+from .. import limits
 from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
@@ -26,7 +27,7 @@ from ..index.build import SearchReport, refresh_search
 from .concepts import METHOD_TYPES
 from .graphing import GraphReport, note_type, update_graph
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"  # 4: the limits of one note (vaultgraph.limits)
 MAX_NOTE_BYTES = 16 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
 
@@ -52,6 +53,7 @@ class IndexReport:
     search: SearchReport | None = None
     stages: dict[str, float] | None = None  # seconds: list, parse, resolve, graph, search (embed, bm25, faiss …)
     reason: str | None = None  # why every note was parsed again
+    limited: tuple[tuple[str, str], ...] = ()  # (path, reason) of notes indexed only as far as a limit of one note
 
 
 class _Known(NamedTuple):
@@ -250,6 +252,8 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
         counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
         repaired = sum(1 for o in outcomes if o.note and o.note.repairs)
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
+        limited = tuple(tuple(r) for r in conn.execute(  # every such note, with what its limit cut
+            "SELECT path, reason FROM notes WHERE reason LIKE ? ORDER BY path", (f"%({limits.NOTE})%",)))
     clock.lap("commit")
     stages = {**clock.laps, **{f"search.{k}": round(v, 4) for k, v in search.seconds.items()}}
     reason = fresh or ("a rebuild was asked: every note is parsed, extracted and indexed again" if rebuild else None)
@@ -258,7 +262,7 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
     return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
                        links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search, stages,
-                       reason)
+                       reason, limited)
 
 
 class _Clock:
