@@ -71,6 +71,8 @@ def main() -> None:
 
     from . import ask_cmd, graph_cmd, index_cmd, reason_cmd, show_cmd, terms_cmd, watch_cmd  # noqa: F401 - registers the commands
 
+    if "--save" in sys.argv:
+        sys.argv[1:] = ask_cmd.bare_save(sys.argv[1:])
     try:
         app()
     except VaultgraphError as exc:
