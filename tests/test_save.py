@@ -90,7 +90,7 @@ def test_comparison_and_why_paths_are_saved_with_working_links(indexed):
     assert note.frontmatter["intent"] == "explanation"
     assert any(s.title == "Why" for s in note.sections)
     text = (indexed / "why.md").read_text(encoding="utf-8")
-    assert re.search(r"^1\. LoRA → ", text, re.M)
+    assert re.search(r"^1\. LoRA → ", text, re.MULTILINE)
     steps = [x for x in text[text.index("## Why"):].split("\n") if x.lstrip().startswith("- ")]
     assert steps and all("[[" in x for x in steps)  # every step of a path cites its note
     assert_every_link_opens_the_cited_lines(indexed, note, resolved)

@@ -239,9 +239,9 @@ def answer_markdown(result, headings: dict[str, set[str]], titles: dict[str, str
         lines.append("")
     if result.comparison is not None:
         table = _trimmed(result.comparison)
+        command = "kg compare " + " ".join(_quoted(m) for m in table.methods)
         lines += ["## Comparison", "", comparison_markdown(table, link=link.table).rstrip("\n"), "",
-                  f"*At most {CELL_ITEMS} statements a cell: `kg compare {' '.join(_quoted(m) for m in table.methods)}` "
-                  "shows them all.*", ""]
+                  f"*At most {CELL_ITEMS} statements a cell: `{command}` shows them all.*", ""]
     if result.explanation is not None:
         lines += ["## Why", ""] + _paths(result.explanation, link) + [""]
     return "\n".join(lines)
