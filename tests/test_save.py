@@ -155,3 +155,19 @@ def test_an_indexed_saved_answer_does_not_crowd_out_its_sources(indexed):
     assert len(same) >= len(first["answers"]) - 2
     found = json.loads(run_kg("search", "risks of LoRA on CoT", "--vault", str(indexed), "--json").stdout)
     assert not [c for a in found["answers"] for c in a["citations"] if c["path"].startswith("Answers/")]
+
+
+def test_saved_answers_do_not_feed_compare_or_why(indexed):
+    before = cli(indexed, "compare", "LoRA", "DPO"), cli(indexed, "why", "LoRA", "CoT")
+    run_kg("ask", "сравни LoRA и DPO", "--vault", str(indexed), "--save")
+    run_kg("ask", "how does LoRA affect CoT", "--vault", str(indexed), "--save")
+    run_kg("index", str(indexed))
+    after = cli(indexed, "compare", "LoRA", "DPO"), cli(indexed, "why", "LoRA", "CoT")
+    assert "Answers/" not in json.dumps(after, ensure_ascii=False)  # the copies would fill its cells and paths
+    assert after == before
+    check = run_kg("check", "--vault", str(indexed), check=False).stdout
+    assert "Answers/" not in check  # linked to what they cite: no orphans, no unsourced claims
+
+
+def cli(vault, *args):
+    return json.loads(run_kg(*args, "--vault", str(vault), "--json").stdout)

@@ -131,7 +131,11 @@ def saved_answer(note: ParsedNote) -> bool:
     linked, but every passage of it weighs ``NO_ANSWER``, so a question answered once is answered again from
     the notes it cites, not from the saved copy (which would outrank them: it holds their statements and the
     question's own words). Delete the key to make such a note count as one of your own."""
-    value = note.frontmatter.get(ANSWER_KEY)
+    return answer_mark(note.frontmatter.get(ANSWER_KEY))
+
+
+def answer_mark(value) -> bool:
+    """Whether a frontmatter value of ``ANSWER_KEY`` marks a saved answer (also read by ``reason.cache``)."""
     return isinstance(value, str) and value.strip().lower() == ANSWER_VALUE
 
 
