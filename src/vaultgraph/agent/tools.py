@@ -66,12 +66,20 @@ class VaultTools:
     # --- the tools: each returns what `kg <command> --json` prints --------------------------------
 
     def ask(self, question: str, top: int = 8) -> dict:
-        with self._lock:
-            return self.searcher().ask(question, _top(top)).to_dict()
+        return self._question(question, _top(top), plain=False)
 
     def search(self, query: str, top: int = 10) -> dict:
+        return self._question(query, _top(top), plain=True)
+
+    def _question(self, text: str, top: int, plain: bool) -> dict:
+        """One question; an index found missing or damaged meanwhile (deleted, rebuilt by another kg) is opened
+        again once, rebuilt first when it is still not there."""
         with self._lock:
-            return self.searcher().ask(query, _top(top), plain=True).to_dict()
+            try:
+                return self.searcher().ask(text, top, plain=plain).to_dict()
+            except IndexMissing:
+                self.close()
+                return self.searcher().ask(text, top, plain=plain).to_dict()
 
     def why(self, a: str, b: str, paths: int = 3) -> dict:
         from .. import reason
