@@ -34,6 +34,10 @@ def _searcher(root: Path, refresh: bool, quiet: bool, threads: int | None):
     from ..store import exists
     from .index_cmd import run_index
 
+    if not exists(root):
+        from .app import refuse_unindexed
+
+        refuse_unindexed(root)
     if refresh or not exists(root):
         run_index(root, quiet=quiet, model=settings_model(), threads=threads)
     try:
@@ -121,7 +125,7 @@ def grouped(result) -> list[tuple[str, list]]:
 
 
 def print_result(result, root: Path) -> None:
-    from rich.markup import escape
+    from .app import safe as escape
 
     from .reason_cmd import show_comparison, show_explanation
 

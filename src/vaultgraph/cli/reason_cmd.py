@@ -142,6 +142,6 @@ def _short(text: str, width: int) -> str:
 
 
 def _esc(text: str) -> str:
-    from rich.markup import escape
+    from .app import safe
 
-    return escape(text)
+    return safe(text)

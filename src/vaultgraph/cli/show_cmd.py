@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .app import JsonOption, VaultOption, app, console, emit_json, ensure_index, vault_root
+from .app import JsonOption, VaultOption, app, console, emit_json, ensure_index, safe, vault_root
 
 
 @app.command()
@@ -23,7 +23,7 @@ def show(note: Annotated[str, typer.Argument(help="Note name or vault-relative p
         return
     n = shown.note
     out = console()
-    out.print(f"[bold]{n.path}[/]  {n.line_count} lines  sha256 {n.sha256[:12]}")
+    out.print(f"[bold]{safe(n.path)}[/]  {n.line_count} lines  sha256 {n.sha256[:12]}")
     if n.frontmatter_lines:
         out.print(f"frontmatter (lines {n.frontmatter_lines[0]}-{n.frontmatter_lines[1]}): {', '.join(n.frontmatter)}",
                   markup=False)

@@ -71,24 +71,35 @@ def _graphml(triples: list[ox.Triple]) -> bytes:
 
     g = nx.MultiDiGraph()
     for t in triples:
-        s, p = t.subject.value, t.predicate.value
+        s, p = _xml(t.subject.value), t.predicate.value
         name = _short(p)
         if isinstance(t.object, ox.Literal):
             g.add_node(s)
             attrs = g.nodes[s]
-            attrs[name] = f"{attrs[name]} | {t.object.value}" if name in attrs else t.object.value
+            value = _xml(t.object.value)
+            attrs[name] = f"{attrs[name]} | {value}" if name in attrs else value
         else:
             if name == "type":
                 g.add_node(s)
                 attrs = g.nodes[s]
                 attrs["type"] = f"{attrs['type']} {_short(t.object.value)}" if "type" in attrs else _short(t.object.value)
                 continue
-            g.add_edge(s, t.object.value, key=name, relation=name)
+            g.add_edge(s, _xml(t.object.value), key=name, relation=name)
     for node, attrs in g.nodes(data=True):
         attrs.setdefault("label", attrs.get("label") or attrs.get("title") or _short(node))
     buffer = io.BytesIO()
     nx.write_graphml(g, buffer, encoding="utf-8")
     return buffer.getvalue()
+
+
+_NOT_XML = {c: f"\\x{c:02x}" for c in (*range(9), 11, 12, *range(14, 32))} | {0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"}
+
+
+def _xml(text: str) -> str:
+    """Text XML 1.0 can hold: the control characters it forbids (a note named with an escape sequence)
+    written as ``\\x1b``, a lone surrogate as U+FFFD (Gephi refuses the file otherwise)."""
+    text = text.translate(_NOT_XML)
+    return text.encode("utf-8", "replace").decode("utf-8") if any("\ud800" <= c <= "\udfff" for c in text) else text
 
 
 def _short(iri: str) -> str:
