@@ -123,7 +123,12 @@ def main() -> None:
     except KeyboardInterrupt:
         _exit("interrupted", 130)
     except OSError as exc:  # a folder that cannot be written, a full disk …: what and where, on one line
+        import errno
+
         where = f"{exc.filename}: " if exc.filename else ""
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and "/.kg" in str(exc.filename or ""):
+            _exit(f"cannot write the index: {where}{exc.strerror} (kg keeps its index in the vault's .kg/: "
+                  "make the vault writable, or index a copy of it)")
         _exit(f"{where}{exc.strerror or exc}")
     except MemoryError:
         _exit("out of memory")

@@ -32,22 +32,37 @@ def _searcher(root: Path, refresh: bool, quiet: bool, threads: int | None):
     from ..errors import IndexMissing
     from ..service.asking import Searcher
     from ..store import exists
-    from .index_cmd import run_index
 
     if not exists(root):
         from .app import refuse_unindexed
 
         refuse_unindexed(root)
     if refresh or not exists(root):
-        run_index(root, quiet=quiet, model=settings_model(), threads=threads)
+        _index(root, quiet, threads)
     try:
         return Searcher(root, threads=threads or 1)
     except IndexMissing:  # … or damaged: indexing repairs it, and says why it rebuilt
-        report = run_index(root, quiet=quiet, model=settings_model(), threads=threads)
-        for why in (report.reason, report.search.reason if report.search else None):
+        report = _index(root, quiet, threads)
+        for why in (report.reason, report.search.reason if report.search else None) if report else ():
             if why:
                 typer.echo(f"kg: {why}", err=True)
         return Searcher(root, threads=threads or 1)
+
+
+def _index(root: Path, quiet: bool, threads: int | None):
+    """Index the vault, or wait for the ``kg`` process indexing it now (two questions asked of a fresh vault at
+    once: the second waits for the first one's index instead of failing); None when it waited."""
+    from ..errors import IndexBusy
+    from ..store.sqlite import wait_for_writer
+    from .index_cmd import run_index
+
+    try:
+        return run_index(root, quiet=quiet, model=settings_model(), threads=threads)
+    except IndexBusy:
+        if not quiet:
+            typer.echo("kg: another `kg` process is indexing this vault: waiting for it", err=True)
+        wait_for_writer(root)
+        return None
 
 
 def _stale_notice(root: Path) -> str | None:

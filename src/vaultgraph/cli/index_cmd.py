@@ -117,7 +117,8 @@ def status(vault: VaultOption = None, json_out: JsonOption = False,
     for title, rows, fmt in (
         ("problems", data["problems"], lambda r: f"{r['path']}: {r['status']}: {r['reason']}"),
         ("encoding repairs", data["repairs"], lambda r: f"{r['path']}: {r['detail']}"),
-        ("unresolved links", data["unresolved_links"], lambda r: f"{r['source']}:{r['line']}: {r['raw']}"),
+        ("unresolved links", data["unresolved_links"], lambda r: f"{r['source']}:{r['line']}: {r['raw']}"
+         + (f" (matches an alias of {r['alias_of']}: Obsidian opens nothing)" if r["alias_of"] else "")),
     ):
         if rows:
             out.print(f"\n[bold]{title}[/] ({len(rows)})")

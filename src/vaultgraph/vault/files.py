@@ -191,6 +191,14 @@ def find_vault(explicit: str | os.PathLike | None = None, cwd: Path | None = Non
     raise VaultNotFound("no vault: pass --vault, set KG_VAULT, or run inside a folder holding .obsidian/")
 
 
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "a special file"
+
+
 def scan(root: Path) -> Listing:
     """Every file of the vault, hidden and tool folders skipped, symlinks kept inside the vault."""
     root = root.resolve()
@@ -228,6 +236,8 @@ def scan(root: Path) -> Listing:
                     files.append(VaultFile(path, st.st_size, st.st_mtime_ns))
                 elif entry.is_symlink():
                     skipped.append(Skipped(path, "symlink to a missing file (not followed)"))
+                else:  # a FIFO, a socket, a device: never opened (reading a FIFO waits for a writer)
+                    skipped.append(Skipped(path, f"not a regular file ({_kind(entry.stat().st_mode)}): not read"))
             except OSError as exc:
                 if exc.errno == errno.ELOOP:
                     skipped.append(Skipped(path, "symlink loop (not followed)"))
