@@ -63,6 +63,11 @@ def plain(text: object) -> str:
     return str(text).translate(_CONTROL)
 
 
+def plain_lines(text: str) -> str:
+    """``plain`` for each line of a text printed as it is (Markdown): its line breaks kept."""
+    return "\n".join(plain(line) for line in text.split("\n"))
+
+
 def safe(text: object) -> str:
     """A name or text to put inside Rich markup: printed verbatim (``[b]``, ``[/x]`` are text), controls escaped."""
     from rich.markup import escape

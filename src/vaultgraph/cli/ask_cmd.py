@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import typer
 
-from .app import JsonOption, VaultOption, app, console, emit_json, vault_root
+from .app import JsonOption, VaultOption, app, console, emit_json, plain_lines, vault_root
 
 TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
 MarkdownOption = Annotated[bool, typer.Option("--markdown", help="Print Markdown that pastes into a note.")]
@@ -93,7 +93,7 @@ def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh
     if json_out:
         emit_json(result.to_dict())
     elif markdown:
-        sys.stdout.write(to_markdown(result))
+        sys.stdout.write(plain_lines(to_markdown(result)))
     else:
         print_result(result, root)
 
