@@ -51,12 +51,12 @@ def to_rdflib(triples: list[ox.Triple]):
 def export(quads: Iterable[ox.Quad], fmt: str) -> bytes:
     triples = _sorted_triples(quads)
     if fmt == "nt":
-        return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples).encode("utf-8")
+        return uchar("".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)).encode("utf-8")
     if fmt == "graphml":
         return _graphml(triples)
     graph = to_rdflib(triples)
     if fmt == "ttl":
-        return graph.serialize(format="longturtle").encode("utf-8")
+        return uchar(graph.serialize(format="longturtle")).encode("utf-8")
     if fmt == "jsonld":
         context = dict(PREFIXES)
         return graph.serialize(format="json-ld", context=context, indent=1, sort_keys=True).encode("utf-8")
@@ -90,6 +90,15 @@ def _graphml(triples: list[ox.Triple]) -> bytes:
     buffer = io.BytesIO()
     nx.write_graphml(g, buffer, encoding="utf-8")
     return buffer.getvalue()
+
+
+_UCHAR = {c: f"\\u{c:04X}" for c in (*range(9), 11, 12, *range(14, 32), 127)}
+
+
+def uchar(text: str) -> str:
+    """Turtle or N-Triples with the control characters of literals and IRIs written as ``\\u001B`` (the same
+    RDF; an escape sequence in a note's name no longer reaches the terminal). Tab and line breaks are syntax."""
+    return text.translate(_UCHAR)
 
 
 _NOT_XML = {c: f"\\x{c:02x}" for c in (*range(9), 11, 12, *range(14, 32))} | {0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"}
