@@ -128,7 +128,7 @@ def test_near_duplicates_collapse_into_one_answer_with_several_citations(indexed
 
 def test_empty_question_is_a_clear_error(indexed):
     result = run_kg("ask", "   ", "--vault", str(indexed), check=False)
-    assert result.returncode == 1 and "empty" in result.stderr
+    assert result.returncode == 2 and "empty" in result.stderr
 
 
 def test_a_comparison_question_gets_the_side_by_side_table(indexed):

@@ -108,7 +108,7 @@ def test_bundled_demo_vault_is_the_default(tmp_path):
 
 def test_failures_are_one_line_and_non_zero(demo_vault, tmp_path):
     result = run_kg("show", "No such note", "--vault", str(demo_vault), check=False)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "No such note" in result.stderr
     result = run_kg("status", "--vault", str(tmp_path / "missing"), check=False)
     assert result.returncode != 0 and result.stderr.strip().count("\n") == 0
@@ -121,5 +121,5 @@ def test_lock_refuses_a_second_writer(demo_vault):
     with open(demo_vault / ".kg" / "lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = run_kg("index", str(demo_vault), check=False)
-    assert result.returncode == 1 and "another `kg` process" in result.stderr
+    assert result.returncode == 2 and "another `kg` process" in result.stderr
     assert os.path.exists(demo_vault / ".kg" / "lock")

@@ -117,7 +117,7 @@ def test_rebuild_repairs_what_sizes_cannot_tell(indexed, capsys, monkeypatch):
     _restore(vault, good)
     garble(_only(vault / ".kg" / "search", "bm25-*") / "vocab.index.json")
     code, out, err = _kg(capsys, monkeypatch, "search", "LoRA", "--vault", str(vault))
-    assert code == 1 and "damaged" in err and "kg index --rebuild" in err and "Traceback" not in err
+    assert code == 2 and "damaged" in err and "kg index --rebuild" in err and "Traceback" not in err
     result = run_kg("index", str(vault), "--rebuild", "--json")
     report = json.loads(result.stdout)
     assert report["parsed"] == report["notes"] and report["graph"]["full"] and report["search"]["rebuilt"]

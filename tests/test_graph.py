@@ -161,7 +161,7 @@ def test_exports_are_deterministic_and_turtle_is_isomorphic(demo_vault, tmp_path
 def test_sparql_is_read_only(demo_vault):
     run_kg("index", str(demo_vault))
     result = run_kg("sparql", "INSERT DATA { <a:b> <a:c> <a:d> }", "--vault", str(demo_vault), check=False)
-    assert result.returncode == 1 and "read-only" in result.stderr
+    assert result.returncode == 2 and "read-only" in result.stderr
     count = json.loads(run_kg("sparql", PREFIXES + "SELECT (COUNT(*) AS ?n) WHERE { ?c a vg:Claim }",
                               "--vault", str(demo_vault), "--json").stdout)
     assert int(count["results"]["bindings"][0]["n"]["value"]) > 100

@@ -110,7 +110,7 @@ def test_why_without_a_path_says_so_and_names_nearest_concepts(indexed_demo):
 
 def test_unknown_concept_fails_with_one_line_and_suggestions(indexed_demo):
     result = run_kg("why", "LoRAA", "CoT", "--vault", str(indexed_demo), cwd=indexed_demo.parent, check=False)
-    assert result.returncode == 1
+    assert result.returncode == 2
     message = result.stderr.strip()
     assert "\n" not in message and message.startswith("kg: no concept named 'LoRAA'") and "LoRA" in message[30:]
 

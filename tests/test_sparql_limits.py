@@ -95,7 +95,7 @@ class Listener:
 def test_service_is_refused_and_nothing_is_sent(vault, query):
     listener = Listener()
     result = kg("sparql", query.replace("{url}", listener.url), "--vault", str(vault), seconds=30)
-    assert result["code"] == 1 and "SERVICE is refused" in result["err"] and not result["out"]
+    assert result["code"] == 2 and "SERVICE is refused" in result["err"] and not result["out"]
     time.sleep(0.2)
     assert listener.connections == []
 
@@ -104,7 +104,7 @@ def test_service_is_refused_before_a_remote_endpoint_sees_it(vault):
     listener, target = Listener(), Listener()
     query = f"SELECT * WHERE {{ SERVICE <{target.url}/> {{ ?s ?p ?o }} }}"
     result = kg("sparql", query, "--vault", str(vault), "--endpoint", listener.url, seconds=30)
-    assert result["code"] == 1 and "SERVICE is refused" in result["err"]
+    assert result["code"] == 2 and "SERVICE is refused" in result["err"]
     time.sleep(0.2)
     assert listener.connections == [] and target.connections == []
 
@@ -126,7 +126,7 @@ def test_nesting_is_refused_before_parsing(vault, tmp_path, query, words):
     file = tmp_path / "query.rq"  # too long for an argument list: the command reads the file
     file.write_text(query, encoding="utf-8")
     result = kg("sparql", str(file), "--vault", str(vault), seconds=30)
-    assert result["code"] == 1 and words in result["err"], result["err"]
+    assert result["code"] == 2 and words in result["err"], result["err"]
 
 
 def test_nesting_within_the_limit_runs(vault):
@@ -137,13 +137,13 @@ def test_nesting_within_the_limit_runs(vault):
 
 def test_a_query_past_its_time_limit_is_stopped(vault):
     result = kg("sparql", ENDLESS_COUNT, "--vault", str(vault), "--timeout", "2", seconds=20)
-    assert result["code"] == 1 and "time limit (2 s" in result["err"]
+    assert result["code"] == 2 and "time limit (2 s" in result["err"]
 
 
 def test_a_query_past_its_memory_limit_is_stopped(vault):
     result = kg("sparql", CARTESIAN + " ORDER BY ?c ?f", "--vault", str(vault), "--max-memory", "200",
                 seconds=60, memory=500 * MIB)
-    assert result["code"] == 1 and "more than 200 MiB" in result["err"]
+    assert result["code"] == 2 and "more than 200 MiB" in result["err"]
 
 
 def test_rows_stop_at_the_row_limit(vault):
@@ -178,7 +178,7 @@ def test_a_remote_endpoint_that_never_answers_is_stopped_at_the_time_limit(vault
     hanging = Listener()
     result = kg("sparql", "SELECT * WHERE { ?s ?p ?o }", "--vault", str(vault), "--endpoint", hanging.url,
                 "--timeout", "2", seconds=20)
-    assert result["code"] == 1 and "time limit" in result["err"] and hanging.connections
+    assert result["code"] == 2 and "time limit" in result["err"] and hanging.connections
 
 
 def test_a_remote_endpoint_streams_under_the_row_limit(oxigraph_server, vault, tmp_path):  # noqa: F811
@@ -199,10 +199,10 @@ def test_a_remote_endpoint_streams_under_the_row_limit(oxigraph_server, vault, t
                                    "# a comment\nclear all", "WITH <x:g> INSERT { <a:b> <a:c> <a:d> } WHERE {}"])
 def test_updates_stay_refused(vault, query):
     result = kg("sparql", query, "--vault", str(vault), seconds=30)
-    assert result["code"] == 1 and "read-only" in result["err"]
+    assert result["code"] == 2 and "read-only" in result["err"]
 
 
 def test_syntax_errors_and_engine_errors_are_one_line(vault):
     result = kg("sparql", "SELECT * WHERE { ?s ?p", "--vault", str(vault), seconds=30)
-    assert result["code"] == 1 and result["err"].startswith("kg: SPARQL syntax error") \
+    assert result["code"] == 2 and result["err"].startswith("kg: SPARQL syntax error") \
         and len(result["err"].strip().splitlines()) == 1

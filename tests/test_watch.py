@@ -274,7 +274,7 @@ def test_kg_watch_keeps_the_index_live(demo_vault):
                             for l in rows))
 
         eventually(reorganised)
-        assert run_kg("show", "PEFT", "--json", "--vault", str(demo_vault), check=False).returncode == 1
+        assert run_kg("show", "PEFT", "--json", "--vault", str(demo_vault), check=False).returncode == 2
         shown = json.loads(run_kg("show", "QLoRA renamed", "--json", "--vault", str(demo_vault)).stdout)
         assert shown["path"] == "methods/QLoRA renamed.md"
 

@@ -32,6 +32,7 @@ CLAIMS = 5_000  # claims (list items, sentences, paragraphs, table rows) per not
 CLAIM_CHARS = 2_000  # characters of one claim: a longer one is cut into pieces, each a claim
 CLAIMS_CHARS = 300_000  # characters of all claims of a note
 WARNINGS = 20  # warnings kept per note (and how many more there were)
+QUESTION_CHARS = 1_000  # characters of a question read (a 100 KB one took 8-10 s and 2.2 GB): the rest is cut
 
 
 def deadline(seconds: float = NOTE_SECONDS) -> float:

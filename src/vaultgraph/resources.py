@@ -17,6 +17,11 @@ def _shipped(name: str) -> Path:
     return packaged if packaged.is_dir() else here.parents[1] / name
 
 
+def is_packaged() -> bool:
+    """True for an installed package (its data in ``vaultgraph/_data/``), False for a checkout."""
+    return (Path(__file__).resolve().parent / "_data" / "vault").is_dir()
+
+
 def schema_dir() -> Path:
     return _shipped("schema")
 

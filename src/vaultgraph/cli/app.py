@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 
 VaultOption = Annotated[
-    Optional[Path],
+    Optional[str],
     typer.Option("--vault", "-v", help="Vault folder (default: $KG_VAULT, the enclosing vault, or the demo vault)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -35,7 +35,7 @@ EndpointOption = Annotated[
 ]
 
 
-def vault_root(vault: Path | None) -> Path:
+def vault_root(vault: str | Path | None) -> Path:
     from ..vault import find_vault
 
     return find_vault(vault)
@@ -45,25 +45,69 @@ def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+USAGE = 2  # exit codes: 0 ok, 1 findings (kg check), 2 usage or cannot run
+
+
 def fail(message: str) -> None:
-    typer.echo(f"kg: {message}", err=True)
-    raise typer.Exit(1)
+    typer.echo(f"kg: {plain(message)}", err=True)
+    raise typer.Exit(USAGE)
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127, *range(0x80, 0xA0))} | {9: "\\t", 10: "\\n", 13: "\\r"} | {
+    c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}  # bidi overrides reorder a line
+
+
+def plain(text: object) -> str:
+    """A name or text as the characters it holds: control characters (escape sequences, bell, carriage
+    return, bidi overrides) shown as ``\\x1b`` … instead of reaching the terminal."""
+    return str(text).translate(_CONTROL)
+
+
+def plain_lines(text: str) -> str:
+    """``plain`` for each line of a text printed as it is (Markdown): its line breaks kept."""
+    return "\n".join(plain(line) for line in text.split("\n"))
+
+
+def safe(text: object) -> str:
+    """A name or text to put inside Rich markup: printed verbatim (``[b]``, ``[/x]`` are text), controls escaped."""
+    from rich.markup import escape
+
+    return escape(plain(text))
 
 
 def console():
+    """Rich console for stdout; a ``print(..., markup=False)`` has its strings' control characters escaped
+    (names and texts printed as text), markup prints must pass data through ``safe``."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    class _Out(Console):
+        def print(self, *objects, markup=None, **kwargs):
+            if markup is False:
+                objects = tuple(plain(o) if isinstance(o, str) else o for o in objects)
+            super().print(*objects, markup=markup, **kwargs)
+
+    return _Out(highlight=False, soft_wrap=True, emoji=False)
 
 
 def ensure_index(root: Path, quiet: bool = False, endpoint: str | None = None) -> None:
-    """Build the index the first time a command needs it."""
+    """Build the index the first time a command needs it — only in a vault (``.obsidian/`` or ``.kg/``): a
+    read command never starts indexing any other folder."""
     from ..store import exists
 
     if not exists(root):
+        refuse_unindexed(root, endpoint)
         from .index_cmd import run_index
 
         run_index(root, quiet=quiet, endpoint=endpoint)
+
+
+def refuse_unindexed(root: Path, endpoint: str | None = None) -> None:
+    from ..errors import IndexMissing
+    from ..vault import is_vault
+
+    if not is_vault(root):
+        raise IndexMissing(f"{root} is not an Obsidian vault (no .obsidian/) and has no index: "
+                           f"run `kg index {root}` first")
 
 
 def main() -> None:
@@ -76,12 +120,33 @@ def main() -> None:
     try:
         app()
     except VaultgraphError as exc:
-        typer.echo(f"kg: {exc}", err=True)
-        sys.exit(1)
+        _exit(str(exc))
     except sqlite3.DatabaseError as exc:  # SQLite's own error from a page found damaged while reading
         damaged = getattr(exc, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB")
-        typer.echo(f"kg: the index is damaged ({exc}): run `kg index --rebuild`" if damaged
-                   else f"kg: the index cannot be read ({exc})", err=True)
-        sys.exit(1)
+        _exit(f"the index is damaged ({exc}): run `kg index --rebuild`" if damaged
+              else f"the index cannot be read ({exc})")
     except BrokenPipeError:
         sys.exit(0)
+    except KeyboardInterrupt:
+        _exit("interrupted", 130)
+    except OSError as exc:  # a folder that cannot be written, a full disk …: what and where, on one line
+        import errno
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and "/.kg" in str(exc.filename or ""):
+            _exit(f"cannot write the index: {where}{exc.strerror} (kg keeps its index in the vault's .kg/: "
+                  "make the vault writable, or index a copy of it)")
+        _exit(f"{where}{exc.strerror or exc}")
+    except MemoryError:
+        _exit("out of memory")
+    except Exception as exc:  # noqa: BLE001 - a bug still reaches the user as one line (KG_DEBUG=1: traceback)
+        import os
+
+        if os.environ.get("KG_DEBUG"):
+            raise
+        _exit(f"unexpected error: {type(exc).__name__}: {exc} (run with KG_DEBUG=1 for the traceback)")
+
+
+def _exit(message: str, code: int = USAGE) -> None:
+    typer.echo(f"kg: {plain(' '.join(message.split())) or 'failed'}", err=True)
+    sys.exit(code)

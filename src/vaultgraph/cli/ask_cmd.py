@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import typer
 
-from .app import JsonOption, VaultOption, app, console, emit_json, vault_root
+from .app import JsonOption, VaultOption, app, console, emit_json, plain_lines, vault_root
 
 TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
 MarkdownOption = Annotated[bool, typer.Option("--markdown", help="Print Markdown that pastes into a note.")]
@@ -48,18 +48,37 @@ def _searcher(root: Path, refresh: bool, quiet: bool, threads: int | None):
     from ..errors import IndexMissing
     from ..service.asking import Searcher
     from ..store import exists
-    from .index_cmd import run_index
 
+    if not exists(root):
+        from .app import refuse_unindexed
+
+        refuse_unindexed(root)
     if refresh or not exists(root):
-        run_index(root, quiet=quiet, model=settings_model(), threads=threads)
+        _index(root, quiet, threads)
     try:
         return Searcher(root, threads=threads or 1)
     except IndexMissing:  # … or damaged: indexing repairs it, and says why it rebuilt
-        report = run_index(root, quiet=quiet, model=settings_model(), threads=threads)
-        for why in (report.reason, report.search.reason if report.search else None):
+        report = _index(root, quiet, threads)
+        for why in (report.reason, report.search.reason if report.search else None) if report else ():
             if why:
                 typer.echo(f"kg: {why}", err=True)
         return Searcher(root, threads=threads or 1)
+
+
+def _index(root: Path, quiet: bool, threads: int | None):
+    """Index the vault, or wait for the ``kg`` process indexing it now (two questions asked of a fresh vault at
+    once: the second waits for the first one's index instead of failing); None when it waited."""
+    from ..errors import IndexBusy
+    from ..store.sqlite import wait_for_writer
+    from .index_cmd import run_index
+
+    try:
+        return run_index(root, quiet=quiet, model=settings_model(), threads=threads)
+    except IndexBusy:
+        if not quiet:
+            typer.echo("kg: another `kg` process is indexing this vault: waiting for it", err=True)
+        wait_for_writer(root)
+        return None
 
 
 def _stale_notice(root: Path) -> str | None:
@@ -92,7 +111,7 @@ def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh
     if json_out:
         emit_json(result.to_dict())
     elif markdown:
-        sys.stdout.write(to_markdown(result))
+        sys.stdout.write(plain_lines(to_markdown(result)))
     else:
         print_result(result, root)
     if target is not None:
@@ -165,7 +184,7 @@ def grouped(result) -> list[tuple[str, list]]:
 
 
 def print_result(result, root: Path) -> None:
-    from rich.markup import escape
+    from .app import safe as escape
 
     from .reason_cmd import show_comparison, show_explanation
 

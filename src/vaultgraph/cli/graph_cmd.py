@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, fail, vault_root
+from .app import (EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, fail, plain, safe,
+                  vault_root)
 
 
 def _graph(vault, endpoint: str | None = None):
@@ -32,13 +33,52 @@ def export(
 
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if out is not None:
+        _check_out(out)
     _, graph = _graph(vault, endpoint)
     data = do_export(graph.quads(include_schema=with_schema), fmt)
     if out is None:
         sys.stdout.buffer.write(data)
-    else:
+        return
+    try:
         out.write_bytes(data)
-        typer.echo(f"wrote {len(data)} bytes to {out}", err=True)
+    except OSError as exc:  # a full disk: no half-written file left behind
+        if out.is_file():
+            out.unlink(missing_ok=True)
+        fail(f"--out {out}: cannot write: {exc.strerror or exc}")
+    typer.echo(f"wrote {len(data)} bytes to {plain(out)}", err=True)
+
+
+def _check_out(out: Path) -> None:
+    """Refused before anything runs: a folder, a missing parent folder."""
+    if out.is_dir():
+        fail(f"--out {out} is a folder: name a file in it")
+    if not out.parent.is_dir():
+        fail(f"--out {out}: folder {out.parent} does not exist")
+
+
+def read_query(query: str) -> str:
+    """The query text: the argument itself, or the file it names (a name ending in .rq/.sparql, or one word
+    with no braces) — a missing file is reported as missing, not as a syntax error."""
+    path = Path(query)
+    file_like = len(query) < 4096 and "\n" not in query and (
+        path.suffix.lower() in (".rq", ".sparql", ".ru", ".txt") or ("{" not in query and len(query.split()) == 1))
+    if not file_like:
+        return query
+    if path.is_dir():
+        fail(f"query file {query} is a folder")
+    if not path.is_file():
+        if "{" in query or len(query.split()) > 1:
+            return query
+        fail(f"query file {query} not found (pass a query, or a file holding one)")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        fail(f"query file {query}: cannot read: {exc.strerror or exc}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"query file {query} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})")
 
 
 @app.command()
@@ -61,8 +101,7 @@ def sparql(
     printed as they are found. SERVICE and updates are refused."""
     from ..graph import sparql as engine
 
-    path = Path(query)
-    text = path.read_text(encoding="utf-8") if len(query) < 4096 and "\n" not in query and path.is_file() else query
+    text = read_query(query)
     root = vault_root(vault)
     engine.check(text)  # refused before anything runs, an index included
     ensure_index(root, quiet=True, endpoint=endpoint)
@@ -78,37 +117,45 @@ def sparql(
 
 @app.command()
 def check(vault: VaultOption = None, endpoint: EndpointOption = None, json_out: JsonOption = False,
-          limit: Annotated[int, typer.Option(help="Rows shown per list in text output.")] = 20) -> None:
-    """SHACL report, unresolved links, encoding repairs and vault health; exits 1 when the graph violates the
-    shapes (health findings — unsourced claims, unmitigated risks, orphan notes, undefined concepts — are warnings)."""
-    from ..graph.shapes import validate
-    from ..model import to_dict
-    from ..reason import health, load
-    from ..service import status
+          limit: Annotated[int, typer.Option(min=0, help="Rows shown per list in text output (0: all).")] = 20) -> None:
+    """SHACL report (each finding at its path:line), unresolved links, encoding repairs and vault health.
+    Exits 0 when the graph conforms to the shapes, 1 when it has violations (health findings — unsourced
+    claims, unmitigated risks, orphan notes, undefined concepts — are warnings), 2 when it cannot run."""
+    from ..service.checking import check_vault
 
-    root, graph = _graph(vault, endpoint)
-    violations = validate(graph.quads())
-    info = status(root)
-    errors = [v for v in violations if v.severity == "Violation"]
-    findings = health(load(root, endpoint=endpoint))
-    data = {"vault": str(root), "conforms": not errors, "violations": to_dict(violations),
-            "unresolved_links": info["unresolved_links"], "repairs": info["repairs"], "problems": info["problems"],
-            **findings}
+    root = vault_root(vault)
+    ensure_index(root, quiet=True, endpoint=endpoint)
+    report = check_vault(root, endpoint)
     if json_out:
-        emit_json(data)
+        emit_json(report.to_dict())
     else:
-        out = console()
-        out.print(f"[bold]{root}[/]: SHACL {'conforms' if not errors else f'{len(errors)} violation(s)'}"
-                  f" ({len(violations) - len(errors)} warning(s)); {len(info['unresolved_links'])} unresolved links; "
-                  f"{len(info['repairs'])} repaired notes; {len(info['problems'])} notes with problems")
-        for v in violations[:limit]:
-            out.print(f"  {v.severity}: {v.focus} {v.path or ''}: {v.message}", markup=False)
-        _print_health(out, findings, limit)
-    if errors:
-        raise typer.Exit(1)
+        _print_report(console(), report, limit or None)
+    raise typer.Exit(report.exit_code)
 
 
-def _print_health(out, findings: dict, limit: int) -> None:
+def _print_report(out, report, limit: int | None) -> None:
+    errors = len(report.violations)
+    out.print(f"[bold]{safe(report.vault)}[/]: SHACL {'conforms' if not errors else f'{errors} violation(s)'}"
+              f" ({len(report.shapes) - errors} warning(s)); {len(report.unresolved_links)} unresolved links; "
+              f"{len(report.repairs)} repaired notes; {len(report.problems)} notes with problems")
+    _rows(out, None, report.shapes, lambda r: f"{r.severity}: {r.where()}: {r.message}"
+          + (f" ({r.property})" if r.property else ""), limit)
+    _print_health(out, report.health, limit)
+
+
+def _rows(out, title: str | None, rows, fmt, limit: int | None) -> None:
+    """A titled list, cut at ``limit`` with how many more there are."""
+    if not rows:
+        return
+    if title:
+        out.print(f"\n[bold]{title}[/] ({len(rows)})")
+    for r in rows[:limit]:
+        out.print("  " + plain(fmt(r)), markup=False)
+    if limit is not None and len(rows) > limit:
+        out.print(f"  … {len(rows) - limit} more (--limit 0 or --json for all)", markup=False)
+
+
+def _print_health(out, findings: dict, limit: int | None) -> None:
     """Vault health from the reasoning graph: warnings, each with the lines to look at."""
     def where(r: dict) -> str:
         return f"{r['path']}:{r['line']}" + (f"-{r['end_line']}" if r["end_line"] != r["line"] else "")
@@ -127,9 +174,4 @@ def _print_health(out, findings: dict, limit: int) -> None:
     )
     out.print("health (warnings): " + "; ".join(f"{len(rows)} {title}" for title, rows, _ in sections))
     for title, rows, fmt in sections:
-        if rows:
-            out.print(f"\n[bold]{title}[/] ({len(rows)})")
-            for r in rows[:limit]:
-                out.print("  " + fmt(r), markup=False)
-            if len(rows) > limit:
-                out.print(f"  … {len(rows) - limit} more (--json for all)")
+        _rows(out, title, rows, fmt, limit)

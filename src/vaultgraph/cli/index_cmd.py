@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, vault_root
+from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, safe, vault_root
 
 
 def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpoint: str | None = None,
@@ -37,7 +37,7 @@ def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpo
 
 @app.command()
 def index(
-    path: Annotated[Optional[Path], typer.Argument(help="Vault folder.", show_default=False)] = None,
+    path: Annotated[Optional[str], typer.Argument(help="Vault folder.", show_default=False)] = None,
     vault: VaultOption = None,
     workers: Annotated[Optional[int], typer.Option(help="Parser processes (default: up to 2).")] = None,
     endpoint: EndpointOption = None,
@@ -55,23 +55,21 @@ def index(
     A damaged index is rebuilt, and the report says why."""
     from ..service.indexing import report_dict
 
-    root = vault_root(path or vault)
+    root = vault_root(path if path is not None else vault)
     report = run_index(root, quiet=json_out, workers=workers, endpoint=endpoint, model=model, threads=threads,
                        rebuild=rebuild)
     if json_out:
         emit_json(report_dict(report))
         return
     out = console()
-    out.print(f"[bold]{report.root}[/]: {report.notes} notes ({report.parsed} parsed, {report.reused} unchanged, "
+    out.print(f"[bold]{safe(report.root)}[/]: {report.notes} notes ({report.parsed} parsed, {report.reused} unchanged, "
               f"{report.removed} removed), {report.attachments} attachments in {report.seconds:.2f} s")
     if report.reason:
-        out.print(f"[yellow]{report.reason}[/]")
+        out.print(f"[yellow]{safe(report.reason)}[/]")
     out.print(f"links: {report.links} ({report.unresolved} unresolved); repaired notes: {report.repaired}; "
               f"warnings: {report.warnings}; failed: {report.failed}; skipped: {report.skipped}")
-    from rich.markup import escape
-
     for path, why in report.limited[:10]:  # notes too big or too costly to index whole: what was left out
-        out.print(f"[yellow]indexed in part[/] {escape(path)}: {escape(why)}")
+        out.print(f"[yellow]indexed in part[/] {safe(path)}: {safe(why)}")
     if len(report.limited) > 10:
         out.print(f"… and {len(report.limited) - 10} more notes indexed in part (kg status)")
     if report.graph:
@@ -83,9 +81,9 @@ def index(
         dense = f"vectors by {s.model} ({s.embedded} embedded, the rest cached)" if s.model else "no vectors"
         out.print(f"search: {s.passages} passages, {dense}{'' if s.rebuilt else ', unchanged'}")
         if s.reason:
-            out.print(f"[yellow]{s.reason}[/]")
+            out.print(f"[yellow]{safe(s.reason)}[/]")
         if s.warning:
-            out.print(f"[yellow]{s.warning}[/]")
+            out.print(f"[yellow]{safe(s.warning)}[/]")
 
 
 @app.command()
@@ -104,7 +102,7 @@ def status(vault: VaultOption = None, json_out: JsonOption = False,
     out = console()
     ago = data["seconds_since_index"]
     when = f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(data['indexed_at']))} ({ago:.0f} s ago)" if ago is not None else "never"
-    out.print(f"[bold]{data['vault']}[/]  indexed {when}")
+    out.print(f"[bold]{safe(data['vault'])}[/]  indexed {when}")
     out.print(f"notes: {data['notes']}  parsed: {data['parsed']} ({data['with_warnings']} with warnings)  "
               f"skipped: {data['skipped']}  failed: {data['failed']}")
     out.print(f"changed since: {len(data['stale'])} stale, {len(data['new'])} new, {len(data['deleted'])} deleted")
@@ -119,11 +117,12 @@ def status(vault: VaultOption = None, json_out: JsonOption = False,
     for title, rows, fmt in (
         ("problems", data["problems"], lambda r: f"{r['path']}: {r['status']}: {r['reason']}"),
         ("encoding repairs", data["repairs"], lambda r: f"{r['path']}: {r['detail']}"),
-        ("unresolved links", data["unresolved_links"], lambda r: f"{r['source']}:{r['line']}: {r['raw']}"),
+        ("unresolved links", data["unresolved_links"], lambda r: f"{r['source']}:{r['line']}: {r['raw']}"
+         + (f" (matches an alias of {r['alias_of']}: Obsidian opens nothing)" if r["alias_of"] else "")),
     ):
         if rows:
             out.print(f"\n[bold]{title}[/] ({len(rows)})")
             for r in rows[:limit]:
                 out.print("  " + fmt(r), markup=False)
             if len(rows) > limit:
-                out.print(f"  … {len(rows) - limit} more (--json for all)")
+                out.print(f"  … {len(rows) - limit} more (--json for all)", markup=False)

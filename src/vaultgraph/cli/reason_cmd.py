@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, vault_root
+from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, plain_lines, vault_root
 
 
 def _load(vault: Path | None, endpoint: str | None, quiet: bool):
@@ -77,7 +77,7 @@ def compare(
     if markdown:
         trimmed = replace(table, rows=tuple(replace(r, cells={m: items[:limit] for m, items in r.cells.items()})
                                             for r in table.rows))
-        typer.echo(trimmed.to_markdown(), nl=False)
+        typer.echo(plain_lines(trimmed.to_markdown()), nl=False)
         return
     show_comparison(console(), table, limit)
 
@@ -142,6 +142,6 @@ def _short(text: str, width: int) -> str:
 
 
 def _esc(text: str) -> str:
-    from rich.markup import escape
+    from .app import safe
 
-    return escape(text)
+    return safe(text)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .app import JsonOption, VaultOption, app, console, emit_json, ensure_index, vault_root
+from .app import JsonOption, VaultOption, app, console, emit_json, ensure_index, safe, vault_root
 
 
 @app.command()
@@ -23,7 +23,7 @@ def show(note: Annotated[str, typer.Argument(help="Note name or vault-relative p
         return
     n = shown.note
     out = console()
-    out.print(f"[bold]{n.path}[/]  {n.line_count} lines  sha256 {n.sha256[:12]}")
+    out.print(f"[bold]{safe(n.path)}[/]  {n.line_count} lines  sha256 {n.sha256[:12]}")
     if n.frontmatter_lines:
         out.print(f"frontmatter (lines {n.frontmatter_lines[0]}-{n.frontmatter_lines[1]}): {', '.join(n.frontmatter)}",
                   markup=False)
@@ -32,7 +32,7 @@ def show(note: Annotated[str, typer.Argument(help="Note name or vault-relative p
     if n.tags:
         out.print("tags: " + ", ".join(f"#{t.name} ({t.line})" for t in n.tags), markup=False)
     _block(out, "sections", [f"{s.line}-{s.end_line}  {'#' * s.level} {' › '.join(s.path)}" for s in n.sections])
-    _block(out, "links", [f"{link['line']}  {link['raw']}  →  {link['resolved'] or '(unresolved)'}"
+    _block(out, "links", [f"{link['line']}  {link['raw']}  →  {_target(link['resolved'], link['alias_of'])}"
                           for link in data["links"]])
     _block(out, "footnotes", [f"{f.line}  [^{f.label}]: {f.text}" for f in n.footnotes])
     _block(out, "callouts", [f"{c.line}-{c.end_line}  [!{c.type}]{c.fold or ''} {c.title}" for c in n.callouts])
@@ -45,6 +45,12 @@ def show(note: Annotated[str, typer.Argument(help="Note name or vault-relative p
                                   for t in shown.terms])
     _block(out, "repairs", [f"{r.kind}: {r.detail}" for r in n.repairs])
     _block(out, "warnings", [str(w) for w in n.warnings])
+
+
+def _target(target: str | None, alias_of: str | None) -> str:
+    if alias_of:
+        return f"(unresolved in Obsidian: matches an alias of {alias_of})"
+    return target or "(unresolved)"
 
 
 def _block(out, title: str, rows: list[str]) -> None:
@@ -69,5 +75,5 @@ def links(vault: VaultOption = None, json_out: JsonOption = False,
         return
     out = console()
     for r in rows:
-        out.print(f"{r['source']}:{r['line']}  {r['raw']}  →  {r['target'] or '(unresolved)'}", markup=False)
+        out.print(f"{r['source']}:{r['line']}  {r['raw']}  →  {_target(r['target'], r['alias_of'])}", markup=False)
     out.print(f"{len(rows)} links, {sum(not r['resolved'] for r in rows)} unresolved")

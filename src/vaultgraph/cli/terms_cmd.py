@@ -28,7 +28,9 @@ def terms(vault: VaultOption = None, json_out: JsonOption = False,
     ensure_index(root)
     found = learned_terms(root, tuple(kind or ()))
     if ttl:
-        sys.stdout.write(to_turtle(found))
+        from ..graph.export import uchar
+
+        sys.stdout.write(uchar(to_turtle(found)))
         return
     if json_out:
         emit_json([t.to_dict() for t in found])

@@ -43,7 +43,7 @@ def _stop_on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
 
 @app.command()
 def watch(
-    path: Annotated[Optional[Path], typer.Argument(help="Vault folder.", show_default=False)] = None,
+    path: Annotated[Optional[str], typer.Argument(help="Vault folder.", show_default=False)] = None,
     vault: VaultOption = None,
     debounce: Annotated[Optional[int], typer.Option(
         "--debounce", envvar="KG_WATCH_DEBOUNCE_MS", min=0, show_default=False,
@@ -61,7 +61,7 @@ def watch(
     from ..service.watching import WatchSettings, watch_vault
     from .index_cmd import run_index
 
-    root = vault_root(path or vault)
+    root = vault_root(path if path is not None else vault)
     settings = WatchSettings() if debounce is None else WatchSettings(debounce_ms=debounce)
     started = [False]
 

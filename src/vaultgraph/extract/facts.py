@@ -114,14 +114,16 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
                 extra_methods += [c for t in _WIKI.findall(value) for c in [concepts.lookup(t.strip())] if c]
             elif key in ("risk", "риск"):
                 kinds.append("risk")
-        if "risk" in kinds and not methods:
+        if "risk" in kinds and not methods and not extra_methods:
             # A risk is always about something: the note's main method, the concept the note is
-            # named after (a note on mode collapse), or the phenomenon it names; else it is no risk.
+            # named after (a note on mode collapse), or the phenomenon it names; else it is no risk
+            # (a `> [!warning]` in a note on backups is an ordinary claim). A claim in a risks section
+            # was marked twice (its section's kind and the role): every mark goes.
             fallback = main or concepts.lookup(note.title) or (found["phenomenon"][0] if found["phenomenon"] else None)
             if fallback:
                 methods = (fallback,)
             else:
-                kinds.remove("risk")
+                kinds = [k for k in kinds if k != "risk"]
         cost = next((text for meaning, text in unit.cells if meaning == "cost"), None)
         claims.append(Claim(
             id=claim_id(note.path, unit.line, unit.end_line, unit.text),

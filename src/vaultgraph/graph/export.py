@@ -51,12 +51,12 @@ def to_rdflib(triples: list[ox.Triple]):
 def export(quads: Iterable[ox.Quad], fmt: str) -> bytes:
     triples = _sorted_triples(quads)
     if fmt == "nt":
-        return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples).encode("utf-8")
+        return uchar("".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)).encode("utf-8")
     if fmt == "graphml":
         return _graphml(triples)
     graph = to_rdflib(triples)
     if fmt == "ttl":
-        return graph.serialize(format="longturtle").encode("utf-8")
+        return uchar(graph.serialize(format="longturtle")).encode("utf-8")
     if fmt == "jsonld":
         context = dict(PREFIXES)
         return graph.serialize(format="json-ld", context=context, indent=1, sort_keys=True).encode("utf-8")
@@ -71,24 +71,44 @@ def _graphml(triples: list[ox.Triple]) -> bytes:
 
     g = nx.MultiDiGraph()
     for t in triples:
-        s, p = t.subject.value, t.predicate.value
+        s, p = _xml(t.subject.value), t.predicate.value
         name = _short(p)
         if isinstance(t.object, ox.Literal):
             g.add_node(s)
             attrs = g.nodes[s]
-            attrs[name] = f"{attrs[name]} | {t.object.value}" if name in attrs else t.object.value
+            value = _xml(t.object.value)
+            attrs[name] = f"{attrs[name]} | {value}" if name in attrs else value
         else:
             if name == "type":
                 g.add_node(s)
                 attrs = g.nodes[s]
                 attrs["type"] = f"{attrs['type']} {_short(t.object.value)}" if "type" in attrs else _short(t.object.value)
                 continue
-            g.add_edge(s, t.object.value, key=name, relation=name)
+            g.add_edge(s, _xml(t.object.value), key=name, relation=name)
     for node, attrs in g.nodes(data=True):
         attrs.setdefault("label", attrs.get("label") or attrs.get("title") or _short(node))
     buffer = io.BytesIO()
     nx.write_graphml(g, buffer, encoding="utf-8")
     return buffer.getvalue()
+
+
+_UCHAR = {c: f"\\u{c:04X}" for c in (*range(9), 11, 12, *range(14, 32), 127)}
+
+
+def uchar(text: str) -> str:
+    """Turtle or N-Triples with the control characters of literals and IRIs written as ``\\u001B`` (the same
+    RDF; an escape sequence in a note's name no longer reaches the terminal). Tab and line breaks are syntax."""
+    return text.translate(_UCHAR)
+
+
+_NOT_XML = {c: f"\\x{c:02x}" for c in (*range(9), 11, 12, *range(14, 32))} | {0xFFFE: "\\ufffe", 0xFFFF: "\\uffff"}
+
+
+def _xml(text: str) -> str:
+    """Text XML 1.0 can hold: the control characters it forbids (a note named with an escape sequence)
+    written as ``\\x1b``, a lone surrogate as U+FFFD (Gephi refuses the file otherwise)."""
+    text = text.translate(_NOT_XML)
+    return text.encode("utf-8", "replace").decode("utf-8") if any("\ud800" <= c <= "\udfff" for c in text) else text
 
 
 def _short(iri: str) -> str:

@@ -116,6 +116,7 @@ def parse_text(text: str, path: str, *, sha256: str | None = None, repairs: tupl
     for ref in collected.footnote_refs:
         if ref.label not in defined:
             warnings.append(Warning(path, ref.line, f"footnote [^{ref.label}] has no definition"))
+    warnings += _split_links(collected.tables, lines, path)
     if len(warnings) > limits.WARNINGS:  # the first ones say what is wrong; a note must not carry 50,000
         more = len(warnings) - limits.WARNINGS
         warnings[limits.WARNINGS:] = [Warning(path, warnings[limits.WARNINGS].line, f"… and {more:,} more warnings")]
@@ -187,3 +188,26 @@ def _frontmatter_links(raw: list[str], first: int) -> list[Link]:
             target, heading, block, alias = split_wikilink(match.group(1))
             links.append(Link(match.group(0), target, first + i, "wiki", False, heading, block, alias, "frontmatter"))
     return links
+
+
+def _split_links(tables, lines: list[str], path: str) -> list[Warning]:
+    """A ``[[note|alias]]`` in a table row whose ``|`` is not escaped: the table splits it into two cells and the
+    link is lost (Obsidian shows the same broken row), so it is named. One pass over each row line."""
+    out: list[Warning] = []
+    for table in tables:
+        for number in range(table.line, min(table.end_line, len(lines)) + 1):
+            text = lines[number - 1]
+            start = text.find("[[")
+            while start != -1 and len(out) <= limits.WARNINGS:
+                end = text.find("]]", start + 2)
+                if end == -1:
+                    break
+                inner = text[start + 2:end]
+                bar = inner.find("|")
+                while bar > 0 and inner[bar - 1] == "\\":
+                    bar = inner.find("|", bar + 1)
+                if bar != -1:
+                    out.append(Warning(path, number, f"link [[{inner}]] in a table is split by its '|' into two "
+                                                     f"cells and lost: write [[{inner[:bar]}\\|{inner[bar + 1:]}]]"))
+                start = text.find("[[", end + 2)
+    return out

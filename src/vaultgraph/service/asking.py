@@ -19,6 +19,7 @@ from ..index.build import SEARCH_VERSION, delta_of, files_of, links_of, words_of
 from ..index.build import damage as search_damage
 from ..index.lexical import tokenize
 from ..index.store import passages_by_row
+from ..limits import QUESTION_CHARS
 from ..query.answer import Result, assemble
 from ..query.coverage import Question, analyse, coverage, translatable
 from ..query.entities import link, weak
@@ -178,6 +179,11 @@ class Searcher:
         question = " ".join(question.split())
         if not question:
             raise VaultgraphError("the question is empty")
+        if len(question) > QUESTION_CHARS:
+            cut = question[:QUESTION_CHARS].rsplit(" ", 1)[0] or question[:QUESTION_CHARS]
+            self.notices.append(f"the question was cut to its first {len(cut):,} characters "
+                                f"(of {len(question):,}): ask in fewer words")
+            question = cut
         self.conn.execute("BEGIN")
         try:
             meta = self._meta()

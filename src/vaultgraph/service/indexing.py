@@ -27,7 +27,7 @@ from ..index.build import SearchReport, refresh_search
 from .concepts import METHOD_TYPES
 from .graphing import GraphReport, note_type, update_graph
 
-PARSER_VERSION = "4"  # 4: the limits of one note (vaultgraph.limits)
+PARSER_VERSION = "5"  # 4: the limits of one note (vaultgraph.limits); 5: links split in tables warned
 MAX_NOTE_BYTES = 16 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
 

@@ -59,10 +59,19 @@ def show_note(root: Path, name: str) -> ShownNote:
 def all_links(root: Path) -> list[dict]:
     with reader(root) as conn:
         rows = conn.execute("SELECT * FROM links ORDER BY source, line, rowid").fetchall()
-    return [{"source": r["source"], "target": r["target"], "raw": r["raw"], "line": r["line"],
-             "embed": bool(r["embed"]), "heading": r["heading"], "block": r["block"], "alias": r["alias"],
-             "kind": r["kind"], "context": r["context"], "resolved": r["target"] is not None, "how": r["how"]}
-            for r in rows]
+    return [_link_row(r) for r in rows]
+
+
+def _link_row(r) -> dict:
+    """A link as Obsidian reads it: ``target`` is the file it opens, None when it opens none. A link that
+    matches only a frontmatter alias (``[[Other name]]``) is unresolved in Obsidian, which follows aliases
+    only through ``[[note|alias]]``: reported with ``how: "alias"`` and the note in ``alias_of``."""
+    alias = r["how"] == "alias"
+    target = None if alias else r["target"]
+    return {"source": r["source"], "target": target, "raw": r["raw"], "line": r["line"],
+            "embed": bool(r["embed"]), "heading": r["heading"], "block": r["block"], "alias": r["alias"],
+            "kind": r["kind"], "context": r["context"], "resolved": target is not None, "how": r["how"],
+            "alias_of": r["target"] if alias else None}
 
 
 def load_notes(root: Path) -> list[ParsedNote]:
@@ -80,7 +89,8 @@ def status(root: Path) -> dict:
         meta = {r["key"]: r["value"] for r in conn.execute("SELECT key, value FROM meta")}
         passages = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         link_rows = conn.execute(
-            "SELECT source, line, raw FROM links WHERE target IS NULL ORDER BY source, line").fetchall()
+            "SELECT source, line, raw, how, target FROM links WHERE target IS NULL OR how = 'alias' "
+            "ORDER BY source, line").fetchall()
         total_links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
         skipped_files = conn.execute("SELECT path, reason FROM skipped ORDER BY path").fetchall()
         from .vocabulary import summary
@@ -104,7 +114,8 @@ def status(root: Path) -> dict:
                     + [{"path": r["path"], "status": "skipped", "reason": r["reason"]} for r in skipped_files],
         "repairs": [{"path": r["path"], **rep} for r in rows for rep in json.loads(r["repairs"])],
         "links": total_links,
-        "unresolved_links": [{"source": r["source"], "line": r["line"], "raw": r["raw"]} for r in link_rows],
+        "unresolved_links": [{"source": r["source"], "line": r["line"], "raw": r["raw"],
+                              "alias_of": r["target"] if r["how"] == "alias" else None} for r in link_rows],
         **changed,
         "indexed_at": indexed_at or None,
         "seconds_since_index": round(time.time() - indexed_at, 1) if indexed_at else None,
@@ -135,8 +146,10 @@ def shown_dict(shown: ShownNote) -> dict:
     by_line = {(r.link.line, r.link.raw): r for r in shown.links}
     for link in data["links"]:
         r = by_line.get((link["line"], link["raw"]))
-        link["resolved"] = r.target if r else None
+        alias = r is not None and r.how == "alias"  # unresolved in Obsidian (see _link_row)
+        link["resolved"] = r.target if r and not alias else None
         link["how"] = r.how if r else "unresolved"
+        link["alias_of"] = r.target if alias else None
     data["terms"] = [t.to_dict() for t in shown.terms]
     return data
 

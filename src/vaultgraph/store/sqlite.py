@@ -185,6 +185,28 @@ def locked(root: Path) -> Iterator[None]:
         lock.close()
 
 
+def wait_for_writer(root: Path, seconds: float = 900.0) -> None:
+    """Wait while another process holds the writer's lock (a first ``kg index`` that a second ``kg ask`` on a
+    fresh vault would otherwise fail on); ``IndexBusy`` past ``seconds``."""
+    import time
+
+    path = kg_dir(root) / "lock"
+    if not path.exists():
+        return
+    end = time.monotonic() + seconds
+    with open(path, "a+") as lock:
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                return
+            except BlockingIOError:
+                if time.monotonic() > end:
+                    raise IndexBusy(f"another `kg` process has been indexing {root} for over {seconds:.0f} s "
+                                    f"(lock: {path})") from None
+                time.sleep(0.1)
+
+
 def release_inherited() -> None:
     """In a forked worker: close its copies of the writer locks the parent holds. A flock belongs to every
     copy of its file descriptor, so a parse worker outliving a killed ``kg index`` kept the vault locked

@@ -139,20 +139,48 @@ def read_vault_file(root: str | os.PathLike, rel: str, max_bytes: int) -> bytes:
     return data
 
 
-def bundled_demo_vault() -> Path:
-    from ..resources import demo_vault_dir
+def is_vault(root: Path) -> bool:
+    """A folder ``kg`` may index on its own: an Obsidian vault (``.obsidian/``) or one indexed before (``.kg/``)."""
+    return (root / ".obsidian").is_dir() or (root / ".kg").is_dir()
 
-    return demo_vault_dir()
+
+def bundled_demo_vault() -> Path:
+    """The demo vault, as a folder ``kg`` may write ``.kg/`` into: the checkout's own ``vault/``; an installed
+    package's copy (in site-packages, maybe read-only and shared) is copied once to the user's cache
+    (``$XDG_CACHE_HOME/vaultgraph/demo-vault``) and used there."""
+    import shutil
+
+    from .. import __version__
+    from ..resources import demo_vault_dir, is_packaged
+
+    shipped = demo_vault_dir()
+    if not shipped.is_dir() or not is_packaged():
+        return shipped
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vaultgraph" / "demo-vault"
+    stamp = cache / ".kg-demo-version"
+    if not (stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == __version__):
+        if cache.exists():
+            shutil.rmtree(cache)
+        shutil.copytree(shipped, cache, ignore=shutil.ignore_patterns(".kg"))
+        stamp.write_text(__version__ + "\n", encoding="utf-8")
+    return cache
 
 
 def find_vault(explicit: str | os.PathLike | None = None, cwd: Path | None = None) -> Path:
-    """``--vault``, else ``KG_VAULT``, else the vault enclosing ``cwd``, else the bundled demo vault."""
+    """``--vault``, else ``KG_VAULT``, else the vault enclosing ``cwd``, else the bundled demo vault. An empty
+    path and the root of the file system are refused (they would mean the working folder, or everything)."""
     for candidate, origin in ((explicit, "--vault"), (os.environ.get("KG_VAULT") or None, "KG_VAULT")):
-        if candidate:
-            path = Path(candidate).expanduser()
-            if not path.is_dir():
-                raise VaultNotFound(f"{origin}: {path} is not a folder")
-            return path.resolve()
+        if candidate is None:
+            continue
+        if not str(candidate).strip():
+            raise VaultNotFound(f"{origin}: an empty path names no vault (use . for the working folder)")
+        path = Path(candidate).expanduser()
+        if not path.is_dir():
+            raise VaultNotFound(f"{origin}: {path} is not a folder")
+        path = path.resolve()
+        if path == Path(path.anchor):
+            raise VaultNotFound(f"{origin}: {path} is the root of the file system, not a vault")
+        return path
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / ".obsidian").is_dir():
@@ -161,6 +189,14 @@ def find_vault(explicit: str | os.PathLike | None = None, cwd: Path | None = Non
     if demo.is_dir():
         return demo
     raise VaultNotFound("no vault: pass --vault, set KG_VAULT, or run inside a folder holding .obsidian/")
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def scan(root: Path) -> Listing:
@@ -200,6 +236,8 @@ def scan(root: Path) -> Listing:
                     files.append(VaultFile(path, st.st_size, st.st_mtime_ns))
                 elif entry.is_symlink():
                     skipped.append(Skipped(path, "symlink to a missing file (not followed)"))
+                else:  # a FIFO, a socket, a device: never opened (reading a FIFO waits for a writer)
+                    skipped.append(Skipped(path, f"not a regular file ({_kind(entry.stat().st_mode)}): not read"))
             except OSError as exc:
                 if exc.errno == errno.ELOOP:
                     skipped.append(Skipped(path, "symlink loop (not followed)"))

@@ -1,0 +1,142 @@
+"""``kg check`` as records: SHACL results placed at the file and line they come from, unresolved links,
+encoding repairs, notes with problems and vault health. The CLI only renders a ``CheckReport``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+_VG = "https://vaultgraph.dev/ns#"
+_NOTE_BASE = "https://vaultgraph.dev/vault/"
+
+
+@dataclass(frozen=True)
+class ShapeResult:
+    """One SHACL result, where it is in the vault (``path``/``line`` None for a concept of the scheme)."""
+
+    severity: str  # "Violation" | "Warning" | "Info"
+    message: str
+    property: str | None  # the property the result is on, as a short name ("vg:about")
+    path: str | None
+    line: int | None
+    end_line: int | None
+    focus: str  # the node's IRI (kept for --json and SPARQL)
+
+    def where(self) -> str:
+        if self.path is None:
+            return _short(self.focus)
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}" + (f"-{self.end_line}" if self.end_line not in (None, self.line) else "")
+
+    def to_dict(self) -> dict:
+        return {"severity": self.severity, "message": self.message, "property": self.property, "path": self.path,
+                "line": self.line, "end_line": self.end_line, "focus": self.focus}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    vault: str
+    shapes: tuple[ShapeResult, ...]
+    unresolved_links: tuple[dict, ...]
+    repairs: tuple[dict, ...]
+    problems: tuple[dict, ...]
+    health: dict[str, list[dict]] = field(default_factory=dict)
+
+    @property
+    def violations(self) -> tuple[ShapeResult, ...]:
+        return tuple(r for r in self.shapes if r.severity == "Violation")
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    @property
+    def exit_code(self) -> int:
+        """0 clean, 1 findings that break the shapes (health findings are warnings)."""
+        return 0 if self.conforms else 1
+
+    def to_dict(self) -> dict:
+        return {"vault": self.vault, "conforms": self.conforms, "violations": [r.to_dict() for r in self.shapes],
+                "unresolved_links": list(self.unresolved_links), "repairs": list(self.repairs),
+                "problems": list(self.problems), **self.health}
+
+
+def check_vault(root: Path, endpoint: str | None = None) -> CheckReport:
+    """Validate the graph the index last committed and gather the vault's other findings."""
+    from ..graph.shapes import validate
+    from ..graph.store import open_graph
+    from ..reason import health, load
+    from .reading import status
+
+    graph = open_graph(root, readonly=True, endpoint=endpoint)
+    quads = list(graph.quads())
+    results = validate(quads)
+    located = locate({r.focus for r in results}, quads)
+    shapes = tuple(sorted(
+        (ShapeResult(r.severity, r.message, _short(r.path) if r.path else None, *located.get(r.focus, _from_iri(r.focus)),
+                     r.focus) for r in results),
+        key=lambda s: (s.severity != "Violation", s.path or "\uffff", s.line or 0, s.message, s.focus)))
+    info = status(root)
+    return CheckReport(str(root), shapes, tuple(info["unresolved_links"]), tuple(info["repairs"]),
+                       tuple(info["problems"]), health(load(root, endpoint=endpoint)))
+
+
+def locate(foci: set[str], quads) -> dict[str, tuple[str | None, int | None, int | None]]:
+    """(path, first line, last line) of each focus node: its span's, a section's lines in its note, a note's
+    path, else what its IRI says."""
+    wanted = {"path", "startLine", "endLine", "span", "inNote"}
+    props: dict[str, dict[str, str]] = {}
+    spans: set[str] = set()
+    for _ in range(2):  # the foci first, then the spans and notes they point to
+        targets = foci | spans
+        for q in quads:
+            s = getattr(q.subject, "value", None)
+            if s not in targets or not q.predicate.value.startswith(_VG):
+                continue
+            name = q.predicate.value[len(_VG):]
+            if name in wanted:
+                props.setdefault(s, {}).setdefault(name, q.object.value)
+        spans = {p[k] for f in foci for p in [props.get(f, {})] for k in ("span", "inNote") if k in p}
+        if not spans - set(props):
+            break
+    out = {}
+    for focus in foci:
+        p = props.get(focus)
+        if not p:
+            continue
+        own = props.get(p.get("span", ""), {})
+        path = own.get("path") or p.get("path") or props.get(p.get("inNote", ""), {}).get("path")
+        start = own.get("startLine") or p.get("startLine")
+        end = own.get("endLine") or p.get("endLine")
+        if path:
+            out[focus] = (path, _int(start), _int(end) or _int(start))
+    return out
+
+
+def _from_iri(iri: str) -> tuple[str | None, int | None, int | None]:
+    """``…/vault/a%20b.md#L6-9-hash`` → ("a b.md", 6, 9); anything else has no place in the vault."""
+    if not iri.startswith(_NOTE_BASE):
+        return None, None, None
+    path, _, frag = unquote(iri[len(_NOTE_BASE):]).partition("#")
+    if frag.startswith("L"):
+        first, _, rest = frag[1:].partition("-")
+        last = rest.split("-", 1)[0]
+        return path, _int(first), _int(last) or _int(first)
+    return path, None, None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _short(iri: str) -> str:
+    for prefix, base in (("vg:", _VG), ("concept:", "https://vaultgraph.dev/concept/"),
+                         ("skos:", "http://www.w3.org/2004/02/skos/core#")):
+        if iri.startswith(base):
+            return prefix + unquote(iri[len(base):])
+    return unquote(iri)
