@@ -69,7 +69,8 @@ def ensure_index(root: Path, quiet: bool = False, endpoint: str | None = None) -
 def main() -> None:
     import sqlite3
 
-    from . import ask_cmd, graph_cmd, index_cmd, reason_cmd, show_cmd, terms_cmd, watch_cmd  # noqa: F401 - registers the commands
+    from . import (ask_cmd, graph_cmd, index_cmd, reason_cmd, serve_cmd, show_cmd, terms_cmd,  # noqa: F401
+                   watch_cmd)  # importing registers the commands
 
     try:
         app()

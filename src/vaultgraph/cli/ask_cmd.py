@@ -6,10 +6,10 @@ import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
-from urllib.parse import quote
 
 import typer
 
+from ..vault.obsidian import obsidian_url
 from .app import JsonOption, VaultOption, app, console, emit_json, vault_root
 
 TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
@@ -58,14 +58,20 @@ def _stale_notice(root: Path) -> str | None:
 
 
 def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh: bool, threads, plain: bool):
+    from ..service import live
+
     root = vault_root(vault)
-    searcher = _searcher(root, refresh, quiet=json_out or markdown, threads=threads)
-    try:
-        result = searcher.ask(question, top, plain=plain)
-    finally:
-        searcher.close()
+    # a running `kg serve` of this vault answers from a warm process, and keeps the index current itself
+    result = None if refresh else live.ask(root, question, top, plain=plain)
+    served = result is not None
+    if result is None:
+        searcher = _searcher(root, refresh, quiet=json_out or markdown, threads=threads)
+        try:
+            result = searcher.ask(question, top, plain=plain)
+        finally:
+            searcher.close()
     notices = list(result.notices)
-    if not refresh:
+    if not refresh and not served:
         stale = _stale_notice(root)
         if stale:
             notices.append(stale)
@@ -105,11 +111,6 @@ def search(
 ) -> None:
     """Plain semantic + lexical search over the vault's passages, with the same citations as ask."""
     _run(query, vault, top, json_out, markdown, refresh, threads, plain=True)
-
-
-def obsidian_url(root: Path, path: str) -> str:
-    file = path[:-3] if path.lower().endswith(".md") else path
-    return f"obsidian://open?vault={quote(root.name, safe='')}&file={quote(file, safe='')}"
 
 
 def grouped(result) -> list[tuple[str, list]]:
