@@ -32,6 +32,7 @@ IN_FLIGHT = 8  # requests answered at once; more get 503
 SOCKET_SECONDS = 15.0  # a client that sends nothing for this long is dropped
 STATIC = {"/": ("index.html", "text/html"), "/status": ("index.html", "text/html"),
           "/graph": ("index.html", "text/html"), "/static/app.js": ("app.js", "text/javascript"),
+          "/static/graph.js": ("graph.js", "text/javascript"),
           "/static/app.css": ("app.css", "text/css")}
 PAGE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
