@@ -41,6 +41,10 @@ class Served:
         self.url = line.split("http://", 1)[1].split("/", 1)[0]
         self.base = f"http://{self.url}"
         self.port = int(self.url.rsplit(":", 1)[1])
+        # the watcher's first run (nothing changed since the index before serving) is over: the index stays put
+        if not wait_for(lambda: any("watching" in line for line in self.log), ready_seconds)[0]:
+            self.stop()
+            raise RuntimeError("kg serve did not start watching:\n" + "\n".join(self.log))
 
     def _first_line(self, seconds: float) -> str:
         found: list[str] = []

@@ -78,8 +78,7 @@ def serve(
                 sys.stderr.write(f"kg serve: re-index failed: {event.error}\n")
             elif event.report is not None:
                 warm.reloaded()
-                if event.trigger != "start":
-                    say(_line(event))
+                say(_line(event) if event.trigger != "start" else "kg serve: watching the vault for changes")
 
         def index(folder: Path):
             return run_index(folder, quiet=True, model=settings_model(), threads=threads)

@@ -112,8 +112,15 @@ class Handler(BaseHTTPRequestHandler):
         self._handle(head=True)
 
     def _refuse_method(self) -> None:
-        self._guard_body()
-        self._send_json(405, {"error": f"{self.command} is not allowed: every route is GET"}, {"Allow": "GET, HEAD"})
+        try:
+            self._guard_body()
+            self._send_json(405, {"error": f"{self.command} is not allowed: every route is GET"},
+                            {"Allow": "GET, HEAD"})
+        except HttpError as exc:
+            self._send_json(exc.status, {"error": str(exc)})
+        except (BrokenPipeError, ConnectionResetError):
+            return
+        self.server.log(f"{time.strftime('%H:%M:%S')} {self.command} {urlsplit(self.path).path[:80]} {self._sent}")
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse_method  # noqa: N815
 
