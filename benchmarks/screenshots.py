@@ -1,7 +1,7 @@
 """The page of ``kg serve`` in Debian's headless Chromium (selenium + chromedriver): shared by
 ``tests/test_serve_browser.py`` and ``make screenshots``, which writes docs/screenshots/answer.png and graph.png.
 
-    python benchmarks/screenshots.py [--out docs/screenshots] [--question "risks of LoRA on CoT"]
+    python benchmarks/screenshots.py [--out docs/screenshots] [--question Q] [--graph-question Q]
 """
 
 from __future__ import annotations
@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--question", default="risks of LoRA on CoT")
+    parser.add_argument("--graph-question", default="risks of QLoRA",
+                        help="the question of graph.png (QLoRA's answers include those inherited from LoRA)")
     parser.add_argument("--model", default=None, help="embedding model for the index (default: kg's default)")
     args = parser.parse_args(argv)
     why = missing()
@@ -115,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
 
                 WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#context .line.hit"))
                 driver.save_screenshot(str(args.out / "answer.png"))
+                if args.graph_question != args.question:
+                    ask(driver, served.base, args.graph_question)
                 open_graph(driver)
                 click_node(driver, "note")
                 WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#detail .note-facts"))
