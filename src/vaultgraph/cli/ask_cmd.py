@@ -62,23 +62,24 @@ def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh
 
     root = vault_root(vault)
     # a running `kg serve` of this vault answers from a warm process, and keeps the index current itself
-    result = None if refresh else live.ask(root, question, top, plain=plain)
-    served = result is not None
-    if result is None:
+    wire = None if refresh else live.ask(root, question, top, plain=plain)
+    if wire is not None:
+        notices, data = list(wire["notices"]), wire["result"]
+        result = None if json_out else live.result_from_wire(wire)  # JSON is printed as it came
+    else:
         searcher = _searcher(root, refresh, quiet=json_out or markdown, threads=threads)
         try:
             result = searcher.ask(question, top, plain=plain)
         finally:
             searcher.close()
-    notices = list(result.notices)
-    if not refresh and not served:
-        stale = _stale_notice(root)
+        notices, data = list(result.notices), None
+        stale = None if refresh else _stale_notice(root)
         if stale:
             notices.append(stale)
     for notice in notices:
         typer.echo(f"kg: {notice}", err=True)
     if json_out:
-        emit_json(result.to_dict())
+        emit_json(data if data is not None else result.to_dict())
     elif markdown:
         sys.stdout.write(to_markdown(result))
     else:

@@ -95,9 +95,10 @@ def get(data: dict, route: str, params: list[tuple[str, str]], timeout: float = 
     return json.loads(body)
 
 
-def ask(root: Path, question: str, top: int, plain: bool = False):
-    """The ``Result`` of a question from the running server of ``root``; None when there is none or it
-    did not answer (the caller then answers in its own process)."""
+def ask(root: Path, question: str, top: int, plain: bool = False) -> dict | None:
+    """A question answered by the running server of ``root``, as ``result_to_wire`` gives it (the JSON of
+    ``kg ask --json`` under "result"); None when there is none or it did not answer (the caller then
+    answers in its own process)."""
     if os.environ.get("KG_SERVER", "1").lower() in ("0", "off", "no", "false"):
         return None
     data = running(root)
@@ -105,8 +106,10 @@ def ask(root: Path, question: str, top: int, plain: bool = False):
         return None
     try:
         wire = get(data, "/api/search" if plain else "/api/ask", [("q", question), ("top", str(top)), ("full", "1")])
-        return result_from_wire(wire)
-    except (OSError, ValueError, KeyError, TypeError):
+        if not isinstance(wire.get("result"), dict) or not isinstance(wire.get("notices"), list):
+            return None
+        return wire
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -121,7 +124,7 @@ def result_to_wire(result) -> dict:
 
 
 def result_from_wire(wire: dict):
-    from ..query.answer import Answer, Result
+    from ..query.results import Answer, Result
 
     data = wire["result"]
     answers = tuple(Answer(a["role"], a["text"], a["score"], _citations(a["citations"]), tuple(a["sources"]),
