@@ -3,7 +3,8 @@
 * HTTP: ``GET /api/ask`` end to end (a new connection per question, the JSON read);
 * ``kg ask`` from the shell while the server runs (it finds ``.kg/server.json`` and asks it);
 * in-process: a loaded ``Searcher`` in this process (the floor: what the server itself spends);
-* cold ``kg ask`` from the shell with no server (``KG_SERVER=0``): imports, loading, the question.
+* cold ``kg ask`` from the shell with no server (``KG_SERVER=0``): imports, loading, the question;
+* ``kg --help``: the CLI's own start-up (Python, typer), the floor of any command.
 
     python benchmarks/serve_bench.py                    # the demo vault, kg's default model
     python benchmarks/serve_bench.py --notes 300        # also a generated vault (vaultgen, seed 1)
@@ -48,6 +49,28 @@ def shell_ask(vault: Path, question: str, env: dict) -> float:
     return time.perf_counter() - started
 
 
+WORDS = ("quokka", "axolotl", "pangolin", "narwhal", "okapi")
+
+
+def edit_answered(port: int, vault: Path, i: int) -> float:
+    """Seconds from saving a new sentence into a note until the server answers a question with it."""
+    note = sorted(vault.rglob("*.md"))[i * 3]
+    word = WORDS[i % len(WORDS)]
+    sentence = f"Adapters trained on {word} transcripts drift toward {word} jargon within three epochs."
+    started = time.perf_counter()
+    with open(note, "a", encoding="utf-8") as handle:
+        handle.write(f"\n\n{sentence}\n")
+    while time.perf_counter() - started < 60:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/api/ask?" + urlencode({"q": f"{word} transcripts jargon"}))
+        data = json.loads(conn.getresponse().read())
+        conn.close()
+        if any(word in a["text"] for a in data["answers"]):
+            return time.perf_counter() - started
+        time.sleep(0.02)
+    return float("inf")
+
+
 def ms(values: list[float]) -> str:
     ordered = sorted(values)
     return (f"p50 {1000 * statistics.median(ordered):.1f} ms, p90 {1000 * ordered[int(0.9 * (len(ordered) - 1))]:.1f}"
@@ -66,6 +89,7 @@ def measure(vault: Path, env: dict, rounds: int, shell_rounds: int, threads: int
         through_http = [http_ask(served.port, q) for _ in range(rounds) for q in QUESTIONS]
         through_cli = [shell_ask(vault, q, env) for _ in range(shell_rounds) for q in QUESTIONS]
         asked = sum(" GET /api/ask " in line for line in served.log)
+        edits = [edit_answered(served.port, vault, i) for i in range(5)]
     assert asked == len(QUESTIONS) * (1 + rounds + shell_rounds), "kg ask did not use the server"
     searcher = Searcher(vault, threads=threads)
     searcher.refresh()
@@ -79,14 +103,20 @@ def measure(vault: Path, env: dict, rounds: int, shell_rounds: int, threads: int
             in_process.append(time.perf_counter() - t)
     searcher.close()
     cold = [shell_ask(vault, q, {**env, "KG_SERVER": "0"}) for _ in range(shell_rounds) for q in QUESTIONS]
+    floor = []
+    for _ in range(len(QUESTIONS)):
+        t = time.perf_counter()
+        subprocess.run([str(KG), "--help"], env=env, check=True, capture_output=True)
+        floor.append(time.perf_counter() - t)
     return {"server_ready_s": round(ready, 2), "http": through_http, "kg_ask_with_server": through_cli,
-            "in_process": in_process, "cold_kg_ask": cold}
+            "in_process": in_process, "cold_kg_ask": cold, "kg_help": floor, "edit_answered": edits}
 
 
 def report(name: str, figures: dict) -> None:
     print(f"\n{name}: server ready (index + load) in {figures['server_ready_s']:.1f} s")
     for key, label in (("http", "HTTP GET /api/ask"), ("kg_ask_with_server", "kg ask, server running"),
-                       ("in_process", "in-process Searcher"), ("cold_kg_ask", "cold kg ask, no server")):
+                       ("in_process", "in-process Searcher"), ("cold_kg_ask", "cold kg ask, no server"),
+                       ("kg_help", "kg --help (start-up floor)"), ("edit_answered", "an edit answered after")):
         print(f"  {label:<26} {ms(figures[key])}")
 
 
