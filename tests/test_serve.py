@@ -100,7 +100,7 @@ def test_an_edit_is_answered_within_two_seconds_without_a_restart(served, demo_v
     assert cli_json(demo_vault, "ask", question, env={}) == cli_json(demo_vault, "ask", question)
 
 
-def test_kg_ask_uses_the_running_server_and_prints_the_same(served, demo_vault):
+def test_the_cli_uses_the_running_server_and_prints_the_same(served, demo_vault):
     v = str(demo_vault)
     for question in (QUESTION, "compare LoRA and QLoRA", "how does LoRA affect CoT", "pizza in Naples"):
         before = requests_of(served, "/api/ask")
@@ -115,6 +115,19 @@ def test_kg_ask_uses_the_running_server_and_prints_the_same(served, demo_vault):
     assert run_kg("search", "adapter rank", "--vault", v, env={}).stdout \
         == run_kg("search", "adapter rank", "--vault", v, env=IN_PROCESS).stdout
     assert requests_of(served, "/api/search", before + 1) == before + 1
+    # kg why and kg compare too: the server's reasoning graph is loaded
+    for route, args in (("/api/why", ("why", "LoRA", "CoT")), ("/api/why", ("why", "QLoRA", "forgetting")),
+                        ("/api/compare", ("compare", "LoRA", "QLoRA", "DPO")),
+                        ("/api/compare", ("compare", "LoRA", "QLoRA", "--markdown"))):
+        before = requests_of(served, route)
+        through = run_kg(*args, "--vault", v, env={})
+        assert requests_of(served, route, before + 1) == before + 1, args
+        assert through.stdout == run_kg(*args, "--vault", v, env=IN_PROCESS).stdout, args
+        assert json.loads(run_kg(*args, "--vault", v, "--json", env={}).stdout) \
+            == json.loads(run_kg(*args, "--vault", v, "--json", env=IN_PROCESS).stdout)
+    # a concept the vault does not know: the same one-line error either way
+    unknown = [run_kg("why", "Zzyzx", "CoT", "--vault", v, env=e, check=False) for e in ({}, IN_PROCESS)]
+    assert unknown[0].returncode == unknown[1].returncode == 1 and unknown[0].stderr == unknown[1].stderr
 
 
 def test_one_server_per_vault_and_kg_index_beside_it(served, demo_vault):

@@ -95,22 +95,29 @@ def get(data: dict, route: str, params: list[tuple[str, str]], timeout: float = 
     return json.loads(body)
 
 
-def ask(root: Path, question: str, top: int, plain: bool = False) -> dict | None:
-    """A question answered by the running server of ``root``, as ``result_to_wire`` gives it (the JSON of
-    ``kg ask --json`` under "result"); None when there is none or it did not answer (the caller then
-    answers in its own process)."""
+def request(root: Path, route: str, params: list[tuple[str, str]]) -> dict | None:
+    """``route`` of the running server of ``root`` (what the CLI prints with ``--json``); None when there is
+    no server, it is turned off (``$KG_SERVER=0``), or it did not answer 200 (the caller then works alone)."""
     if os.environ.get("KG_SERVER", "1").lower() in ("0", "off", "no", "false"):
         return None
     data = running(root)
     if data is None:
         return None
     try:
-        wire = get(data, "/api/search" if plain else "/api/ask", [("q", question), ("top", str(top)), ("full", "1")])
-        if not isinstance(wire.get("result"), dict) or not isinstance(wire.get("notices"), list):
-            return None
-        return wire
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        found = get(data, route, params)
+    except (OSError, ValueError, KeyError, TypeError):
         return None
+    return found if isinstance(found, dict) else None
+
+
+def ask(root: Path, question: str, top: int, plain: bool = False) -> dict | None:
+    """A question answered by the running server of ``root``, as ``result_to_wire`` gives it (the JSON of
+    ``kg ask --json`` under "result"); None when there is none or it did not answer (the caller then
+    answers in its own process)."""
+    wire = request(root, "/api/search" if plain else "/api/ask", [("q", question), ("top", str(top)), ("full", "1")])
+    if wire is None or not isinstance(wire.get("result"), dict) or not isinstance(wire.get("notices"), list):
+        return None
+    return wire
 
 
 # --- the wire: the CLI's JSON plus what its text output needs ---------------------------------------
@@ -130,8 +137,8 @@ def result_from_wire(wire: dict):
     answers = tuple(Answer(a["role"], a["text"], a["score"], _citations(a["citations"]), tuple(a["sources"]),
                            author, a.get("inherited_from"))
                     for a, author in zip(data["answers"], wire["authors"]))
-    comparison = _comparison(data["comparison"]) if data.get("comparison") else None
-    explanation = _explanation(wire["explanation"]) if wire.get("explanation") else None
+    comparison = comparison_from_dict(data["comparison"]) if data.get("comparison") else None
+    explanation = explanation_from_dict(wire["explanation"]) if wire.get("explanation") else None
     return Result(data["question"], data["intent"], tuple((e["id"], e["label"]) for e in data["entities"]),
                   answers, tuple(wire["notices"]), comparison, explanation)
 
@@ -142,7 +149,8 @@ def _citations(items: list[dict]) -> tuple:
     return tuple(Citation(c["path"], c["line"], c["end_line"], c["heading"]) for c in items)
 
 
-def _comparison(data: dict):
+def comparison_from_dict(data: dict):
+    """The ``reason.Comparison`` whose ``to_dict()`` is ``data`` (``kg compare --json``)."""
     from ..reason.model import CellItem, Comparison, Row
 
     rows = tuple(Row(r["aspect"], {m: tuple(CellItem(i["text"], _citations(i["citations"]), i.get("direction"),
@@ -151,7 +159,8 @@ def _comparison(data: dict):
     return Comparison(tuple(data["methods"]), tuple(data["method_ids"]), rows)
 
 
-def _explanation(data: dict):
+def explanation_from_dict(data: dict):
+    """The ``reason.Explanation`` whose ``to_dict()`` is ``data`` (``kg why --json``)."""
     from ..reason.model import Explanation, Path as Chain, Step
 
     paths = tuple(Chain(p["score"], tuple(Step(s["from"], s["relation"], s["to"], s["text"],
@@ -162,4 +171,5 @@ def _explanation(data: dict):
                        tuple(nearest.get("from", ())), tuple(nearest.get("to", ())), data.get("message"))
 
 
-__all__ = ["ask", "get", "register", "result_from_wire", "result_to_wire", "running", "unregister"]
+__all__ = ["ask", "comparison_from_dict", "explanation_from_dict", "get", "register", "request", "result_from_wire",
+           "result_to_wire", "running", "unregister"]
