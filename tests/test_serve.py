@@ -67,7 +67,7 @@ def test_every_route_gives_the_clis_json(served, demo_vault):
     status, body = served.get("/api/show?note=No%20such%20note")
     assert status == 404 and set(body) == {"error"} and "No such note" in body["error"]
     for route in ("/api/ask", "/api/ask?q=", "/api/ask?q=x&top=0", "/api/ask?q=x&top=many", "/api/compare?m=LoRA",
-                  "/api/why?a=LoRA", "/api/nope", "/nope"):
+                  "/api/why?a=LoRA", "/api/why?a=LoRA&b=CoT&paths=21", "/api/nope", "/nope"):
         status, body = served.get(route)
         assert 400 <= status < 500 and set(body) == {"error"}, (route, status, body)
 

@@ -262,6 +262,14 @@ def _context(live: LiveVault, params) -> dict:
     return live.context(_one(params, "path"), number("line", 1), number("end", None))
 
 
+def _paths(params) -> int:
+    """How many why-paths: 1 to 20, as ``kg why --paths`` (each costs a path search)."""
+    k = top_arg(_one(params, "paths"), 3)
+    if k > 20:
+        raise BadRequest("paths must be between 1 and 20")
+    return k
+
+
 def _query(value: str | None) -> str:
     """A SPARQL query as written (its line breaks end its comments), at most ``MAX_SPARQL`` characters."""
     text_arg(value, "query", MAX_SPARQL)
@@ -274,8 +282,7 @@ ROUTES = {
     "info": lambda live, p: live.info(),
     "ask": _ask,
     "search": _search,
-    "why": lambda live, p: live.why(text_arg(_one(p, "a"), "a"), text_arg(_one(p, "b"), "b"),
-                                    top_arg(_one(p, "paths"), 3)),
+    "why": lambda live, p: live.why(text_arg(_one(p, "a"), "a"), text_arg(_one(p, "b"), "b"), _paths(p)),
     "compare": lambda live, p: live.compare([text_arg(m, "m") for m in p.get("m", [])]),
     "show": lambda live, p: live.show(text_arg(_one(p, "note"), "note")),
     "links": lambda live, p: live.links(),
