@@ -222,6 +222,14 @@ def main() -> None:
         print(f"one note edited until answerable: median {statistics.median(edits):.2f} s, max {max(edits):.2f} s "
               f"of {len(edits)} (full build {full:.0f} s: {full / statistics.median(edits):.0f}x)")
         searcher.close()
+        searcher = Searcher(root, threads=args.threads)
+        after = sorted(in_process_latency(searcher))
+        delta = searcher.segments.delta
+        print(f"a question after {len(edits)} edits since the base ({len(delta.rows)} delta rows over "
+              f"{len(delta.dead)} deleted base rows): p50 {statistics.median(after) * 1000:.1f} ms, "
+              f"p90 {after[int(len(after) * 0.9)] * 1000:.1f} ms ({statistics.median(after) / statistics.median(lat):.2f}x "
+              "the base's p50)")
+        searcher.close()
         walls, parts = cold_ask(root)
         print(f"cold `kg ask` from the shell: median {statistics.median(walls):.2f} s; in it: "
               + ", ".join(f"{k} {v:.2f} s" for k, v in parts.items()))

@@ -151,3 +151,31 @@ def test_ask_on_search_files_of_an_older_kg_rebuilds_them_and_answers(demo_vault
     assert result["answers"] and any(a["citations"][0]["path"] == "analyses/Риски LoRA для CoT.md"
                                      for a in result["answers"])
     assert meta(demo_vault)["search_version"] != "3"
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+def test_deleted_base_rows_are_left_out_inside_the_search_and_k_hits_still_come(tmp_path, monkeypatch, approximate):
+    """Asking the base for k plus every deleted row made an HNSW search as slow as that k (questions slowed
+    down edit after edit): the deleted rows are left out by the search itself, exact or HNSW alike."""
+    import numpy as np
+
+    from vaultgraph.index import vectors as vectors_mod
+    from vaultgraph.index.lexical import Lexical
+
+    monkeypatch.setattr(vectors_mod, "APPROXIMATE_ABOVE", 10 if approximate else 10**9)
+    rng = np.random.default_rng(3)
+    data = rng.normal(size=(400, 16)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    rows = np.arange(400, dtype=np.int64) * 2 + 7
+    vectors_mod.build(data, rows, tmp_path / "v.faiss")
+    index = vectors_mod.load(tmp_path / "v.faiss")
+    assert hasattr(vectors_mod._faiss().downcast_index(index.index.index), "hnsw") == approximate
+    query = data[0]
+    nearest = [r for r, _ in index.search(query, 50)]
+    dead = np.asarray(nearest[:30], dtype=np.int64)
+    hits = index.search(query, 20, index.excluding(dead))
+    assert len(hits) == 20 and not set(dead.tolist()) & {r for r, _ in hits}
+    assert [r for r, _ in hits][:10] == nearest[30:40]  # the next nearest, in order
+
+    lexical = Lexical(None, rows)
+    assert lexical.documents_of(dead).tolist() == sorted(((dead - 7) // 2).tolist())

@@ -69,9 +69,11 @@ def ensure_index(root: Path, quiet: bool = False, endpoint: str | None = None) -
 def main() -> None:
     import sqlite3
 
-    from . import (ask_cmd, graph_cmd, index_cmd, reason_cmd, serve_cmd, show_cmd, terms_cmd,  # noqa: F401
-                   watch_cmd)  # importing registers the commands
+    from . import (ask_cmd, graph_cmd, index_cmd, mcp_cmd, reason_cmd, serve_cmd, show_cmd,  # noqa: F401
+                   terms_cmd, watch_cmd)  # importing registers the commands
 
+    if "--save" in sys.argv:
+        sys.argv[1:] = ask_cmd.bare_save(sys.argv[1:])
     try:
         app()
     except VaultgraphError as exc:

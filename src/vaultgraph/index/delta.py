@@ -3,9 +3,9 @@
 The base is a BM25 folder and a FAISS file over every passage at the time it was built; rewriting
 them costs seconds to minutes on a large vault. A later run that changed a few notes writes only a
 delta: the passages added since the base (their rows, vectors, tokens and concept links) and the base
-rows deleted since. A search asks the base for a few more hits than the deleted rows could take, drops those, and
-merges the delta's hits by the same scores: cosine for vectors, and BM25 computed with the base's
-statistics (document count, average length, document frequencies), so a delta passage ranks exactly
+rows deleted since. A search leaves the deleted rows out inside the base's own search (masked BM25
+documents, a FAISS selector) and merges the delta's hits by the same scores: cosine for vectors, and BM25
+computed with the base's statistics (document count, average length, document frequencies), so a delta passage ranks exactly
 where it would in a rebuilt index of the same base. Past ``COMPACT_SHARE`` of the base (or
 ``COMPACT_MIN`` rows) the next run builds a new base instead.
 """
@@ -92,15 +92,20 @@ class Segments:
         self.lexical, self.vectors, self.delta = lexical, vectors, delta
         self.links = concept_links if concept_links is not None else LinkTable()
         self._scratch = Scratch()
-        self._dead = set(delta.dead.tolist())
-        self._bags = [_bag(t) for t in delta.tokens]
-        self._delta_df = Counter(t for bag in self._bags for t in bag if t)  # the delta's document frequencies
-        rows_of: dict[str, list[int]] = {}
-        for row, bag in zip(delta.rows.tolist(), self._bags):
-            for t in bag:
+        self._dead_documents = lexical.documents_of(delta.dead)  # the base's BM25 documents deleted since
+        self._dead_vectors = vectors.excluding(delta.dead) if vectors is not None else None
+        bags = [_bag(t) for t in delta.tokens]
+        self._delta_df = Counter(t for bag in bags for t in bag if t)  # the delta's document frequencies
+        self._lengths = np.asarray([bag[""] for bag in bags], dtype=np.float64)
+        postings: dict[str, tuple[list[int], list[int]]] = {}  # token → (delta documents, term frequencies)
+        for i, bag in enumerate(bags):
+            for t, tf in bag.items():
                 if t:
-                    rows_of.setdefault(t, []).append(row)
-        self._delta_rows_of = {t: np.asarray(sorted(r), dtype=np.int64) for t, r in rows_of.items()}
+                    docs, tfs = postings.setdefault(t, ([], []))
+                    docs.append(i)
+                    tfs.append(tf)
+        self._postings = {t: (np.asarray(d, dtype=np.int64), np.asarray(f, dtype=np.float64))
+                          for t, (d, f) in postings.items()}
 
     def known(self, text: str) -> list[str]:
         return [t for t in tokenize(text) if t in self._delta_df or t in self.lexical.vocabulary()]
@@ -128,8 +133,8 @@ class Segments:
         base = self.lexical.rows_holding(token)
         if len(base) and len(self.delta.dead):
             base = base[~np.isin(base, self.delta.dead)]
-        extra = self._delta_rows_of.get(token)
-        return np.concatenate([base, extra]) if extra is not None else np.asarray(base)
+        extra = self._postings.get(token)
+        return np.concatenate([base, np.sort(self.delta.rows[extra[0]])]) if extra is not None else np.asarray(base)
 
     def vectors_of(self, rows: list[int]) -> dict[int, np.ndarray]:
         """The passage vectors of ``rows`` (those that have one)."""
@@ -144,7 +149,7 @@ class Segments:
 
     def documents(self) -> int:
         """Live passages: the base's (but those deleted since) and the delta's."""
-        return self.lexical.stats()[0] - len(self.delta.dead) + len(self._bags)
+        return self.lexical.stats()[0] - len(self.delta.dead) + len(self.delta.rows)
 
     def linked(self, expansions: list[tuple[str, str, float, str | None]], n_entities: int,
                wanted: dict[str, float], rel_weight: dict[str, float], limit: int):
@@ -155,20 +160,37 @@ class Segments:
     def search_lexical(self, query: str | dict[str, float], k: int) -> list[tuple[int, float]]:
         """BM25 hits of ``query`` (a text, or tokens with weights: ``Lexical.search``)."""
         weights = query if isinstance(query, dict) else weigh(tokenize(query))
-        hits = [h for h in self.lexical.search(weights, k + len(self._dead)) if h[0] not in self._dead]
-        if self._bags:
-            stats = self.lexical.stats()
-            for row, bag in zip(self.delta.rows.tolist(), self._bags):
-                score = _bm25(weights, bag, stats, self.lexical.df)
-                if score > 0:
-                    hits.append((row, score))
+        hits = self.lexical.search(weights, k, self._dead_documents)
+        if len(self.delta.rows):
+            scores = self._delta_bm25(weights)
+            found = np.flatnonzero(scores > 0)
+            hits += zip(self.delta.rows[found].tolist(), scores[found].tolist())
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
+
+    def _delta_bm25(self, weights: dict[str, float]) -> np.ndarray:
+        """Lucene BM25 of every delta document with the base's statistics (document count, average length,
+        document frequencies), so that a delta passage ranks where a rebuilt base would put it; computed
+        from the query tokens' postings, whatever the number of delta documents."""
+        n_docs, avgdl = self.lexical.stats()
+        scores = np.zeros(len(self.delta.rows), dtype=np.float64)
+        norm = None
+        for t, weight in weights.items():
+            posting = self._postings.get(t) if t else None
+            if posting is None:
+                continue
+            if norm is None:
+                norm = K1 * ((1 - B) + B * self._lengths / (avgdl or 1.0))
+            docs, tf = posting
+            df = self.lexical.df(t)
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            scores[docs] += weight * idf * tf / (norm[docs] + tf)
+        return scores
 
     def search_dense(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
         if self.vectors is None:
             return []
-        hits = [h for h in self.vectors.search(query, k + len(self._dead)) if h[0] not in self._dead]
+        hits = self.vectors.search(query, k, self._dead_vectors)
         if self.delta.vectors is not None and len(self.delta.rows):
             scores = self.delta.vectors @ query.astype(np.float32)
             hits += list(zip(self.delta.rows.tolist(), scores.tolist()))
@@ -182,17 +204,3 @@ def _bag(tokens: list[str]) -> dict[str, int]:
         bag[t] = bag.get(t, 0) + 1
     bag[""] = len(tokens)  # the document's length
     return bag
-
-
-def _bm25(weights: dict[str, float], bag: dict[str, int], stats: tuple[int, float], df) -> float:
-    """Lucene BM25 of one delta document, with the base's statistics (query tokens weighted)."""
-    n_docs, avgdl = stats
-    length = bag[""]
-    norm = K1 * ((1 - B) + B * length / (avgdl or 1.0))
-    score = 0.0
-    for t, weight in weights.items():
-        tf = bag.get(t)
-        if tf and t:
-            idf = math.log(1 + (n_docs - df(t) + 0.5) / (df(t) + 0.5))
-            score += weight * idf * tf / (norm + tf)
-    return score

@@ -101,9 +101,15 @@ class Lexical:
         """The tokens of ``text`` that occur in the indexed passages."""
         return [t for t in tokenize(text) if t in self._vocab]
 
-    def search(self, query: str | dict[str, float], k: int = 100) -> list[tuple[int, float]]:
+    def documents_of(self, rows: np.ndarray) -> np.ndarray:
+        """The document numbers of passage ``rows`` (those indexed here)."""
+        return np.flatnonzero(np.isin(self.rows, rows)) if len(rows) else np.zeros(0, dtype=np.int64)
+
+    def search(self, query: str | dict[str, float], k: int = 100,
+               without: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The ``k`` best passages for ``query``: a text, or tokens with weights (a weighted sum of the
-        tokens' BM25 scores: a translation counts for less than a word the user typed)."""
+        tokens' BM25 scores: a translation counts for less than a word the user typed), leaving out the
+        documents ``without`` (``documents_of``)."""
         weights = query if isinstance(query, dict) else weigh(tokenize(query))
         ids = [(self._vocab[t], w) for t, w in weights.items() if t in self._vocab]
         ids = [(i, w) for i, w in ids if i + 1 < len(self._indptr)]
@@ -114,6 +120,8 @@ class Lexical:
             start, end = int(self._indptr[tid]), int(self._indptr[tid + 1])
             data = self._data[start:end]
             np.add.at(scores, self._indices[start:end], data if weight == 1 else data * np.float32(weight))
+        if without is not None and len(without):
+            scores[without] = 0
         k = min(k, int(np.count_nonzero(scores)))
         if not k:
             return []

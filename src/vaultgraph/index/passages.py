@@ -37,6 +37,7 @@ FIELD_WEIGHT = 0.6  # "LoRA: Catastrophic forgetting" from `risk:: [[…]]`: a t
 _NAVIGATION_REST = 16  # characters besides link titles below which a claim is a list of links
 _LETTERS = re.compile(r"[\W\d_]+")  # what is not a letter: counting what a claim says besides its links
 _SKIP_KEYS = {"tags", "tag", "aliases", "alias", "cssclasses", "cssclass"}
+ANSWER_KEY, ANSWER_VALUE = "kg", "answer"  # frontmatter of a note `kg ask --save` wrote (service/saving.py)
 
 
 @dataclass(frozen=True)
@@ -118,9 +119,24 @@ def note_passages(note: ParsedNote, facts: NoteFacts, topic: str | None = None) 
                                                     c.origin == "row" and c.line in fact_lines)))
     out += _sections(note, facts, {p.id for p in out if p.weight == NO_ANSWER})
     out += _frontmatter(note)
+    if saved_answer(note):  # a saved answer quotes the passages it cites: they answer, never its copies
+        out = [replace(p, weight=NO_ANSWER) for p in out]
     out.sort(key=lambda p: (p.line, p.end_line, p.field, p.id))
     order = {p.id: i for i, p in enumerate(p for p in out if p.field == "claim" and p.origin != "field")}
     return [replace(p, topic=topic, position=order.get(p.id, len(order))) for p in out]
+
+
+def saved_answer(note: ParsedNote) -> bool:
+    """A note ``kg ask --save`` wrote (frontmatter ``kg: answer``): indexed like any note, searchable and
+    linked, but every passage of it weighs ``NO_ANSWER``, so a question answered once is answered again from
+    the notes it cites, not from the saved copy (which would outrank them: it holds their statements and the
+    question's own words). Delete the key to make such a note count as one of your own."""
+    return answer_mark(note.frontmatter.get(ANSWER_KEY))
+
+
+def answer_mark(value) -> bool:
+    """Whether a frontmatter value of ``ANSWER_KEY`` marks a saved answer (also read by ``reason.cache``)."""
+    return isinstance(value, str) and value.strip().lower() == ANSWER_VALUE
 
 
 _SHOWN_MAX = 256  # link titles on a claim's lines beyond which it is a list of links, whatever else it says

@@ -32,13 +32,29 @@ class Vectors:
     def __len__(self) -> int:
         return self.index.ntotal
 
-    def search(self, query: np.ndarray, k: int = 100) -> list[tuple[int, float]]:
+    def search(self, query: np.ndarray, k: int = 100, without=None) -> list[tuple[int, float]]:
+        """The ``k`` nearest passage rows, leaving out those of ``without`` (``excluding``) inside the search
+        itself: asking for ``k`` plus the excluded rows instead made an HNSW search as slow as its ``k``."""
         if not self.index.ntotal:
             return []
-        scores, ids = self.index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32),
-                                        min(k, self.index.ntotal))
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        k = min(k, self.index.ntotal)
+        scores, ids = self.index.search(query, k, params=without[0]) if without else self.index.search(query, k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
+    def excluding(self, rows: np.ndarray):
+        """Search parameters that leave passage ``rows`` out (``None`` when there are none). The selector is
+        returned with them: FAISS keeps only a pointer to it."""
+        if not len(rows):
+            return None
+        faiss = _faiss()
+        selector = faiss.IDSelectorNot(batch := faiss.IDSelectorBatch(np.asarray(rows, dtype=np.int64)))
+        inner = faiss.downcast_index(self.index.index) if hasattr(self.index, "index") else self.index
+        if hasattr(inner, "hnsw"):
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=inner.hnsw.efSearch)
+        else:
+            params = faiss.SearchParameters(sel=selector)
+        return params, selector, batch
 
     def reconstruct(self, rows: list[int]) -> np.ndarray:
         """The stored vectors of passage ``rows`` (every one must be in the index)."""

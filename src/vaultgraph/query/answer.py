@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..index.lexical import tokenize
 from ..index.passages import Passage
 from ..model import Citation
-from .results import Answer, Result
+from .results import Answer, Result  # noqa: F401 - Result re-exported: its home was here
 from .retrieve import COST_CONCEPTS, Hit
 
 ROLES = ("problem", "consequence", "risk", "solution", "evidence", "cost", "definition", "comparison", "claim",

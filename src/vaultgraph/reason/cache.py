@@ -82,8 +82,9 @@ def load(root: Path | str, endpoint: str | None = None, *, use_cache: bool = Tru
             rg.remove_note(path)
         read = 0
         if changed:
+            answers = _saved_answers(root, changed)
             for path, piece in _pieces(root, endpoint, changed):
-                rg.add_note(piece, shas[path])
+                rg.add_note(_unsaid(piece) if path in answers else piece, shas[path])
                 read += 1
         rg.state = digest
         if (changed or removed or full) and use_cache:
@@ -94,6 +95,32 @@ def load(root: Path | str, endpoint: str | None = None, *, use_cache: bool = Tru
                           seconds=time.perf_counter() - started, from_cache=not full, full=full)
     _MEMO[str(root)] = (digest, rg)
     return rg
+
+
+def _saved_answers(root: Path, paths: list[str]) -> set[str]:
+    """Those of ``paths`` that are answers ``kg ask --save`` wrote (``index.passages.saved_answer``)."""
+    from ..index.passages import ANSWER_KEY, answer_mark
+    from ..store import reader
+
+    out: set[str] = set()
+    with reader(root) as conn:
+        for i in range(0, len(paths), 500):
+            chunk = paths[i:i + 500]
+            rows = conn.execute(f"SELECT path, json_extract(record, '$.frontmatter.{ANSWER_KEY}') AS mark FROM notes "
+                                f"WHERE path IN ({','.join('?' * len(chunk))})", chunk)
+            out.update(r["path"] for r in rows if answer_mark(r["mark"]))
+    return out
+
+
+def _unsaid(piece):
+    """A saved answer in the reasoning graph: a note that states nothing (its links kept: it is no orphan). Its
+    statements are copies of the ones it cites; kept, they filled `kg compare` cells and why-paths with
+    citations of the copy (LoRA vs DPO on the demo vault: 118 of 337 cell citations)."""
+    from .model import NotePiece
+
+    return NotePiece(path=piece.path, title=piece.title, aliases=piece.aliases, defines=(),
+                     first_section=piece.first_section, links=piece.links, claims=(), mitigates=(), causes=(),
+                     sources=())
 
 
 def _fetcher(root: Path, endpoint: str | None):

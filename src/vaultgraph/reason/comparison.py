@@ -177,12 +177,15 @@ def item_line(item: CellItem, width: int = 160) -> str:
     return prefix + short(item.text, width)
 
 
-def comparison_markdown(comparison: Comparison, width: int = 160) -> str:
-    """A Markdown table that pastes into an Obsidian note; citations are links to the cited headings."""
+def comparison_markdown(comparison: Comparison, width: int = 160, link=None) -> str:
+    """A Markdown table that pastes into an Obsidian note; citations are links to the cited headings
+    (``link(citation)`` writes one: ``kg ask --save`` checks the headings exist)."""
+    link = link or _link
+
     def cell(items) -> str:
         parts = []
         for item in items:
-            links = " ".join(_link(c) for c in item.citations)
+            links = " ".join(link(c) for c in item.citations)
             parts.append(_escape(item_line(item, width)) + (" " + links if links else ""))
         return "<br>".join(parts)
 
