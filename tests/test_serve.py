@@ -125,6 +125,20 @@ def test_the_cli_uses_the_running_server_and_prints_the_same(served, demo_vault)
         assert through.stdout == run_kg(*args, "--vault", v, env=IN_PROCESS).stdout, args
         assert json.loads(run_kg(*args, "--vault", v, "--json", env={}).stdout) \
             == json.loads(run_kg(*args, "--vault", v, "--json", env=IN_PROCESS).stdout)
+    # kg ask --save through the server writes the note it writes alone (on the same index: the saved note,
+    # once indexed, changes the vault's word statistics)
+    notes = served.get("/api/status")[1]["notes"]
+    saved = demo_vault / "Answers" / "saved.md"
+    texts = []
+    for env in ({}, IN_PROCESS):
+        before = requests_of(served, "/api/ask")
+        run_kg("ask", QUESTION, "--vault", v, "--save", "Answers/saved.md", env=env)
+        assert requests_of(served, "/api/ask", before + 1) == before + (not env)
+        texts.append(saved.read_text(encoding="utf-8"))
+        assert wait_for(lambda: served.get("/api/status")[1]["notes"] == notes + 1, 10)[0]
+        saved.unlink()
+        assert wait_for(lambda: served.get("/api/status")[1]["notes"] == notes, 10)[0]
+    assert texts[0] == texts[1] and QUESTION in texts[0]
     # a concept the vault does not know: the same one-line error either way
     unknown = [run_kg("why", "Zzyzx", "CoT", "--vault", v, env=e, check=False) for e in ({}, IN_PROCESS)]
     assert unknown[0].returncode == unknown[1].returncode == 1 and unknown[0].stderr == unknown[1].stderr
