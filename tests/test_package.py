@@ -77,3 +77,23 @@ def test_wheel_works_outside_the_checkout(installed, tmp_path):
     assert answer["answers"] and all(c["path"] for a in answer["answers"] for c in a["citations"])
     check = _run(kg, "check", "--vault", vault, "--json", cwd=tmp_path, env=env)
     assert json.loads(check.stdout)["conforms"] is True
+    _serves_its_page(kg, vault, tmp_path, env)
+
+
+def _serves_its_page(kg: Path, vault: Path, cwd: Path, env: dict) -> None:
+    """``kg serve`` from the wheel: the page and everything it loads ship inside the package."""
+    import urllib.request
+
+    proc = subprocess.Popen([str(kg), "serve", str(vault), "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert "http://" in line, proc.stderr.read() if proc.poll() is not None else line
+        base = "http://" + line.split("http://", 1)[1].split("/", 1)[0]
+        for path in ("/", "/static/app.js", "/static/graph.js", "/static/app.css", "/api/ask?q=LoRA"):
+            with urllib.request.urlopen(base + path, timeout=60) as response:
+                assert response.status == 200 and response.read(), path
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert proc.returncode == 0

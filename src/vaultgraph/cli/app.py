@@ -113,7 +113,8 @@ def refuse_unindexed(root: Path, endpoint: str | None = None) -> None:
 def main() -> None:
     import sqlite3
 
-    from . import ask_cmd, graph_cmd, index_cmd, mcp_cmd, reason_cmd, show_cmd, terms_cmd, watch_cmd  # noqa: F401,E501 - registers the commands
+    from . import (ask_cmd, graph_cmd, index_cmd, mcp_cmd, reason_cmd, serve_cmd, show_cmd,  # noqa: F401
+                   terms_cmd, watch_cmd)  # importing registers the commands
 
     if "--save" in sys.argv:
         sys.argv[1:] = ask_cmd.bare_save(sys.argv[1:])

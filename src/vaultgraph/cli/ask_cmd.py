@@ -6,10 +6,10 @@ import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
-from urllib.parse import quote
 
 import typer
 
+from ..vault.obsidian import obsidian_url
 from .app import JsonOption, VaultOption, app, console, emit_json, plain_lines, vault_root
 
 TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
@@ -94,22 +94,30 @@ def _stale_notice(root: Path) -> str | None:
 
 def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh: bool, threads, plain: bool,
          save: str | None = None, force: bool = False):
+    from ..service import live
+
     root = vault_root(vault)
     target = _save_target(root, save, question, force) if save is not None else None
-    searcher = _searcher(root, refresh, quiet=json_out or markdown, threads=threads)
-    try:
-        result = searcher.ask(question, top, plain=plain)
-    finally:
-        searcher.close()
-    notices = list(result.notices)
-    if not refresh:
-        stale = _stale_notice(root)
+    # a running `kg serve` of this vault answers from a warm process, and keeps the index current itself
+    wire = None if refresh else live.ask(root, question, top, plain=plain)
+    if wire is not None:
+        notices, data = list(wire["notices"]), wire["result"]
+        # JSON is printed as it came; text, Markdown and a saved note need the Result
+        result = None if json_out and target is None else live.result_from_wire(wire)
+    else:
+        searcher = _searcher(root, refresh, quiet=json_out or markdown, threads=threads)
+        try:
+            result = searcher.ask(question, top, plain=plain)
+        finally:
+            searcher.close()
+        notices, data = list(result.notices), None
+        stale = None if refresh else _stale_notice(root)
         if stale:
             notices.append(stale)
     for notice in notices:
         typer.echo(f"kg: {notice}", err=True)
     if json_out:
-        emit_json(result.to_dict())
+        emit_json(data if data is not None else result.to_dict())
     elif markdown:
         sys.stdout.write(plain_lines(to_markdown(result)))
     else:
@@ -168,11 +176,6 @@ def search(
 ) -> None:
     """Plain semantic + lexical search over the vault's passages, with the same citations as ask."""
     _run(query, vault, top, json_out, markdown, refresh, threads, plain=True)
-
-
-def obsidian_url(root: Path, path: str) -> str:
-    file = path[:-3] if path.lower().endswith(".md") else path
-    return f"obsidian://open?vault={quote(root.name, safe='')}&file={quote(file, safe='')}"
 
 
 def grouped(result) -> list[tuple[str, list]]:

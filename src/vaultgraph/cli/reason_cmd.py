@@ -28,14 +28,28 @@ def why(
     json_out: JsonOption = False,
 ) -> None:
     """The shortest chains of cited claims from A to B, best first (shorter, better sourced, user-written)."""
-    from ..reason import why as explain
+    served = _served(vault, endpoint, "/api/why", [("a", a), ("b", b), ("paths", str(paths))])
+    if served is not None:
+        from ..service.live import explanation_from_dict
 
-    rg = _load(vault, endpoint, json_out)
-    result = explain(rg, a, b, k=paths)
+        result = explanation_from_dict(served)
+    else:
+        from ..reason import why as explain
+
+        result = explain(_load(vault, endpoint, json_out), a, b, k=paths)
     if json_out:
-        emit_json(result.to_dict())
+        emit_json(served if served is not None else result.to_dict())
         return
     show_explanation(console(), result)
+
+
+def _served(vault: Path | None, endpoint: str | None, route: str, params: list[tuple[str, str]]) -> dict | None:
+    """The answer of a running `kg serve` of this vault (its reasoning graph is loaded), or None."""
+    if endpoint:
+        return None
+    from ..service import live
+
+    return live.request(vault_root(vault), route, params)
 
 
 def show_explanation(out, result) -> None:
@@ -67,12 +81,17 @@ def compare(
     """What the vault says about each method side by side: effects, cost, risks, mitigations, sources."""
     from dataclasses import replace
 
-    from ..reason import compare as side_by_side
+    served = _served(vault, endpoint, "/api/compare", [("m", m) for m in methods])
+    if served is not None:
+        from ..service.live import comparison_from_dict
 
-    rg = _load(vault, endpoint, json_out or markdown)
-    table = side_by_side(rg, methods)
+        table = comparison_from_dict(served)
+    else:
+        from ..reason import compare as side_by_side
+
+        table = side_by_side(_load(vault, endpoint, json_out or markdown), methods)
     if json_out:
-        emit_json(table.to_dict())
+        emit_json(served if served is not None else table.to_dict())
         return
     if markdown:
         trimmed = replace(table, rows=tuple(replace(r, cells={m: items[:limit] for m, items in r.cells.items()})

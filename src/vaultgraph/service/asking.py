@@ -84,6 +84,16 @@ class Searcher:
     def close(self) -> None:
         self.conn.close()
 
+    def refresh(self) -> None:
+        """Load the search files of the index as it is now (a long-running process calls this after each
+        re-index, so the next question does not pay for it); waits for the model."""
+        self.conn.execute("BEGIN")
+        try:
+            self._load(self._meta())
+        finally:
+            self.conn.execute("COMMIT")
+        self.embedder()
+
     # --- loading ---------------------------------------------------------------------------------
 
     def _meta(self) -> dict[str, str]:

@@ -74,6 +74,11 @@ def db_path(root: Path) -> Path:
     return kg_dir(root) / "index.sqlite"
 
 
+def server_path(root: Path) -> Path:
+    """Where a running ``kg serve`` says how to reach it (port, pid, token): ``service/live.py``."""
+    return kg_dir(root) / "server.json"
+
+
 def damaged(root: Path, why: str) -> IndexDamaged:
     """The error for a damaged index file; ``why`` (kept as ``.why``) names the file and the damage."""
     error = IndexDamaged(f"the index of {root} is damaged ({why}): run `kg index --rebuild`")
