@@ -123,3 +123,32 @@ def test_rebuild_repairs_what_sizes_cannot_tell(indexed, capsys, monkeypatch):
     assert report["parsed"] == report["notes"] and report["graph"]["full"] and report["search"]["rebuilt"]
     assert "rebuild" in report["reason"]
     assert run_kg("ask", QUESTION, "--vault", str(vault), "--json").stdout == answers
+
+
+def test_checking_the_index_for_damage_keeps_the_readers_locks(tmp_path):
+    """Closing any descriptor of a file drops the process's POSIX locks on it, SQLite's too: a reader that
+    checked the header with open()/close() let the next writer delete the write-ahead log under it, and it
+    read a malformed database from then on (seen with kg serve beside kg index --rebuild)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from vaultgraph.store.sqlite import damage, db_path
+
+    vault = tmp_path / "vault"
+    shutil.copytree(DEMO_VAULT, vault, ignore=shutil.ignore_patterns(".kg"))
+    run_kg("index", str(vault))
+    path = db_path(vault)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    assert conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0] > 0
+    for _ in range(3):
+        assert damage(path) is None
+    write = ("import sqlite3, sys; w = sqlite3.connect(sys.argv[1], isolation_level=None); "
+             "w.execute('PRAGMA journal_mode=WAL'); w.execute(\"INSERT OR REPLACE INTO meta VALUES ('probe', '1')\"); "
+             "w.close()")
+    subprocess.run([sys.executable, "-c", write, str(path)], check=True)
+    assert Path(f"{path}-shm").exists()  # the writer knew it was not the last user
+    subprocess.run([sys.executable, "-c", write.replace("'1'", "'2'"), str(path)], check=True)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()[0] == "2"
+    assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    conn.close()

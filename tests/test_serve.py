@@ -141,7 +141,7 @@ def test_the_cli_uses_the_running_server_and_prints_the_same(served, demo_vault)
     assert texts[0] == texts[1] and QUESTION in texts[0]
     # a concept the vault does not know: the same one-line error either way
     unknown = [run_kg("why", "Zzyzx", "CoT", "--vault", v, env=e, check=False) for e in ({}, IN_PROCESS)]
-    assert unknown[0].returncode == unknown[1].returncode == 1 and unknown[0].stderr == unknown[1].stderr
+    assert unknown[0].returncode == unknown[1].returncode == 2 and unknown[0].stderr == unknown[1].stderr
 
 
 def test_one_server_per_vault_and_kg_index_beside_it(served, demo_vault):

@@ -14,7 +14,9 @@ import hmac
 import ipaddress
 import json
 import socket
+import os
 import sys
+import traceback
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -195,6 +197,8 @@ class Handler(BaseHTTPRequestHandler):
                 status = _status_of(exc)
                 if status == 500:
                     sys.stderr.write(f"kg serve: /api/{route}: {type(exc).__name__}: {exc}\n")
+                    if os.environ.get("KG_DEBUG"):
+                        traceback.print_exception(exc)
                 raise HttpError(status, str(exc) if status != 500 else "internal error (see the server's log)") \
                     from None
         finally:

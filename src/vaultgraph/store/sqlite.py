@@ -91,9 +91,7 @@ def damage(path: Path) -> str | None:
     SQLite file, or shorter than the pages its header counts (a truncated copy, a full disk). Reads the
     100-byte header only: checking every page costs seconds on a large index."""
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            header = handle.read(100)
+        size, header = _header(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -111,6 +109,30 @@ def damage(path: Path) -> str | None:
     if header[92:96] == header[24:28] and pages * page_size > size and not (wal.exists() and wal.stat().st_size):
         return f"{path.name} is cut short ({size:,} of {pages * page_size:,} bytes)"
     return None
+
+
+_OPEN: dict[str, tuple[int, int, int]] = {}  # path → (descriptor, device, inode) of the files _header read
+
+
+def _header(path: Path) -> tuple[int, bytes]:
+    """(size, first 100 bytes) of the file at ``path``, read through a descriptor this process keeps open.
+
+    Closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's included: a
+    ``kg serve`` checking the index before each reader released its connections' shared locks, so the next
+    ``kg index`` to close believed itself the last user, deleted the write-ahead log and its shared memory
+    under the server's connections, and the server read a malformed database from then on (SQLite's
+    "How To Corrupt", 2.2). A file replaced since (a new inode) is opened again; the old descriptor closes."""
+    key = os.fspath(path)
+    st = os.stat(key)
+    held = _OPEN.get(key)
+    if held is None or held[1:] != (st.st_dev, st.st_ino):
+        fd = os.open(key, os.O_RDONLY | os.O_CLOEXEC)
+        found = os.fstat(fd)
+        _OPEN[key] = (fd, found.st_dev, found.st_ino)
+        if held is not None:
+            os.close(held[0])  # its inode is gone from the folder: no lock of a live index file is dropped
+        held = _OPEN[key]
+    return os.fstat(held[0]).st_size, os.pread(held[0], 100, 0)
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
