@@ -13,12 +13,12 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-import socket
 import os
+import socket
 import sys
-import traceback
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as Late
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
