@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..index.lexical import tokenize
+from ..text.words import tokenize
 from ..index.passages import Passage
 from ..model import Citation
 from .retrieve import COST_CONCEPTS, Hit

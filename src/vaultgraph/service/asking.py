@@ -17,7 +17,7 @@ from ..errors import IndexMissing, VaultgraphError
 from ..index import delta, lexical, links, vectors, words
 from ..index.build import SEARCH_VERSION, delta_of, files_of, links_of, words_of
 from ..index.build import damage as search_damage
-from ..index.lexical import tokenize
+from ..text.words import tokenize
 from ..index.store import passages_by_row
 from ..query.answer import Result, assemble
 from ..query.coverage import Question, analyse, coverage, translatable
