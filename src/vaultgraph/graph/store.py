@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import IndexMissing, VaultgraphError
+from .. import layout
 from ..resources import schema_dir
 
 SCHEMA_FILES = ("vaultgraph.ttl", "concepts.ttl")
@@ -47,20 +48,20 @@ def _schema_graph() -> str:
 
 def graph_dir(root: Path, name: str | None = None) -> Path:
     """The store folder the index names (``name``, or the one in the index's meta table)."""
-    return root / ".kg" / (name or current_dir_name(root))
+    return layout.graph_dir(root, name or current_dir_name(root))
 
 
 def current_dir_name(root: Path) -> str:
     from .journal import read_meta
 
-    return read_meta(root).get("graph_dir", "graph")
+    return read_meta(root).get("graph_dir", layout.GRAPH)
 
 
 def collect_garbage(root: Path, keep: set[str]) -> None:
     """Delete store folders the index no longer names (only the writer calls this, under its lock)."""
     import shutil
 
-    for path in (root / ".kg").glob("graph*"):
+    for path in layout.graph_dirs(root):
         if path.is_dir() and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
 

@@ -20,18 +20,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..layout import reason_cache
 from .build import ReasonGraph
 from .model import BuildStats
 from .read import piece_from_quads
 
 FORMAT = "reason-1"
-CACHE_NAME = "reason.pickle"
 PARTS = ("claims", "book")  # besides the graph part: see ReasonGraph
 _MEMO: dict[str, tuple[str, ReasonGraph]] = {}
 
 
 def cache_path(root: Path) -> Path:
-    return Path(root) / ".kg" / CACHE_NAME
+    return reason_cache(root)
 
 
 def code_version() -> str:
@@ -151,7 +151,7 @@ def _pieces(root: Path, endpoint: str | None, paths: list[str]):
 
 
 def _part_path(root: Path, part: str) -> Path:
-    return cache_path(root) if part == "graph" else cache_path(root).with_name(f"reason-{part}.pickle")
+    return reason_cache(root, None if part == "graph" else part)
 
 
 def _read_cache(root: Path, key: str) -> ReasonGraph | None:

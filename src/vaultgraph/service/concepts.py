@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from ..extract.concepts import CONCEPT_NS, Concept, ConceptIndex
+from ..layout import concepts_cache
 
 METHOD_TYPES = ("method", "concept", "метод")
 
@@ -73,10 +75,8 @@ def _concept(title: str, aliases: tuple[str, ...], broader: tuple[str, ...]) -> 
 CACHE_FORMAT = "concepts-1"
 
 
-def cache_path(root) -> "Path":
-    from pathlib import Path
-
-    return Path(root) / ".kg" / "concepts.json"
+def cache_path(root: Path) -> Path:
+    return concepts_cache(root)
 
 
 def save_cached(root, key: str, conn) -> None:

@@ -1,5 +1,5 @@
 """Where parsed notes and resolved links are kept between runs (``VAULT/.kg/index.sqlite``)."""
 
-from .sqlite import db_path, exists, kg_dir, reader, writer
+from .sqlite import exists, reader, writer
 
-__all__ = ["db_path", "exists", "kg_dir", "reader", "writer"]
+__all__ = ["exists", "reader", "writer"]
