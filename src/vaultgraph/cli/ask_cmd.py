@@ -6,10 +6,11 @@ import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
-from urllib.parse import quote
 
 import typer
 
+from .. import citations
+from ..citations import obsidian_url
 from .app import JsonOption, VaultOption, app, console, emit_json, vault_root
 
 TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
@@ -107,11 +108,6 @@ def search(
     _run(query, vault, top, json_out, markdown, refresh, threads, plain=True)
 
 
-def obsidian_url(root: Path, path: str) -> str:
-    file = path[:-3] if path.lower().endswith(".md") else path
-    return f"obsidian://open?vault={quote(root.name, safe='')}&file={quote(file, safe='')}"
-
-
 def grouped(result) -> list[tuple[str, list]]:
     groups: dict[str, list] = {}
     for a in result.answers:
@@ -150,7 +146,7 @@ def print_result(result, root: Path) -> None:
             mark = f" [dim]({escape('; '.join(marks))})[/]" if marks else ""
             out.print(f"  • {escape(a.text)}{mark}")
             for c in a.citations:
-                where = f"{c.path}:{c.line}" + (f"-{c.end_line}" if c.end_line != c.line else "")
+                where = citations.where(c.path, c.line, c.end_line)
                 heading = f" [dim]· {escape(c.heading)}[/]" if c.heading else ""
                 out.print(f"    [cyan][link={obsidian_url(root, c.path)}]{escape(where)}[/link][/]{heading}")
             if a.sources:
