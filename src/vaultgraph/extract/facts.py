@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from ..model import ParsedNote
+from ..vocabulary import defines_concept
 from .concepts import ConceptIndex, domain_mentions
 from .nearby import Nearby, grouped
 from .records import Claim, NoteFacts, Source
@@ -42,7 +43,7 @@ def claim_id(path: str, line: int, end_line: int, text: str) -> str:
 
 def note_concept(note: ParsedNote, concepts: ConceptIndex) -> str | None:
     """The concept a ``type: method`` note defines (already added to ``concepts`` by the caller)."""
-    if str(note.frontmatter.get("type", "")).lower() not in ("method", "concept", "метод"):
+    if not defines_concept(note.frontmatter.get("type", "")):
         return None
     for label in (note.title, *note.aliases):
         hit = concepts.lookup(label)

@@ -11,8 +11,9 @@ from functools import lru_cache
 
 from ..resources import schema_dir
 from ..text.words import heading_stems
+from ..vocabulary import SECTION_ROLES
 
-ROLES = ("problem", "consequences", "solution", "sources", "risks", "limitations", "results", "other")
+ROLES = SECTION_ROLES
 CALLOUT_ROLES = {
     "risk": "risks", "warning": "risks", "danger": "risks", "caution": "risks", "bug": "risks",
     "failure": "risks", "problem": "problem", "question": "problem", "solution": "solution", "success": "solution",

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from ..extract.concepts import CONCEPT_NS, Concept, ConceptIndex
 from ..layout import concepts_cache
-
-METHOD_TYPES = ("method", "concept", "метод")
+from ..vocabulary import METHOD_TYPES
 
 
 BROADER_KEYS = ("broader", "parent", "is_a", "шире")

@@ -18,13 +18,13 @@ from .. import limits
 from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
+from ..vocabulary import METHOD_TYPES
 from ..store import writer
 from ..store.sqlite import dumps, get_meta, release_inherited, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import Refused, VaultFile, read_vault_file
 from ..graph import journal
 from ..index.build import SearchReport, refresh_search
-from .concepts import METHOD_TYPES
 from .graphing import GraphReport, note_type, update_graph
 
 PARSER_VERSION = "4"  # 4: the limits of one note (vaultgraph.limits)
