@@ -51,3 +51,24 @@ def test_tokenizers_keep_their_cuts():
     assert words.stem("Рисками") == words.stem("риски")
     keys = [words.concept_key(m.group())[0] for m in words.concept_tokens("цепочек LLMs")]
     assert keys == [words.concept_key("цепочка")[0], "llm"]
+
+
+def test_every_vaultgraph_error_lives_in_errors_and_is_exported():
+    import vaultgraph
+    from vaultgraph import errors
+
+    defined = sorted(p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py") if p.name != "errors.py"
+                     for line in p.read_text(encoding="utf-8").splitlines()
+                     if line.startswith("class ") and any(f"({name})" in line or f"({name}," in line
+                                                          for name in errors.__all__))
+    assert defined == []
+    for name in errors.__all__:
+        assert issubclass(getattr(errors, name), errors.VaultgraphError) and getattr(vaultgraph, name) is getattr(errors, name)
+        assert name in (errors.__doc__ or "")  # drawn in the tree
+
+
+def test_no_lower_layer_imports_service():
+    up = sorted(p.relative_to(SRC).as_posix() for p in SRC.rglob("*.py")
+                if p.relative_to(SRC).parts[0] not in ("service", "cli")
+                and any(s in p.read_text(encoding="utf-8") for s in ("from ..service", "from .service", "import service")))
+    assert up == []

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import importlib
 
-from .errors import IndexBusy, IndexMissing, NoteNotFound, VaultgraphError, VaultNotFound
+from .errors import (IndexBusy, IndexChanged, IndexDamaged, IndexMissing, ModelUnavailable, NoteNotFound, QueryFailed,
+                     QueryRefused, QueryStopped, ReadOnlyQuery, RemoteError, RemoteUnavailable, UnknownConcept,
+                     VaultgraphError, VaultNotFound)
 
 __version__ = "0.1.0"
 
@@ -23,9 +25,10 @@ _LAZY = {
 }
 
 __all__ = [
-    "IndexBusy", "IndexMissing", "NoteNotFound", "ParsedNote", "Searcher", "VaultNotFound", "VaultgraphError",
-    "all_links", "ask", "find_vault", "index_vault", "load_notes", "parse_bytes", "parse_text", "scan", "search",
-    "show_note", "status",
+    "IndexBusy", "IndexChanged", "IndexDamaged", "IndexMissing", "ModelUnavailable", "NoteNotFound", "QueryFailed",
+    "QueryRefused", "QueryStopped", "ReadOnlyQuery", "RemoteError", "RemoteUnavailable", "UnknownConcept",
+    "VaultgraphError", "VaultNotFound", "ParsedNote", "Searcher", "all_links", "ask", "find_vault", "index_vault", "load_notes", "parse_bytes",
+    "parse_text", "scan", "search", "show_note", "status",
 ]
 
 

@@ -6,7 +6,7 @@
       index.sqlite            parsed notes, links, passages, terms, meta, the graph journal (store/sqlite.py)
       lock                    the one writer's flock (store/sqlite.py)
       graph/ | graph-N/       the Oxigraph store the index's meta names (graph/store.py)
-      concepts.json           the concepts the vault defines, for readers (service/concepts.py)
+      concepts.json           the concepts the vault defines, for readers (index/concepts.py)
       reason.pickle, reason-PART.pickle   the reasoning graph's cache (reason/cache.py)
       search/
         embeddings.sqlite     vectors by (model, text digest) (index/cache.py)

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from ..errors import VaultgraphError
+from ..errors import RemoteError, RemoteUnavailable  # noqa: F401  (raised here)
 from ..resources import schema_dir
 from .build import note_iri
 from .namespace import SCHEMA_GRAPH
@@ -41,14 +41,6 @@ from .store import SCHEMA_FILES, check_read_only
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
 RESULTS_JSON = "application/sparql-results+json"
-
-
-class RemoteError(VaultgraphError):
-    """The SPARQL server answered with an HTTP error."""
-
-
-class RemoteUnavailable(RemoteError):
-    """The SPARQL server could not be reached (connection refused, unknown host, timeout)."""
 
 
 class RemoteGraph:

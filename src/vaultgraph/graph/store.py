@@ -21,17 +21,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import IndexMissing, VaultgraphError
+from ..errors import IndexMissing, ReadOnlyQuery
 from .. import layout
 from ..resources import schema_dir
 
 SCHEMA_FILES = ("vaultgraph.ttl", "concepts.ttl")
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                      re.IGNORECASE)
-
-
-class ReadOnlyQuery(VaultgraphError):
-    """An update was sent where only queries are allowed."""
 
 
 def note_iri(path: str) -> ox.NamedNode:

@@ -20,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..errors import IndexChanged
 from ..layout import reason_cache
 from .build import ReasonGraph
 from .model import BuildStats
@@ -43,7 +44,7 @@ def code_version() -> str:
 
 
 def _index_state(root: Path):
-    from ..service.concepts import concept_index
+    from ..index.concepts import concept_index
     from ..store import reader
     from ..store.sqlite import get_meta
 
@@ -174,7 +175,7 @@ def _read_cache(root: Path, key: str) -> ReasonGraph | None:
     def loader(part: str):
         with _no_gc(), open(_part_path(root, part), "rb") as g:
             if pickle.load(g) != header:
-                raise RuntimeError(f"{_part_path(root, part)} changed while kg was reading it: run the command again")
+                raise IndexChanged(f"{_part_path(root, part)} changed while kg was reading it: run the command again")
             return pickle.load(g)
 
     rg._loader = loader

@@ -104,7 +104,7 @@ class Searcher:
             self._embedder = _Background(self._load_embedder, meta)
         key = meta.get("graph_signature")
         if self._concepts is None or key != self._concepts_key:
-            from .concepts import cached_concept_index
+            from ..index.concepts import cached_concept_index
 
             self._concepts, self._concepts_key = cached_concept_index(self.root, self.conn, key), key
         if generation == self.generation:

@@ -12,13 +12,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
 from ..extract.facts import extract
 from ..graph.build import note_quads
 from ..graph import journal
 from ..graph.build import note_iri
 from ..graph.namespace import SCHEMA_GRAPH
 from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph, schema_ntriples
+from ..index.concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
 from ..index.passages import note_passages
 from ..index.store import remove_passages, replace_passages
 from ..index.terms import note_terms, replace_terms

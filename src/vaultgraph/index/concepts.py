@@ -1,4 +1,5 @@
-"""The concepts a vault speaks of: the SKOS scheme in ``schema/concepts.ttl`` plus those its notes define.
+"""The concepts a vault speaks of: the SKOS scheme in ``schema/concepts.ttl`` plus those its notes define, as the
+index holds them (read by indexing, asking and reasoning alike).
 
 A note whose frontmatter says ``type: method`` (or ``concept``, «метод») becomes a concept named by its
 title and aliases, or enriches the scheme's concept one of those names already labels. Its ``broader:``
