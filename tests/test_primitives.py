@@ -72,3 +72,32 @@ def test_no_lower_layer_imports_service():
                 if p.relative_to(SRC).parts[0] not in ("service", "cli")
                 and any(s in p.read_text(encoding="utf-8") for s in ("from ..service", "from .service", "import service")))
     assert up == []
+
+
+def test_one_reading_of_wikilinks():
+    from vaultgraph.extract.facts import link_targets
+    from vaultgraph.extract.sources import wikilink_refs
+    from vaultgraph.markdown import links, parse_text
+
+    text = "see [[LoRA#Risks|its risks]] and ![[QLoRA]] and [[#Local]] and [[a\\|b]] but not [[x\ny]] or [[ ]]"
+    found = list(links.wikilinks(text))
+    assert [(w.target, w.heading, w.alias, w.embed) for w in found] == [
+        ("LoRA", "Risks", "its risks", False), ("QLoRA", None, None, True), ("", "Local", None, False),
+        ("a", None, "b", False)]
+    assert all(text[w.start:w.end] == w.raw for w in found)
+    assert link_targets("[[LoRA#Risks]], [[QLoRA]]") == ["LoRA", "QLoRA"]
+    assert [r.key for r in wikilink_refs(text)] == ["note:?LoRA", "note:?QLoRA", "note:?a"]
+    note = parse_text(f"---\nrelated: \"[[LoRA#Risks|r]] [[QLoRA]]\"\n---\n{text}\n", "n.md")
+    assert [(link.target, link.heading, link.context) for link in note.links] == [
+        ("LoRA", "Risks", "frontmatter"), ("QLoRA", None, "frontmatter"), ("LoRA", "Risks", "body"),
+        ("QLoRA", None, "body"), ("", "Local", "body"), ("a", None, "body")]
+    assert links.shown("[[LoRA#Risks|its risks]] [[#Aliases]] [text](url)") == "its risks Aliases text"
+
+
+def test_no_wikilink_pattern_outside_markdown():
+    import re
+
+    compiled = [p.relative_to(SRC).as_posix() for part in ("extract", "index", "query", "reason")
+                for p in (SRC / part).rglob("*.py")
+                if re.search(r"re\.compile\([^\n]*\\\[\\\[", p.read_text(encoding="utf-8"))]
+    assert compiled == []

@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections.abc import Callable
 
+from ..markdown import links as wiki
 from ..model import ParsedNote
 from ..vocabulary import defines_concept
 from .concepts import ConceptIndex, domain_mentions
@@ -28,12 +29,11 @@ Resolve = Callable[[str], "str | None"]  # link target text → vault path (or N
 _KIND_BY_ROLE = {"problem": "problem", "consequences": "consequence", "solution": "solution",
                  "risks": "risk", "limitations": "limitation", "results": "result"}
 _FOOTREF = re.compile(r"\[\^([^\]]+)\]")
-_WIKI = re.compile(r"\[\[([^\]|#]*)")
 
 
 def link_targets(value: str) -> list[str]:
     """The notes a property value names: the targets of its ``[[links]]``, else the value itself."""
-    return [t.strip() for t in _WIKI.findall(value)] or [value.strip()]
+    return wiki.targets(value) or [value.strip()]
 
 
 def claim_id(path: str, line: int, end_line: int, text: str) -> str:
@@ -112,7 +112,7 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
                     sources.setdefault(ref.key, Source(ref.key, ref.kind, ref.text))
                     srcs.append(ref.key)
             elif key in ("method", "метод"):
-                extra_methods += [c for t in _WIKI.findall(value) for c in [concepts.lookup(t.strip())] if c]
+                extra_methods += [c for t in wiki.targets(value) for c in [concepts.lookup(t)] if c]
             elif key in ("risk", "риск"):
                 kinds.append("risk")
         if "risk" in kinds and not methods:
@@ -222,7 +222,7 @@ def _unit_sources(unit: Unit, footnotes: dict[str, str], resolve: Resolve, sourc
     for n, text in enumerate(texts):
         cited = read.get(text) if n else None
         if cited is None:
-            cited = ([r for r in find_sources(text) if r.kind != "wikilink"], _WIKI.findall(text))
+            cited = ([r for r in find_sources(text) if r.kind != "wikilink"], wiki.targets(text))
             if n:
                 read[text] = cited
         refs, targets = cited
@@ -286,7 +286,7 @@ def _mitigations(note: ParsedNote, claims: list[Claim], concepts: ConceptIndex, 
     on_line = _claims_on_lines(claims, sorted({f.line for f in fields}))
     for f in fields:
         line_claims = on_line.get(f.line, [])
-        for target in _WIKI.findall(f.value):
+        for target in wiki.targets(f.value):
             concept = concepts.lookup(target.strip())
             if concept and concepts.get(concept).scheme != "phenomenon":
                 concept = None
