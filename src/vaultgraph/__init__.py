@@ -9,8 +9,7 @@ Names are imported on first use (PEP 562), so ``import vaultgraph`` — and ``kg
 
 from __future__ import annotations
 
-import importlib
-
+from .runtime import lazy_attributes
 from .errors import (IndexBusy, IndexChanged, IndexDamaged, IndexMissing, ModelUnavailable, NoteNotFound, QueryFailed,
                      QueryRefused, QueryStopped, ReadOnlyQuery, RemoteError, RemoteUnavailable, UnknownConcept,
                      VaultgraphError, VaultNotFound)
@@ -32,9 +31,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'vaultgraph' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())

@@ -42,6 +42,14 @@ def _schema_graph() -> str:
     return str(SCHEMA_GRAPH)
 
 
+def without_schema(quads: Iterable[ox.Quad], include_schema: bool = False) -> Iterator[ox.Quad]:
+    """``quads`` without those of the ontology's named graph (all of them with ``include_schema``)."""
+    schema = _schema_graph()
+    for quad in quads:
+        if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
+            yield quad
+
+
 def graph_dir(root: Path, name: str | None = None) -> Path:
     """The store folder the index names (``name``, or the one in the index's meta table)."""
     return layout.graph_dir(root, name or current_dir_name(root))
@@ -143,10 +151,7 @@ class LocalGraph:
             self.store.load(path=str(schema_dir() / name), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
     def quads(self, include_schema: bool = False) -> Iterator[ox.Quad]:
-        schema = _schema_graph()
-        for quad in self.store.quads_for_pattern(None, None, None, None):
-            if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
-                yield quad
+        return without_schema(self.store.quads_for_pattern(None, None, None, None), include_schema)
 
     def query(self, sparql: str):
         check_read_only(sparql)

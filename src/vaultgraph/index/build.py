@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import IndexDamaged, VaultgraphError
 from ..layout import bm25_dir, delta_file, embeddings_db, links_dir, search_dir, vectors_file, words_file
+from ..text.words import tokenize
 from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
 from .calibration import calibrate
@@ -182,7 +183,7 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
         finally:
             cache.close()
     fresh = delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
-                        [lexical.tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
+                        [tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
     generation = str(int(meta["search_generation"]) + 1)
     if embedder is not None and embedder.multilingual and meta.get("words") == "1":
         base_words = words.load(words_file(root, base))

@@ -16,7 +16,7 @@ notes themselves say which phrases are terms, and where each is defined:
 
 A pair also records the other side (``partner``): the bilingual pairs the vault states are what lets an
 English question reach a Russian note that names the English term, and the other way round. A term's
-``key`` is its stemmed words (``lexical.tokenize``), so "loss spikes" meets "Loss spike" and «скачки лосса»
+``key`` is its stemmed words (``text.words.tokenize``), so "loss spikes" meets "Loss spike" and «скачки лосса»
 meets «Скачок лосса». Terms are extracted per note with its passages and stored with them
 (``replace_terms``): they are always as current as the index.
 """

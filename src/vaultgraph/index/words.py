@@ -9,7 +9,7 @@ translation without parallel data"): ``2·cos(q, w) − r(q) − r(w)``, where `
 to its ten nearest words of the other script. Only the vault's own words are candidates, so a
 translation is always a word a passage holds.
 
-A word is its BM25 token (``lexical.tokenize``: the Snowball stem); what is embedded is the form the vault
+A word is its BM25 token (``text.words.tokenize``: the Snowball stem); what is embedded is the form the vault
 writes it in most often. A search base keeps the words of its passages (``words-N.npz``); a delta keeps the
 words its new passages add. Vectors come from the embedding cache like passage vectors (keyed ``word:…``).
 """

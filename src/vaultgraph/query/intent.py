@@ -1,6 +1,6 @@
 """What kind of answer a question asks for, in Russian or English.
 
-Cue phrases are compared stem by stem (the lexical tokenizer), so «последствия», «последствиям» and
+Cue phrases are compared stem by stem (``text.words.stem``), so «последствия», «последствиям» and
 "consequences" all find *consequence*. The first intent in ``ORDER`` with a cue in the question wins:
 "how to avoid reward hacking" asks for solutions, not for the risk it names.
 """

@@ -12,7 +12,6 @@ with ``os.replace``, so a reader never sees half of it; a vault we cannot write 
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import os
 import pickle
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from ..errors import IndexChanged
 from ..layout import reason_cache
+from ..runtime import no_gc as _no_gc
 from .build import ReasonGraph
 from .model import BuildStats
 from .read import piece_from_quads
@@ -113,18 +113,6 @@ def _fetcher(root: Path, endpoint: str | None):
         return piece_from_quads(path, store.quads_for_pattern(None, None, None, note_iri(path)))
 
     return fetch
-
-
-@contextlib.contextmanager
-def _no_gc():
-    """Loading 3x faster (measured: 2.1 s instead of 6.2 s for a 2,000-note vault's cache)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _pieces(root: Path, endpoint: str | None, paths: list[str]):

@@ -17,17 +17,17 @@ from ..errors import IndexMissing, VaultgraphError
 from ..index import delta, lexical, links, vectors, words
 from ..index.build import SEARCH_VERSION, files_of
 from ..index.build import damage as search_damage
-from ..text.words import tokenize
 from ..index.store import passages_by_row
+from ..layout import delta_file, index_db, links_dir, words_file
 from ..query.answer import Result, assemble
 from ..query.coverage import Question, analyse, coverage, translatable
 from ..query.entities import link, weak
 from ..query.intent import classify
 from ..query.relevance import THRESHOLD, Calibration, probabilities
 from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, term_hits
-from ..layout import delta_file, index_db, links_dir, words_file
 from ..store.sqlite import SCHEMA_VERSION, damaged
 from ..store.sqlite import damage as sqlite_damage
+from ..text.words import tokenize
 
 DEFAULT_TOP = 8
 
