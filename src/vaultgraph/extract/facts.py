@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import re
 from collections.abc import Callable
 
 from ..markdown import links as wiki
@@ -28,7 +27,6 @@ Resolve = Callable[[str], "str | None"]  # link target text → vault path (or N
 
 _KIND_BY_ROLE = {"problem": "problem", "consequences": "consequence", "solution": "solution",
                  "risks": "risk", "limitations": "limitation", "results": "result"}
-_FOOTREF = re.compile(r"\[\^([^\]]+)\]")
 
 
 def link_targets(value: str) -> list[str]:
@@ -217,7 +215,7 @@ def _unit_sources(unit: Unit, footnotes: dict[str, str], resolve: Resolve, sourc
                   read: dict[str, tuple]):
     keys: list[str] = []
     evidence: list[str] = []
-    referenced = _FOOTREF.findall(unit.raw, 0, unit.raw.rfind("]") + 1)  # no "[^" past the last "]" can match
+    referenced = wiki.footnote_refs(unit.raw)
     texts = [unit.raw] + [footnotes[label] for label in referenced if label in footnotes]
     for n, text in enumerate(texts):
         cited = read.get(text) if n else None

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .. import limits
-from ..markdown.links import shown
+from ..markdown.links import shown, without_footnote_refs
 from ..model import ParsedNote, Warning
 from .wording import column_meaning
 
@@ -47,15 +47,8 @@ class Unit:
     group: int = -1  # sentences of one paragraph share a group
 
 
-# Footnote references ``[^label]``; only the text up to the last "]" can hold one (searched past it, every "[^"
-# scanned to the end of the text for a closing bracket: quadratic in a run of "[^").
-_FOOTREF = re.compile(r"\[\^[^\]]+\]")
-
-
 def plain(raw: str) -> str:
-    text = shown(raw)
-    last = text.rfind("]") + 1
-    text = _FOOTREF.sub("", text[:last]) + text[last:]
+    text = without_footnote_refs(shown(raw))
     text = _EMPHASIS.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
 

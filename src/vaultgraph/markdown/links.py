@@ -96,6 +96,22 @@ def wikilinks(text: str) -> Iterator[WikiLink]:
         pos = link.end
 
 
+# Footnote references ``[^label]``. Only the text up to its last "]" can hold one (searched past it, every "[^"
+# is scanned to the end of the text for a closing bracket: quadratic in a run of "[^").
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\]")
+
+
+def footnote_refs(text: str) -> list[str]:
+    """The labels of the footnote references ``[^label]`` of ``text``, in order."""
+    return _FOOTNOTE_REF.findall(text, 0, text.rfind("]") + 1)
+
+
+def without_footnote_refs(text: str) -> str:
+    """``text`` with its footnote references removed."""
+    last = text.rfind("]") + 1
+    return _FOOTNOTE_REF.sub("", text[:last]) + text[last:]
+
+
 def targets(text: str) -> list[str]:
     """The targets of the links of ``text``, in order (``[[#heading]]`` gives '')."""
     return [link.target for link in wikilinks(text)]
@@ -181,4 +197,5 @@ def _markdown_link_at(text: str, p: int, finders: dict) -> tuple[int, str | None
     return q, None
 
 
-__all__ = ["WikiLink", "shown", "split_wikilink", "targets", "wikilink_at", "wikilinks"]
+__all__ = ["WikiLink", "footnote_refs", "shown", "split_wikilink", "targets", "wikilink_at", "wikilinks",
+           "without_footnote_refs"]
