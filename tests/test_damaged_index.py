@@ -133,7 +133,8 @@ def test_checking_the_index_for_damage_keeps_the_readers_locks(tmp_path):
     import subprocess
     import sys
 
-    from vaultgraph.store.sqlite import damage, db_path
+    from vaultgraph.layout import index_db as db_path
+    from vaultgraph.store.sqlite import damage
 
     vault = tmp_path / "vault"
     shutil.copytree(DEMO_VAULT, vault, ignore=shutil.ignore_patterns(".kg"))

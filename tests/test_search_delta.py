@@ -94,18 +94,19 @@ def test_a_later_delta_holds_what_one_computed_from_scratch_would(edited):
     (as if the first delta were lost) gives the same rows, vectors, tokens and links."""
     import numpy as np
 
+    from vaultgraph import layout
     from vaultgraph.index import build
     from vaultgraph.index.delta import load
     from vaultgraph.index.embedders import get_embedder
 
     m = meta(edited)
-    extended = load(build.delta_of(edited, m["search_generation"]))
+    extended = load(layout.delta_file(edited, m["search_generation"]))
     as_if_none_before = {**m, "search_generation": m["search_base"]}  # the delta is then computed whole
     with sqlite3.connect(edited / ".kg" / "index.sqlite") as conn:
         conn.row_factory = sqlite3.Row
         report = build._write_delta(edited, conn, as_if_none_before, get_embedder(m["model_spec"]), None)
     assert report is not None
-    scratch = load(build.delta_of(edited, as_if_none_before["search_generation"]))
+    scratch = load(layout.delta_file(edited, as_if_none_before["search_generation"]))
     assert scratch.rows.tolist() == extended.rows.tolist() and scratch.tokens == extended.tokens
     assert np.allclose(scratch.vectors, extended.vectors) and scratch.dead.tolist() == extended.dead.tolist()
     assert {c: extended.links.postings(c)[0].tolist() for c in extended.links.concepts} == \

@@ -13,7 +13,7 @@ from conftest import run_kg
 from screenshots import ask, browser, click_node, missing, open_graph
 from serving import Served
 
-from vaultgraph.vault.obsidian import obsidian_url
+from vaultgraph.citations import obsidian_url
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=f"no headless browser here: {missing()}")
 

@@ -9,9 +9,10 @@ Names are imported on first use (PEP 562), so ``import vaultgraph`` — and ``kg
 
 from __future__ import annotations
 
-import importlib
-
-from .errors import IndexBusy, IndexMissing, NoteNotFound, VaultgraphError, VaultNotFound
+from .runtime import lazy_attributes
+from .errors import (IndexBusy, IndexChanged, IndexDamaged, IndexMissing, ModelUnavailable, NoteNotFound, QueryFailed,
+                     QueryRefused, QueryStopped, ReadOnlyQuery, RemoteError, RemoteUnavailable, UnknownConcept,
+                     VaultgraphError, VaultNotFound)
 
 __version__ = "0.1.0"
 
@@ -23,15 +24,11 @@ _LAZY = {
 }
 
 __all__ = [
-    "IndexBusy", "IndexMissing", "NoteNotFound", "ParsedNote", "Searcher", "VaultNotFound", "VaultgraphError",
-    "all_links", "ask", "find_vault", "index_vault", "load_notes", "parse_bytes", "parse_text", "scan", "search",
-    "show_note", "status",
+    "IndexBusy", "IndexChanged", "IndexDamaged", "IndexMissing", "ModelUnavailable", "NoteNotFound", "QueryFailed",
+    "QueryRefused", "QueryStopped", "ReadOnlyQuery", "RemoteError", "RemoteUnavailable", "UnknownConcept",
+    "VaultgraphError", "VaultNotFound", "ParsedNote", "Searcher", "all_links", "ask", "find_vault", "index_vault", "load_notes", "parse_bytes",
+    "parse_text", "scan", "search", "show_note", "status",
 ]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'vaultgraph' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())

@@ -25,8 +25,9 @@ class Citation:
         return {"path": self.path, "line": self.line, "end_line": self.end_line, "heading": self.heading}
 
     def short(self) -> str:
-        where = f"{self.path}:{self.line}" + (f"-{self.end_line}" if self.end_line != self.line else "")
-        return where + (f" § {self.heading}" if self.heading else "")
+        from .citations import where
+
+        return where(self.path, self.line, self.end_line) + (f" § {self.heading}" if self.heading else "")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..vault.obsidian import obsidian_url
+from .. import citations
+from ..citations import obsidian_url
 from .app import JsonOption, VaultOption, app, console, emit_json, plain_lines, vault_root
 
 TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
@@ -216,7 +217,7 @@ def print_result(result, root: Path) -> None:
             mark = f" [dim]({escape('; '.join(marks))})[/]" if marks else ""
             out.print(f"  • {escape(a.text)}{mark}")
             for c in a.citations:
-                where = f"{c.path}:{c.line}" + (f"-{c.end_line}" if c.end_line != c.line else "")
+                where = citations.where(c.path, c.line, c.end_line)
                 heading = f" [dim]· {escape(c.heading)}[/]" if c.heading else ""
                 out.print(f"    [cyan][link={obsidian_url(root, c.path)}]{escape(where)}[/link][/]{heading}")
             if a.sources:

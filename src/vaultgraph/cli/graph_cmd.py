@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .. import citations
 from .app import (EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, fail, plain, safe,
                   vault_root)
 
@@ -158,7 +159,7 @@ def _rows(out, title: str | None, rows, fmt, limit: int | None) -> None:
 def _print_health(out, findings: dict, limit: int | None) -> None:
     """Vault health from the reasoning graph: warnings, each with the lines to look at."""
     def where(r: dict) -> str:
-        return f"{r['path']}:{r['line']}" + (f"-{r['end_line']}" if r["end_line"] != r["line"] else "")
+        return citations.where(r["path"], r["line"], r["end_line"])
 
     def text(r: dict) -> str:
         t = " ".join(r["text"].split())

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .. import citations
 from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, plain_lines, vault_root
 
 
@@ -149,7 +150,7 @@ def _sections(out, table, limit: int) -> None:
 
 def _where(item) -> str:
     def one(c) -> str:
-        return f"{c.path}:{c.line}" + (f"-{c.end_line}" if c.end_line != c.line else "")
+        return citations.where(c.path, c.line, c.end_line)
 
     more = len(item.citations) - 2
     return " ".join(one(c) for c in item.citations[:2]) + (f" +{more}" if more > 0 else "")

@@ -1,7 +1,8 @@
 """The concept index: SKOS labels → fast, inflection-robust concept mentions and entity linking.
 
 Text is split once by one regular expression into tokens (a Latin run, a Cyrillic run, a digit run or
-a run of other letters), and every label is split the same way. A token's matching key is
+a run of other letters), and every label is split the same way (``text.words.concept_tokens``; the keys
+are ``text.words.concept_key``). A token's matching key is
 
 * Cyrillic: the Snowball (PyStemmer) Russian stem of the lower-cased word, ``ё`` read as ``е``, with
   a fleeting vowel dropped before a final к/ц (цепочек → цепочк), so «цепочкой рассуждений» and
@@ -27,12 +28,12 @@ against the labels in any case (it links the entities of a question).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
+
+from ..text.words import CONCEPT_TOKEN, KEYS, concept_key
 
 CONCEPT_NS = "https://vaultgraph.dev/concept/"
 _VG = "https://vaultgraph.dev/ns#"
@@ -70,12 +71,6 @@ class Mention:
 
 # --- tokens and keys -------------------------------------------------------------------------------
 
-_LAT = "A-Za-z\u00c0-\u024f"
-_CYR = "\u0400-\u04ff"
-_MARKS = "\u0300-\u036f"
-_TOKEN = re.compile(rf"[{_LAT}][{_LAT}{_MARKS}0-9_]*|[{_CYR}][{_CYR}{_MARKS}]*|\d+|[^\W\d_{_LAT}{_CYR}]+")
-_COMBINING = re.compile(f"[{_MARKS}]")
-_FLEETING = re.compile("(?<=[бвгджзклмнпрстфхцчшщ])[ео](?=[кц]$)")  # цепочек → цепочк, образец → образц
 _SOFT_GAPS = frozenset({" ", "-", "", "\u00a0", "  ", " - ", "\t"})
 _GAP_CHARS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-",
                             "\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -83,48 +78,6 @@ _END = "\x00"  # trie key of a node's concept id; never a token key
 _PLAIN = "\x02"  # trie key marking a node one of whose labels is an ordinary word
 _STRICT_MAX = 4  # one-token labels of at most this many letters (with a capital) are case-sensitive
 _STRICT_WORDS = frozenset({"react"})  # longer one-token labels that are ordinary English words
-_KEYS: dict[str, tuple[str, str | None]] = {}  # token surface → (key, case-sensitive key)
-
-
-@lru_cache(maxsize=1)
-def _russian_stem():
-    import Stemmer  # PyStemmer; imported on first use only
-
-    return Stemmer.Stemmer("russian").stemWord
-
-
-def _english(word: str) -> str:
-    """Plural and final-e folding: adapters → adapter, strategies → strategy, caches/cache → cach."""
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith(("ses", "xes", "zes", "ches", "shes")):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is", "as")):
-        word = word[:-1]
-    return word[:-1] if len(word) > 3 and word.endswith("e") else word
-
-
-def _token_key(surface: str) -> tuple[str, str | None]:
-    """(matching key, case-sensitive key or None) of one token; cached in ``_KEYS``."""
-    word = surface if surface.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKC", surface))
-    first = surface[0]
-    strict = None
-    if "\u0400" <= first <= "\u04ff":
-        key = _russian_stem()(word.lower().replace("ё", "е"))
-        key = _FLEETING.sub("", key) if len(key) > 4 else key
-    elif first.isascii() or "\u00c0" <= first <= "\u024f":
-        key = _english(word.casefold())
-        if word.isalpha() and not word.islower():
-            bare = word[:-1] if len(word) > 2 and word[-1] == "s" and word[-2].isupper() else word
-            strict = "=" + bare
-    else:
-        key = word.casefold()
-    if len(_KEYS) > 400_000:
-        _KEYS.clear()
-    _KEYS[surface] = (key, strict)
-    return key, strict
 
 
 def _gap(gap: str) -> str | None:
@@ -141,9 +94,9 @@ def _path(label: str) -> tuple[tuple[str, ...], str | None]:
     """A label's trie path (token keys, joining punctuation folded in) and its case-sensitive root key."""
     keys: list[str] = []
     prev_end = None
-    matches = list(_TOKEN.finditer(label))
+    matches = list(CONCEPT_TOKEN.finditer(label))
     for m in matches:
-        key = _KEYS.get(m.group()) or _token_key(m.group())
+        key = KEYS.get(m.group()) or concept_key(m.group())
         gap = "" if prev_end is None else _gap(label[prev_end:m.start()])
         keys.append(key[0] if not gap else gap + "\x01" + key[0])
         prev_end = m.end()
@@ -268,8 +221,8 @@ class ConceptIndex:
 
     def find(self, text: str) -> list[Mention]:
         """Leftmost-longest, non-overlapping concept mentions in ``text``, ordered by start."""
-        cached, miss = _KEYS.get, _token_key
-        tokens = list(_TOKEN.finditer(text))
+        cached, miss = KEYS.get, concept_key
+        tokens = list(CONCEPT_TOKEN.finditer(text))
         keys = [cached(w) or miss(w) for w in map(re.Match.group, tokens)]
         root, out, n, i = self._root, [], len(tokens), 0
         while i < n:

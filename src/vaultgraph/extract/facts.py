@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import re
 from collections.abc import Callable
 
+from ..markdown import links as wiki
 from ..model import ParsedNote
+from ..vocabulary import defines_concept
 from .concepts import ConceptIndex, domain_mentions
 from .nearby import Nearby, grouped
 from .records import Claim, NoteFacts, Source
@@ -26,13 +27,11 @@ Resolve = Callable[[str], "str | None"]  # link target text → vault path (or N
 
 _KIND_BY_ROLE = {"problem": "problem", "consequences": "consequence", "solution": "solution",
                  "risks": "risk", "limitations": "limitation", "results": "result"}
-_FOOTREF = re.compile(r"\[\^([^\]]+)\]")
-_WIKI = re.compile(r"\[\[([^\]|#]*)")
 
 
 def link_targets(value: str) -> list[str]:
     """The notes a property value names: the targets of its ``[[links]]``, else the value itself."""
-    return [t.strip() for t in _WIKI.findall(value)] or [value.strip()]
+    return wiki.targets(value) or [value.strip()]
 
 
 def claim_id(path: str, line: int, end_line: int, text: str) -> str:
@@ -42,7 +41,7 @@ def claim_id(path: str, line: int, end_line: int, text: str) -> str:
 
 def note_concept(note: ParsedNote, concepts: ConceptIndex) -> str | None:
     """The concept a ``type: method`` note defines (already added to ``concepts`` by the caller)."""
-    if str(note.frontmatter.get("type", "")).lower() not in ("method", "concept", "метод"):
+    if not defines_concept(note.frontmatter.get("type", "")):
         return None
     for label in (note.title, *note.aliases):
         hit = concepts.lookup(label)
@@ -111,7 +110,7 @@ def extract(note: ParsedNote, concepts: ConceptIndex, resolve: Resolve) -> NoteF
                     sources.setdefault(ref.key, Source(ref.key, ref.kind, ref.text))
                     srcs.append(ref.key)
             elif key in ("method", "метод"):
-                extra_methods += [c for t in _WIKI.findall(value) for c in [concepts.lookup(t.strip())] if c]
+                extra_methods += [c for t in wiki.targets(value) for c in [concepts.lookup(t)] if c]
             elif key in ("risk", "риск"):
                 kinds.append("risk")
         if "risk" in kinds and not methods and not extra_methods:
@@ -218,12 +217,12 @@ def _unit_sources(unit: Unit, footnotes: dict[str, str], resolve: Resolve, sourc
                   read: dict[str, tuple]):
     keys: list[str] = []
     evidence: list[str] = []
-    referenced = _FOOTREF.findall(unit.raw, 0, unit.raw.rfind("]") + 1)  # no "[^" past the last "]" can match
+    referenced = wiki.footnote_refs(unit.raw)
     texts = [unit.raw] + [footnotes[label] for label in referenced if label in footnotes]
     for n, text in enumerate(texts):
         cited = read.get(text) if n else None
         if cited is None:
-            cited = ([r for r in find_sources(text) if r.kind != "wikilink"], _WIKI.findall(text))
+            cited = ([r for r in find_sources(text) if r.kind != "wikilink"], wiki.targets(text))
             if n:
                 read[text] = cited
         refs, targets = cited
@@ -287,7 +286,7 @@ def _mitigations(note: ParsedNote, claims: list[Claim], concepts: ConceptIndex, 
     on_line = _claims_on_lines(claims, sorted({f.line for f in fields}))
     for f in fields:
         line_claims = on_line.get(f.line, [])
-        for target in _WIKI.findall(f.value):
+        for target in wiki.targets(f.value):
             concept = concepts.lookup(target.strip())
             if concept and concepts.get(concept).scheme != "phenomenon":
                 concept = None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model import Warning
+from ..vocabulary import CLAIM_KINDS  # noqa: F401  (the kinds a claim has)
 
-CLAIM_KINDS = ("claim", "risk", "problem", "consequence", "solution", "limitation", "result")
 
 
 @dataclass(frozen=True)

@@ -7,34 +7,20 @@ the ontology and the extractor cannot drift apart. Headings are compared stem by
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from ..resources import schema_dir
+from ..text.words import heading_stems
+from ..vocabulary import SECTION_ROLES
 
-ROLES = ("problem", "consequences", "solution", "sources", "risks", "limitations", "results", "other")
+ROLES = SECTION_ROLES
 CALLOUT_ROLES = {
     "risk": "risks", "warning": "risks", "danger": "risks", "caution": "risks", "bug": "risks",
     "failure": "risks", "problem": "problem", "question": "problem", "solution": "solution", "success": "solution",
     "tip": "solution", "claim": "claim", "quote": "sources", "cite": "sources", "example": "results",
     "abstract": "results", "summary": "results", "tldr": "results", "note": "other", "info": "other",
 }
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-
-@lru_cache(maxsize=1)
-def _stemmers():
-    import Stemmer
-
-    return Stemmer.Stemmer("english"), Stemmer.Stemmer("russian")
-
-
-def stems(text: str) -> tuple[str, ...]:
-    en, ru = _stemmers()
-    out = []
-    for word in _WORD.findall(text.lower()):
-        out.append(ru.stemWord(word) if any("\u0400" <= c <= "\u04ff" for c in word) else en.stemWord(word))
-    return tuple(out)
+stems = heading_stems
 
 
 @lru_cache(maxsize=1)

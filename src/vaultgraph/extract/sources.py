@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from ..markdown.plugins import split_wikilink
+from ..markdown.links import wikilinks
 
 KINDS = ("url", "arxiv", "doi", "author-year", "wikilink", "footnote", "chat-mark")
 
@@ -44,7 +44,6 @@ _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/.+)$", re.I)
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\." + _ARXIV_ID, re.I)
 _CHAT = re.compile(r"【([^】\n]{1,200})】|\[(\d+)†([^\]\n]{1,100})\]")
 _FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
-_WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _TRAILING = ".,;:!?'\"”’»*_~"
 _MEDIA = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|mp3|wav|ogg|m4a|mp4|webm|mov)$", re.I)
 
@@ -216,11 +215,10 @@ def wikilink_refs(text: str) -> list[SourceRef]:
     Links to a heading of the same note (``[[#h]]``) and embedded images or media are not sources.
     """
     out = []
-    for m in _WIKILINK.finditer(text):
-        target = split_wikilink(m.group(2))[0]
-        if not target or (m.group(1) and _MEDIA.search(target)):
+    for link in wikilinks(text):
+        if not link.target or (link.embed and _MEDIA.search(link.target)):
             continue
-        out.append(_ref(text, "wikilink", "note:?" + target, m.start(), m.end()))
+        out.append(_ref(text, "wikilink", "note:?" + link.target, link.start, link.end))
     return out
 
 

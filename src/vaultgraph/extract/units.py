@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .. import limits
+from ..markdown.links import shown, without_footnote_refs
 from ..model import ParsedNote, Warning
 from .wording import column_meaning
 
@@ -46,95 +47,10 @@ class Unit:
     group: int = -1  # sentences of one paragraph share a group
 
 
-# Footnote references ``[^label]``; only the text up to the last "]" can hold one (searched past it, every "[^"
-# scanned to the end of the text for a closing bracket: quadratic in a run of "[^").
-_FOOTREF = re.compile(r"\[\^[^\]]+\]")
-
-
 def plain(raw: str) -> str:
-    text = _shown_links(raw)
-    last = text.rfind("]") + 1
-    text = _FOOTREF.sub("", text[:last]) + text[last:]
+    text = without_footnote_refs(shown(raw))
     text = _EMPHASIS.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
-
-
-class _Next:
-    """The first position at or after ``pos`` holding one of ``chars`` (``len(text)`` when none), for positions
-    asked in increasing order: each stretch of text is searched once, whatever the number of questions."""
-
-    def __init__(self, text: str, chars: str):
-        self.text, self.n = text, len(text)
-        self.pattern = re.compile("[" + re.escape(chars) + "]")
-        self.asked, self.found = 0, -1
-
-    def at(self, pos: int) -> int:
-        if not (self.asked <= pos <= self.found):
-            match = self.pattern.search(self.text, pos)
-            self.found = match.start() if match else self.n
-        self.asked = pos
-        return self.found
-
-
-def _shown_links(text: str) -> str:
-    """Links replaced by the text they show: ``[[target#heading|alias]]`` by its alias (else its target),
-    ``[text](url)`` and ``![alt](src)`` by their text.
-
-    What the regular expressions ``!?\\[\\[([^\\]|#]*)(?:#[^\\]|]*)?(?:\\\\?\\|([^\\]]*))?\\]\\]`` and then
-    ``!?\\[([^\\]]*)\\]\\([^)]*\\)`` replaced, in linear time: each of their runs ends at the first character of
-    a small set (``]``, ``|`` or ``#`` …), so where a match from one bracket fails, it fails from every
-    bracket before that character too. The regular expressions tried again from each (a run of ``[[`` or of
-    ``[a](`` without a closing one: quadratic).
-    """
-    if "[" not in text:
-        return text
-    text = _replace(text, "[[", _wikilink_at)
-    return _replace(text, "[", _markdown_link_at) if "](" in text else text
-
-
-def _replace(text: str, opener: str, match_at) -> str:
-    """Each match of ``match_at`` (tried at every ``opener``, with a ``!`` before it taken along) replaced by
-    what it returns. ``match_at(text, pos, finders)`` gives (end, shown) or (skip_to, None)."""
-    out, done, pos, finders = [], 0, 0, {}
-    while (p := text.find(opener, pos)) >= 0:
-        end, shown = match_at(text, p, finders)
-        if shown is None:
-            pos = max(end, p + 1)
-            continue
-        start = p - 1 if p > done and text[p - 1] == "!" else p
-        out += [text[done:start], shown]
-        done = pos = end
-    out.append(text[done:])
-    return "".join(out)
-
-
-def _finder(finders: dict, text: str, chars: str) -> _Next:
-    if chars not in finders:
-        finders[chars] = _Next(text, chars)
-    return finders[chars]
-
-
-def _wikilink_at(text: str, p: int, finders: dict) -> tuple[int, str | None]:
-    n = len(text)
-    t = _finder(finders, text, "]|#").at(p + 2)  # the target runs to here
-    h = _finder(finders, text, "]|").at(t + 1) if t < n and text[t] == "#" else t  # and a #heading to here
-    if h < n and text[h] == "|":
-        a = _finder(finders, text, "]").at(h + 1)  # the alias runs to here
-        if a + 1 < n and text[a + 1] == "]":
-            return a + 2, (text[h + 1:a] or text[p + 2:t] or text[t + 1:h].lstrip("^")).strip()
-    elif h + 1 < n and text[h] == "]" and text[h + 1] == "]":
-        return h + 2, (text[p + 2:t].strip() or text[t + 1:h].lstrip("^").strip())  # [[#Aliases]] reads "Aliases"
-    return t, None
-
-
-def _markdown_link_at(text: str, p: int, finders: dict) -> tuple[int, str | None]:
-    n = len(text)
-    q = _finder(finders, text, "]").at(p + 1)
-    if q + 1 < n and text[q + 1] == "(":
-        r = _finder(finders, text, ")").at(q + 2)
-        if r < n:
-            return r + 1, text[p + 1:q]
-    return q, None
 
 
 def units(note: ParsedNote) -> list[Unit]:

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from ..extract.records import Claim, NoteFacts
 from ..model import ParsedNote
+from ..vocabulary import CLAIM_KINDS, GRAPH_ROLES, kind_class, role_individual
 from .namespace import BASE, VG
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -24,11 +25,8 @@ _DERIVED = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
 _ATTRIBUTED = ox.NamedNode("http://www.w3.org/ns/prov#wasAttributedTo")
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _XSD_INT = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-_KIND_CLASS = {"claim": VG.Claim, "risk": VG.Risk, "problem": VG.Problem, "consequence": VG.Consequence,
-               "solution": VG.Solution, "limitation": VG.Limitation, "result": VG.Result}
-_ROLE = {"problem": VG.RoleProblem, "consequences": VG.RoleConsequences, "solution": VG.RoleSolution,
-         "sources": VG.RoleSources, "risks": VG.RoleRisks, "limitations": VG.RoleLimitations,
-         "results": VG.RoleResults}
+_KIND_CLASS = {k: getattr(VG, kind_class(k)) for k in CLAIM_KINDS}
+_ROLE = {r: getattr(VG, role_individual(r)) for r in GRAPH_ROLES}
 _DIRECTION = {"improves": VG.Improves, "degrades": VG.Degrades}
 
 

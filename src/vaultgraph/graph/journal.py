@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import IndexBusy, VaultgraphError
+from ..layout import GRAPH, index_db
 
 STATE = "https://vaultgraph.dev/state/"
 BATCH = 100  # graphs per SPARQL update
@@ -87,14 +88,14 @@ def _open_writable(root: Path, meta: dict[str, str]):
     from .store import open_graph
 
     where = meta.get("graph_store", "local")
-    return open_graph(root, endpoint=None if where == "local" else where, name=meta.get("graph_dir", "graph"))
+    return open_graph(root, endpoint=None if where == "local" else where, name=meta.get("graph_dir", GRAPH))
 
 
 def read_meta(root: Path) -> dict[str, str]:
     """The graph's entries of the index's meta table ({} without an index); ``IndexDamaged`` when it is."""
     from ..store.sqlite import damage, damaged
 
-    db = root / ".kg" / "index.sqlite"
+    db = index_db(root)
     if not db.exists():
         return {}
     if why := damage(db):

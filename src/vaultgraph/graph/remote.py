@@ -32,23 +32,15 @@ from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from ..errors import VaultgraphError
+from ..errors import RemoteError, RemoteUnavailable  # noqa: F401  (raised here)
 from ..resources import schema_dir
 from .build import note_iri
 from .namespace import SCHEMA_GRAPH
-from .store import SCHEMA_FILES, check_read_only
+from .store import SCHEMA_FILES, check_read_only, without_schema
 
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
 RESULTS_JSON = "application/sparql-results+json"
-
-
-class RemoteError(VaultgraphError):
-    """The SPARQL server answered with an HTTP error."""
-
-
-class RemoteUnavailable(RemoteError):
-    """The SPARQL server could not be reached (connection refused, unknown host, timeout)."""
 
 
 class RemoteGraph:
@@ -112,10 +104,7 @@ class RemoteGraph:
     # -- reading ---------------------------------------------------------------------------------
     def quads(self, include_schema: bool = False) -> Iterator[ox.Quad]:
         body, _ = self._request("GET", self.store_endpoint, accept=N_QUADS)
-        schema = str(SCHEMA_GRAPH)
-        for quad in ox.parse(body, format=ox.RdfFormat.N_QUADS):
-            if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
-                yield quad
+        yield from without_schema(ox.parse(body, format=ox.RdfFormat.N_QUADS), include_schema)
 
     def query(self, sparql: str, stream: bool = False):
         """The answer as pyoxigraph objects; with ``stream`` rows are parsed as the server sends them (a

@@ -28,8 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import VaultgraphError
-from .store import ReadOnlyQuery
+from ..errors import QueryFailed, QueryRefused, QueryStopped, ReadOnlyQuery, VaultgraphError
 
 UPDATES = frozenset({"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with"})
 _OPERATORS = frozenset({"||", "&&", "!", "!=", "=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", "{", "(",
@@ -43,18 +42,6 @@ class Limits:
     memory: int = 2 * 2**30  # bytes the engine's process may hold (anonymous memory); 0: none
     depth: int = 64  # nested brackets
     operators: int = 2_000  # operators and groups in the whole query
-
-
-class QueryRefused(VaultgraphError):
-    """The query is refused before it runs (SERVICE, too deeply nested)."""
-
-
-class QueryStopped(VaultgraphError):
-    """The query ran past a limit and was stopped."""
-
-
-class QueryFailed(VaultgraphError):
-    """The engine could not run the query (syntax error, an error while evaluating, a crash)."""
 
 
 # --- the check before parsing -----------------------------------------------------------------------
@@ -245,13 +232,11 @@ class Result:
 
 
 def _error(code: int, stderr: str) -> VaultgraphError:
-    from ..errors import IndexBusy, IndexDamaged, IndexMissing
-    from .remote import RemoteError, RemoteUnavailable
+    from .. import errors
 
     if code < 0:
         return QueryFailed(f"the SPARQL engine crashed on this query (signal {-code})")
-    kinds = {c.__name__: c for c in (IndexBusy, IndexDamaged, IndexMissing, ReadOnlyQuery, QueryRefused, QueryFailed,
-                                     RemoteError, RemoteUnavailable, VaultgraphError)}
+    kinds = {name: getattr(errors, name) for name in errors.__all__}  # the child names its error's class
     for line in reversed(stderr.splitlines()):
         name, _, message = line.partition("\t")
         if name in kinds and message:

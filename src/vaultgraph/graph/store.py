@@ -21,16 +21,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import IndexMissing, VaultgraphError
+from ..errors import IndexMissing, ReadOnlyQuery
+from .. import layout
 from ..resources import schema_dir
 
 SCHEMA_FILES = ("vaultgraph.ttl", "concepts.ttl")
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                      re.IGNORECASE)
-
-
-class ReadOnlyQuery(VaultgraphError):
-    """An update was sent where only queries are allowed."""
 
 
 def note_iri(path: str) -> ox.NamedNode:
@@ -45,22 +42,30 @@ def _schema_graph() -> str:
     return str(SCHEMA_GRAPH)
 
 
+def without_schema(quads: Iterable[ox.Quad], include_schema: bool = False) -> Iterator[ox.Quad]:
+    """``quads`` without those of the ontology's named graph (all of them with ``include_schema``)."""
+    schema = _schema_graph()
+    for quad in quads:
+        if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
+            yield quad
+
+
 def graph_dir(root: Path, name: str | None = None) -> Path:
     """The store folder the index names (``name``, or the one in the index's meta table)."""
-    return root / ".kg" / (name or current_dir_name(root))
+    return layout.graph_dir(root, name or current_dir_name(root))
 
 
 def current_dir_name(root: Path) -> str:
     from .journal import read_meta
 
-    return read_meta(root).get("graph_dir", "graph")
+    return read_meta(root).get("graph_dir", layout.GRAPH)
 
 
 def collect_garbage(root: Path, keep: set[str]) -> None:
     """Delete store folders the index no longer names (only the writer calls this, under its lock)."""
     import shutil
 
-    for path in (root / ".kg").glob("graph*"):
+    for path in layout.graph_dirs(root):
         if path.is_dir() and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
 
@@ -146,10 +151,7 @@ class LocalGraph:
             self.store.load(path=str(schema_dir() / name), format=ox.RdfFormat.TURTLE, to_graph=graph)
 
     def quads(self, include_schema: bool = False) -> Iterator[ox.Quad]:
-        schema = _schema_graph()
-        for quad in self.store.quads_for_pattern(None, None, None, None):
-            if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
-                yield quad
+        return without_schema(self.store.quads_for_pattern(None, None, None, None), include_schema)
 
     def query(self, sparql: str):
         check_read_only(sparql)

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexDamaged, VaultgraphError
+from ..layout import bm25_dir, delta_file, embeddings_db, links_dir, search_dir, vectors_file, words_file
+from ..text.words import tokenize
 from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
 from .calibration import calibrate
@@ -39,26 +41,9 @@ class SearchReport:
     reason: str | None = None  # why every passage was embedded again
 
 
-def search_dir(root: Path) -> Path:
-    return root / ".kg" / "search"
-
-
 def files_of(root: Path, generation: str) -> tuple[Path, Path]:
-    folder = search_dir(root)
-    return folder / f"bm25-{generation}", folder / f"vectors-{generation}.faiss"
-
-
-def links_of(root: Path, generation: str) -> Path:
-    return search_dir(root) / f"links-{generation}"
-
-
-def delta_of(root: Path, generation: str) -> Path:
-    return search_dir(root) / f"delta-{generation}.npz"
-
-
-def words_of(root: Path, generation: str) -> Path:
-    """The words of a base's passages, or those a delta's passages add."""
-    return search_dir(root) / f"words-{generation}.npz"
+    """A base's BM25 folder and FAISS file."""
+    return bm25_dir(root, generation), vectors_file(root, generation)
 
 
 def _needed(root: Path, meta: dict[str, str]) -> list[Path]:
@@ -67,15 +52,15 @@ def _needed(root: Path, meta: dict[str, str]) -> list[Path]:
     if generation is None or base is None:
         return []
     bm25, faiss_file = files_of(root, base)
-    out = [bm25, links_of(root, base)]
+    out = [bm25, links_dir(root, base)]
     if meta.get("model_id"):
         out.append(faiss_file)
     if meta.get("words") == "1":
-        out += list(words.files(words_of(root, base)))
+        out += list(words.files(words_file(root, base)))
     if generation != base:
-        out += list(delta.files(delta_of(root, generation)))
+        out += list(delta.files(delta_file(root, generation)))
         if meta.get("words") == "1":
-            out += list(words.files(words_of(root, generation)))
+            out += list(words.files(words_file(root, generation)))
     return out
 
 
@@ -163,7 +148,7 @@ def _drop_damaged_cache(root: Path) -> None:
     """The embedding cache is only a cache: a damaged one is deleted (its vectors are computed again)."""
     from ..store.sqlite import damage as sqlite_damage
 
-    cache = search_dir(root) / "embeddings.sqlite"
+    cache = embeddings_db(root)
     if sqlite_damage(cache):
         for suffix in ("", "-wal", "-shm"):
             Path(f"{cache}{suffix}").unlink(missing_ok=True)
@@ -177,7 +162,7 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     with reading(files_of(root, base)[0]):
         base_rows = np.load(files_of(root, base)[0] / "rows.npy", mmap_mode="r")
     top = int(base_rows.max()) if len(base_rows) else 0
-    previous = delta.load(delta_of(root, meta["search_generation"])) if meta["search_generation"] != base \
+    previous = delta.load(delta_file(root, meta["search_generation"])) if meta["search_generation"] != base \
         else delta.Delta()
     after = max(top, int(previous.rows.max()) if len(previous.rows) else 0)
     graveyard = [r[0] for r in conn.execute("SELECT row FROM passage_graveyard ORDER BY row")]
@@ -192,24 +177,24 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     vectors, embedded = None, 0
     if embedder is not None:
         embedded = _embed_missing(root, embedder, digests, texts, progress)
-        cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
+        cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
         try:
             vectors = cache.get(digests)
         finally:
             cache.close()
     fresh = delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
-                        [lexical.tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
+                        [tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
     generation = str(int(meta["search_generation"]) + 1)
     if embedder is not None and embedder.multilingual and meta.get("words") == "1":
-        base_words = words.load(words_of(root, base))
-        before = words.load(words_of(root, meta["search_generation"])) if meta["search_generation"] != base \
+        base_words = words.load(words_file(root, base))
+        before = words.load(words_file(root, meta["search_generation"])) if meta["search_generation"] != base \
             else words.Words()
         paths = sorted({r["path"] for r in conn.execute(
             "SELECT DISTINCT path FROM passages WHERE row > ?", (after,))})
         added = _embed_words(root, embedder, words.surfaces(texts + _term_texts(conn, paths),
                                                              set(base_words.stems) | set(before.stems)), base_words)
-        words.save(words.concat(before, added), words_of(root, generation))
-    delta.save(delta.extend(previous, gone, fresh, dead), delta_of(root, generation))
+        words.save(words.concat(before, added), words_file(root, generation))
+    delta.save(delta.extend(previous, gone, fresh, dead), delta_file(root, generation))
     meta["search_generation"] = generation
     count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
     return SearchReport(count, embedded, meta["model_spec"] if embedder else None, True,
@@ -228,7 +213,7 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
     lexical.build(texts, rows, bm25_dir)
     seconds["bm25"] = time.perf_counter() - started
     started = time.perf_counter()
-    links.save(links.read_table(conn), links_of(root, generation))
+    links.save(links.read_table(conn), links_dir(root, generation))
     seconds["links"] = time.perf_counter() - started
     embedded, model_id = 0, ""
     if embedder is not None:
@@ -236,7 +221,7 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
         embedded = _embed_missing(root, embedder, digests, texts, progress)
         seconds["embed"] = time.perf_counter() - started
         started = time.perf_counter()
-        cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
+        cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
         try:
             matrix = cache.get(digests)
             if reason:
@@ -248,7 +233,7 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
         if embedder.multilingual:  # a word alone means something only to a multilingual model
             started = time.perf_counter()
             words.save(_embed_words(root, embedder, words.surfaces(texts + _term_texts(conn))),
-                       words_of(root, generation))
+                       words_file(root, generation))
             seconds["words"] = time.perf_counter() - started
         model_id = embedder.model_id
         meta["dense_mid"], meta["dense_high"] = (f"{x:.4f}" for x in calibrate(embedder, matrix))
@@ -277,7 +262,7 @@ def _embed_words(root: Path, embedder: Embedder, counts, reference: "words.Words
     if not stems:
         return words.Words()
     digests = [words.digest(f) for f in forms]
-    cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
+    cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
     try:
         missing = cache.missing(digests)
         todo = [(d, f) for d, f in zip(digests, forms) if d in missing]
@@ -292,7 +277,7 @@ def _embed_words(root: Path, embedder: Embedder, counts, reference: "words.Words
 
 def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: list[str], progress,
                    batch: int = 256) -> int:
-    cache = EmbeddingCache(search_dir(root) / "embeddings.sqlite", embedder.model_id, embedder.dim)
+    cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
     try:
         missing = cache.missing(digests)
         todo = {d: t for d, t in zip(digests, texts) if d in missing}
@@ -308,5 +293,4 @@ def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: li
         cache.close()
 
 
-__all__ = ["SearchReport", "collect_garbage", "delta_of", "files_of", "links_of", "refresh_search", "search_dir",
-           "words_of"]
+__all__ = ["SearchReport", "collect_garbage", "files_of", "refresh_search"]

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import IndexChanged
+
 
 class EmbeddingCache:
     def __init__(self, path: Path, model: str, dim: int):
@@ -56,7 +58,8 @@ class EmbeddingCache:
             q = f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({','.join('?' * len(chunk))})"
             found.update(self.conn.execute(q, [self.model, *chunk]).fetchall())
         if len(found) < len(wanted):
-            raise KeyError(f"{len(wanted) - len(found)} vectors are not cached")
+            raise IndexChanged(f"{len(wanted) - len(found)} vectors are missing from the embedding cache just written "
+                               "(was it deleted meanwhile?): run the command again")
         return np.frombuffer(b"".join(found[d] for d in digests), dtype=np.float32).reshape(len(digests), self.dim)
 
     def prune(self, keep: Iterable[str]) -> int:

@@ -21,7 +21,8 @@ import numpy as np
 
 from .folders import load_arrays, reading, save_arrays
 from .links import Scratch, Table as LinkTable, concat, from_arrays, strongest, to_arrays
-from .lexical import tokenize, weigh
+from ..text.words import tokenize
+from .lexical import weigh
 
 COMPACT_MIN = 5_000
 COMPACT_SHARE = 0.10

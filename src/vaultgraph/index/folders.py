@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..layout import kg_dir, vault_of
+
 
 @contextmanager
 def atomic_folder(folder: Path) -> Iterator[Path]:
@@ -69,7 +71,7 @@ def reading(path: Path) -> Iterator[None]:
     except (OSError, ValueError, KeyError, EOFError, RuntimeError, zipfile.BadZipFile) as exc:
         from ..store.sqlite import damaged
 
-        root = next((p.parent for p in path.parents if p.name == ".kg"), path.parent)
+        root = vault_of(path)
         detail = " ".join(str(exc).split())[:200]
-        raise damaged(root, f"{path.relative_to(root / '.kg') if root != path.parent else path.name}: "
+        raise damaged(root, f"{path.relative_to(kg_dir(root)) if root != path.parent else path.name}: "
                             f"{type(exc).__name__}: {detail}") from None

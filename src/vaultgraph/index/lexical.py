@@ -1,6 +1,6 @@
 """The lexical half of retrieval: BM25 (bm25s) over stemmed Russian and English tokens.
 
-Tokens are words split at hyphens and punctuation, lower-cased, with ``ё`` read as ``е``; Cyrillic
+Tokens (``text.words.tokenize``) are words split at hyphens and punctuation, lower-cased, with ``ё`` read as ``е``; Cyrillic
 words get the Snowball Russian stem (a fleeting vowel before a final к/ц dropped: «скачок» = «скачки») and Latin words the Snowball English stem, so «LoRA-дообучение»,
 «LoRA-дообучения» and «дообучением» meet, as do "fine-tuning", "fine-tuned" and "fine-tunes".
 Stop words of both languages are dropped, and the pieces English clitics leave ("model's", "don't"). The index is saved as a folder that is written under a
@@ -10,52 +10,12 @@ temporary name and renamed into place, so a reader never opens a half-written on
 from __future__ import annotations
 
 import json
-import re
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from ..text.words import tokenize
 from .folders import atomic_folder, reading
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-# a fleeting vowel before a final к/ц: «скачок» and «скачки» (Snowball: скачок, скачк) share "скачк", as
-# «цепочка» and «цепочек» do (the concept matcher folds them the same way)
-_FLEETING = re.compile("(?<=[бвгджзклмнпрстфхцчшщ])[ео](?=[кц]$)")
-_STOP = frozenset("""
-a an and are as at be by for from has have in into is it its of on or that the this to was were will with
-what which how why when who does do did can could should would about vs versus than then there their these
-those not no yes also more most less such each both between over under via per
-s t d ll re ve m during before after within upon across among around since until while because
-и в во на с со к ко по о об от до из у за для при про как что это то же ли или но а не ни да бы был была
-были быть есть его её ее их мы вы они она оно он так также чем чтобы если когда где кто какой какие
-каков какова каковы чего чему ещё еще уже все всё весь между над под без через после перед около вокруг
-кроме пока потому поэтому тоже
-""".split())
-
-
-@lru_cache(maxsize=1)
-def _stemmers():
-    import Stemmer
-
-    return Stemmer.Stemmer("english").stemWord, Stemmer.Stemmer("russian").stemWord
-
-
-def tokenize(text: str) -> list[str]:
-    en, ru = _stemmers()
-    out = []
-    for word in _WORD.findall(text.lower().replace("ё", "е")):
-        if word in _STOP:
-            continue
-        if "\u0400" <= word[0] <= "\u04ff":
-            stem = ru(word)
-            out.append(_FLEETING.sub("", stem) if len(stem) > 4 else stem)
-        elif word.isascii():
-            out.append(en(word) if word.isalpha() else word)
-        else:
-            out.append(word)
-    return out
-
 
 class Lexical:
     """A loaded BM25 index; ``rows[i]`` is the passage row of document ``i``.

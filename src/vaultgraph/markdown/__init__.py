@@ -1,4 +1,12 @@
-"""Stage 2 of the pipeline: Obsidian Markdown → ``ParsedNote`` records with source line numbers."""
+"""Stage 2 of the pipeline: Obsidian Markdown → ``ParsedNote`` records with source line numbers.
+
+    parser.py      parse_bytes / parse_text: decoding, frontmatter, markdown-it, the walk, the note's record
+    plugins.py     markdown-it plugins: wiki-links, tags, callouts (tokens annotated, no HTML)
+    links.py       the one reading of [[wiki-link]] syntax: links with offsets and parts; the text a link shows
+    walk.py        the token walker: sections, links, tags, footnotes, callouts, chats, tables, fields, block ids
+    frontmatter.py YAML frontmatter read safely (alias bombs, depth and size refused), with line numbers
+    budget.py      the parse's share of the limits of one note (tokens, inline steps, wall clock)
+"""
 
 from .parser import parse_bytes, parse_text
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -16,11 +15,9 @@ from ..model import Link, ParsedNote, Repair, Tag, Warning
 from ..repair import decode
 from . import budget
 from . import frontmatter as fm
-from .plugins import obsidian_plugin, split_wikilink
+from .links import wikilinks
+from .plugins import obsidian_plugin
 from .walk import walk
-
-_FM_WIKILINK = re.compile(r"\[\[([^\[\]\n]+)\]\]")
-
 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
@@ -184,9 +181,9 @@ def _frontmatter_links(raw: list[str], first: int) -> list[Link]:
     """Obsidian indexes ``[[links]]`` written in frontmatter properties."""
     links = []
     for i, line in enumerate(raw):
-        for match in _FM_WIKILINK.finditer(line):
-            target, heading, block, alias = split_wikilink(match.group(1))
-            links.append(Link(match.group(0), target, first + i, "wiki", False, heading, block, alias, "frontmatter"))
+        for link in wikilinks(line):
+            links.append(Link("[[" + link.inner + "]]", link.target, first + i, "wiki", False, link.heading, link.block,
+                              link.alias, "frontmatter"))
     return links
 
 

@@ -19,38 +19,16 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 
+from .links import wikilink_at
+
 _TAG_BODY = re.compile(r"[\w\-/]+")
 _CALLOUT_HEAD = re.compile(r"^\[!([^\]\s]+)\]([+-]?)[ \t]*(.*)$")
-_WIKILINK_STOP = re.compile(r"\]\]|\[\[|\n")
 
 
 def obsidian_plugin(md: MarkdownIt) -> None:
     md.inline.ruler.before("link", "wikilink", _wikilink)
     md.inline.ruler.before("link", "tag", _tag)
     md.core.ruler.push("callout", _callouts)
-
-
-def split_wikilink(inner: str) -> tuple[str, str | None, str | None, str | None]:
-    """``target#heading|alias`` → (target, heading, block, alias)."""
-    alias = None
-    pipe = inner.find("|")
-    if pipe >= 0:
-        target_part, alias = inner[:pipe], inner[pipe + 1 :].strip()
-        if target_part.endswith("\\"):
-            target_part = target_part[:-1]
-    else:
-        target_part = inner
-    heading = block = None
-    hash_pos = target_part.find("#")
-    if hash_pos >= 0:
-        target, anchor = target_part[:hash_pos], target_part[hash_pos + 1 :].strip()
-        if anchor.startswith("^"):
-            block = anchor[1:]
-        else:
-            heading = anchor
-    else:
-        target = target_part
-    return target.strip(), heading or None, block or None, alias or None
 
 
 def _offset(state: StateInline, pos: int) -> int:
@@ -72,37 +50,22 @@ def _offset(state: StateInline, pos: int) -> int:
 
 
 def _wikilink(state: StateInline, silent: bool) -> bool:
-    src, pos = state.src, state.pos
-    if src.startswith("![[", pos):
-        embed, start = True, pos + 3
-    elif src.startswith("[[", pos):
-        embed, start = False, pos + 2
-    else:
-        return False
-    # The link ends at the first "]]" and must hold no newline and no "[[": stop at whichever of
-    # the three comes first. ``src.find("]]")`` alone ran to the end of the text for every "[["
-    # that is never closed, which was quadratic.
-    stop = _WIKILINK_STOP.search(src, start)
-    if stop is None or stop.group() != "]]":
-        return False
-    end = stop.start()
-    inner = src[start:end]
-    if not inner.strip():
+    link = wikilink_at(state.src, state.pos)  # the one reading of the syntax: markdown/links.py
+    if link is None:
         return False
     if not silent:
-        target, heading, block, alias = split_wikilink(inner)
         token = state.push("wikilink", "", 0)
-        token.content = alias or inner
-        token.markup = src[pos : end + 2]
+        token.content = link.alias or link.inner
+        token.markup = state.src[link.start:link.end]
         token.meta = {
-            "target": target,
-            "heading": heading,
-            "block": block,
-            "alias": alias,
-            "embed": embed,
-            "offset": _offset(state, pos),
+            "target": link.target,
+            "heading": link.heading,
+            "block": link.block,
+            "alias": link.alias,
+            "embed": link.embed,
+            "offset": _offset(state, link.start),
         }
-    state.pos = end + 2
+    state.pos = link.end
     return True
 
 

@@ -7,9 +7,9 @@ consequence, a solution, a risk, evidence, a cost, a definition, or a plain clai
 
 from __future__ import annotations
 
-from ..index.lexical import tokenize
 from ..index.passages import Passage
 from ..model import Citation
+from ..text.words import tokenize
 from .results import Answer, Result  # noqa: F401 - Result re-exported: its home was here
 from .retrieve import COST_CONCEPTS, Hit
 

@@ -1,6 +1,6 @@
 """What a question asks about, in the vault's own words, and how much of it a passage holds.
 
-A question's *content words* are its tokens (``lexical.tokenize``: stemmed, stop words dropped), each
+A question's *content words* are its tokens (``text.words.tokenize``: stemmed, stop words dropped), each
 weighted by how much it tells passages apart (BM25's idf over the vault: a word no passage holds weighs
 most). Intent cues ("risks", "how to prevent" …) weigh a third: the answer rarely repeats them.
 
@@ -17,14 +17,12 @@ decides whether a passage answers at all (``query/retrieve.relevant``) and adds 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..index.lexical import tokenize
 from ..index.terms import DEFINES, lookup
-from ..index.words import is_cyrillic
+from ..text.words import ALNUM, LETTERS, fold, is_cyrillic, tokenize
 from .intent import cue_stems
 
 CUE_WEIGHT = 0.35
@@ -82,7 +80,7 @@ def analyse(question: str, segments, conn=None, translator=None, word_vectors: d
     """The question's weighted words, the learned terms it names and the variants of its words;
     ``word_vectors``: surface → vector of the words ``translatable`` found (embedded with the question)."""
     forms: dict[str, str] = {}  # token → the surface the question writes it in
-    for surface in re.findall(r"[^\W_]+", question.lower().replace("ё", "е")):
+    for surface in ALNUM.findall(fold(question)):
         for token in tokenize(surface):
             forms.setdefault(token, surface)
     tokens = list(dict.fromkeys(tokenize(question)))
@@ -122,10 +120,8 @@ def _terms(q: Question, question: str, conn) -> None:
 
 def translatable(question: str) -> dict[str, str]:
     """The question's content words that can be translated: stem → the surface form it is written in."""
-    from ..index.words import _WORD
-
     out: dict[str, str] = {}
-    for surface in _WORD.findall(question.lower().replace("ё", "е")):
+    for surface in LETTERS.findall(fold(question)):
         stem = tokenize(surface)
         if stem and len(surface) >= 3 and (surface.isascii() or is_cyrillic(surface)):
             out.setdefault(stem[0], surface)

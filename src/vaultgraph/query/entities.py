@@ -9,7 +9,7 @@ follow for the words ``find`` left: any case ("lora", "cot"), and Snowball stems
 from __future__ import annotations
 
 from ..extract.concepts import ConceptIndex, Mention, domain_mentions, ordinary_label
-from ..index.lexical import tokenize
+from ..text.words import HYPHENATED, tokenize
 
 MAX_LABEL_WORDS = 3
 QUESTION_ORDINARY = 2  # concepts named by ordinary words that make a question speak of the domain
@@ -52,7 +52,7 @@ def mentions(question: str, concepts: ConceptIndex) -> list[Mention]:
         found.append(m)
         taken.append((m.start, m.end))
     table = _stem_table(concepts)
-    words = [(w.start(), w.end(), w.group()) for w in _words(question)]
+    words = [(w.start(), w.end(), w.group()) for w in HYPHENATED.finditer(question)]
     free = [(s, e, t) for s, e, t in words if not any(a <= s < b for a, b in taken)]
     i = 0
     while i < len(free):
@@ -68,8 +68,3 @@ def mentions(question: str, concepts: ConceptIndex) -> list[Mention]:
             i += 1
     return sorted(found, key=lambda m: m.start)
 
-
-def _words(text: str):
-    import re
-
-    return re.finditer(r"[^\W_]+(?:-[^\W_]+)*", text)

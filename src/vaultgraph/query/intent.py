@@ -1,6 +1,6 @@
 """What kind of answer a question asks for, in Russian or English.
 
-Cue phrases are compared stem by stem (the lexical tokenizer), so «последствия», «последствиям» and
+Cue phrases are compared stem by stem (``text.words.stem``), so «последствия», «последствиям» and
 "consequences" all find *consequence*. The first intent in ``ORDER`` with a cue in the question wins:
 "how to avoid reward hacking" asks for solutions, not for the risk it names.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..index.lexical import _stemmers
+from ..text.words import stem as _stem
 
 INTENTS = ("risk", "problem", "consequence", "solution", "evidence", "cost", "comparison", "definition",
            "explanation", "open")
@@ -53,12 +53,6 @@ _CUES: dict[str, tuple[str, ...]] = {
 ORDER = ("comparison", "solution", "consequence", "explanation", "problem", "risk", "cost", "evidence",
          "definition")
 _SPLIT = re.compile(r"[^\W_]+|[?]", re.UNICODE)
-
-
-def _stem(word: str) -> str:
-    en, ru = _stemmers()
-    word = word.lower().replace("ё", "е")
-    return ru(word) if "\u0400" <= word[0] <= "\u04ff" else en(word)
 
 
 @lru_cache(maxsize=1)

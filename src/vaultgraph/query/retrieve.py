@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..extract.concepts import ConceptIndex
-from ..index.lexical import tokenize
+from ..text.words import tokenize
 from ..extract.units import fact_meaning
 from ..index.passages import Passage
 from ..index.store import passages_by_row, related, rows_of_ids

@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
+from ..errors import UnknownConcept
 from .build import ReasonGraph
 from .cache import load
 from .comparison import claims_of, compare, lineage
 from .checks import health
-from .model import (Citation, ClaimRec, Comparison, ConceptClaim, Explanation, Path, Row, Step,
-                    UnknownConcept)
+from .model import Citation, ClaimRec, Comparison, ConceptClaim, Explanation, Path, Row, Step
 from .names import resolve
 from .paths import why
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 
+from ..citations import where, wikilink
 from ..errors import VaultgraphError
 from .build import ReasonGraph
 from .edges import is_navigation
@@ -200,13 +201,7 @@ def _escape(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _link(citation) -> str:
-    note = citation.path.removesuffix(".md")
-    heading = citation.heading.split(" › ")[-1] if citation.heading else None
-    target = note + ("#" + heading.replace("#", " ").replace("|", " ").replace("[", "(").replace("]", ")")
-                     if heading else "")
-    name = note.rsplit("/", 1)[-1]
-    where = f"{citation.line}" + (f"-{citation.end_line}" if citation.end_line != citation.line else "")
-    if citation.path.startswith("schema/"):
-        return f"({citation.path}:{where})"
-    return f"[[{target}\\|{name}:{where}]]"
+def _link(c) -> str:
+    if c.path.startswith("schema/"):
+        return f"({where(c.path, c.line, c.end_line)})"
+    return wikilink(c.path, c.line, c.end_line, c.heading, in_table=True)

@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import VaultgraphError
 from ..model import Citation
-
-
-class UnknownConcept(VaultgraphError):
-    """A name that is no concept of the scheme or the vault (the message suggests close labels)."""
 
 
 # --- what the graph holds ------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import re
 from functools import lru_cache
 
 from .build import ReasonGraph, concept_label
-from .model import Citation, ClaimRec, UnknownConcept
+from ..errors import UnknownConcept
+from .model import Citation, ClaimRec
 
 SCHEME_FILE = "schema/concepts.ttl"
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from ..graph.namespace import BASE
+from ..vocabulary import CLAIM_KINDS, GRAPH_ROLES, kind_class, role_individual
 from .model import ClaimRec, NotePiece
 
 _VG = BASE + "ns#"
@@ -22,12 +23,9 @@ _LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 _DEFINED_BY = "http://www.w3.org/2000/01/rdf-schema#isDefinedBy"
 _TITLE = "http://purl.org/dc/terms/title"
 _ATTRIBUTED = "http://www.w3.org/ns/prov#wasAttributedTo"
-_KINDS = {_VG + k: v for k, v in (("Claim", "claim"), ("Risk", "risk"), ("Problem", "problem"),
-                                  ("Consequence", "consequence"), ("Solution", "solution"),
-                                  ("Limitation", "limitation"), ("Result", "result"))}
-_KIND_ORDER = ("claim", "risk", "problem", "consequence", "solution", "limitation", "result")
-_ROLES = {_VG + "Role" + r.capitalize(): r for r in ("problem", "consequences", "solution", "sources", "risks",
-                                                     "limitations", "results")}
+_KINDS = {_VG + kind_class(k): k for k in CLAIM_KINDS}
+_KIND_ORDER = CLAIM_KINDS
+_ROLES = {_VG + role_individual(r): r for r in GRAPH_ROLES}
 _DIRECTIONS = {_VG + "Improves": "improves", _VG + "Degrades": "degrades"}
 
 

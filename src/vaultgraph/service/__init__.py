@@ -2,11 +2,18 @@
 
 Submodules are imported on first use, so a command pays only for what it runs (``kg ask`` never
 imports the parser or rdflib).
+
+    indexing.py    index_vault: list, parse (in worker processes), resolve, then graphing and search, one commit
+    graphing.py    the graph stage of a run: extract each changed note, its quads, passages and terms
+    asking.py      Searcher, ask, search: a question through query/ (and reason/ for comparisons and paths)
+    reading.py     show_note, all_links, status: what the index holds
+    vocabulary.py  the learned terms of a vault, listed and exported as SKOS
+    watching.py    kg watch: re-index on changes, debounced
 """
 
 from __future__ import annotations
 
-import importlib
+from ..runtime import lazy_attributes
 
 _LAZY = {"IndexReport": ".indexing", "index_vault": ".indexing", "all_links": ".reading", "load_notes": ".reading",
          "show_note": ".reading", "shown_dict": ".reading", "status": ".reading"}
@@ -14,9 +21,4 @@ _LAZY = {"IndexReport": ".indexing", "index_vault": ".indexing", "all_links": ".
 __all__ = ["IndexReport", "all_links", "index_vault", "load_notes", "show_note", "shown_dict", "status"]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'vaultgraph.service' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())

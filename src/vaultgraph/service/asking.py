@@ -15,10 +15,10 @@ from pathlib import Path
 
 from ..errors import IndexMissing, VaultgraphError
 from ..index import delta, lexical, links, vectors, words
-from ..index.build import SEARCH_VERSION, delta_of, files_of, links_of, words_of
+from ..index.build import SEARCH_VERSION, files_of
 from ..index.build import damage as search_damage
-from ..index.lexical import tokenize
 from ..index.store import passages_by_row
+from ..layout import delta_file, index_db, links_dir, words_file
 from ..limits import QUESTION_CHARS
 from ..query.answer import Result, assemble
 from ..query.coverage import Question, analyse, coverage, translatable
@@ -26,9 +26,9 @@ from ..query.entities import link, weak
 from ..query.intent import classify
 from ..query.relevance import THRESHOLD, Calibration, probabilities
 from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, term_hits
-from ..store import db_path
 from ..store.sqlite import SCHEMA_VERSION, damaged
 from ..store.sqlite import damage as sqlite_damage
+from ..text.words import tokenize
 
 DEFAULT_TOP = 8
 
@@ -50,7 +50,7 @@ class Searcher:
     def __init__(self, root: Path, threads: int | None = 1):
         self.root = Path(root).resolve()
         self.threads = threads
-        path = db_path(self.root)
+        path = index_db(self.root)
         if not path.exists():
             raise IndexMissing(f"{self.root} has no index yet: run `kg index`")
         if why := sqlite_damage(path):
@@ -115,7 +115,7 @@ class Searcher:
             self._embedder = _Background(self._load_embedder, meta)
         key = meta.get("graph_signature")
         if self._concepts is None or key != self._concepts_key:
-            from .concepts import cached_concept_index
+            from ..index.concepts import cached_concept_index
 
             self._concepts, self._concepts_key = cached_concept_index(self.root, self.conn, key), key
         if generation == self.generation:
@@ -127,12 +127,12 @@ class Searcher:
             bm25_dir, faiss_path = files_of(self.root, base)
             self._base_lexical = lexical.load(bm25_dir)
             self._base_vectors = vectors.load(faiss_path, threads=self.threads) if meta.get("model_id") else None
-            self._base_links = links.load(links_of(self.root, base))
-            self._base_words = words.load(words_of(self.root, base)) if meta.get("words") == "1" else words.Words()
+            self._base_links = links.load(links_dir(self.root, base))
+            self._base_words = words.load(words_file(self.root, base)) if meta.get("words") == "1" else words.Words()
             self._base = base
-        changes = delta.load(delta_of(self.root, generation)) if generation != base else delta.Delta()
+        changes = delta.load(delta_file(self.root, generation)) if generation != base else delta.Delta()
         self.segments = delta.Segments(self._base_lexical, self._base_vectors, changes, self._base_links)
-        added = words.load(words_of(self.root, generation)) if generation != base and meta.get("words") == "1" \
+        added = words.load(words_file(self.root, generation)) if generation != base and meta.get("words") == "1" \
             else words.Words()
         vocabulary = words.concat(self._base_words, added)
         self.translator = words.Translator(vocabulary) if len(vocabulary) else None

@@ -12,16 +12,17 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
 from ..extract.facts import extract
 from ..graph.build import note_quads
 from ..graph import journal
 from ..graph.build import note_iri
 from ..graph.namespace import SCHEMA_GRAPH
 from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph, schema_ntriples
+from ..index.concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
 from ..index.passages import note_passages
 from ..index.store import remove_passages, replace_passages
 from ..index.terms import note_terms, replace_terms
+from ..layout import GRAPH, next_graph_name
 from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
@@ -77,7 +78,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
     full = meta.get("graph_signature") != sig or force
     if not (full or removed or affected or parsed):
         if endpoint is None:
-            collect_garbage(root, keep={meta.get("graph_dir", "graph")})
+            collect_garbage(root, keep={meta.get("graph_dir", GRAPH)})
             if not cache_path(root).exists():
                 save_cached(root, sig, conn)
         return GraphReport(0, 0, 0, 0, False)  # nothing to do: not even opening the store
@@ -90,11 +91,11 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
     # A full local rebuild bulk-loads a fresh store folder, named at commit; every other change is journaled
     # and applied once the index commits (journal.py)
     bulk = full and endpoint is None
-    name = meta.get("graph_dir", "graph")
+    name = meta.get("graph_dir", GRAPH)
     graph = None
     if bulk:
-        name = f"graph-{int(meta.get('graph_generation', '0')) + 1}"
-        collect_garbage(root, keep={meta.get("graph_dir", "graph")})  # and a killed run's half-built folder
+        name = next_graph_name(int(meta.get("graph_generation", "0")) + 1)
+        collect_garbage(root, keep={meta.get("graph_dir", GRAPH)})  # and a killed run's half-built folder
         graph = open_graph(root, name=name)
         graph.load_schema()
     elif endpoint is None:

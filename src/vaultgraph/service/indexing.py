@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import gc
 import os
 import sqlite3
 import time
@@ -18,13 +16,14 @@ from .. import limits
 from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
+from ..runtime import no_gc as _no_gc
+from ..vocabulary import METHOD_TYPES
 from ..store import writer
 from ..store.sqlite import dumps, get_meta, release_inherited, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import Refused, VaultFile, read_vault_file
 from ..graph import journal
 from ..index.build import SearchReport, refresh_search
-from .concepts import METHOD_TYPES
 from .graphing import GraphReport, note_type, update_graph
 
 PARSER_VERSION = "5"  # 4: the limits of one note (vaultgraph.limits); 5: links split in tables warned
@@ -122,19 +121,6 @@ def _binary_kind(head: bytes) -> str | None:
 def _parse_batch(root: str, files: list[VaultFile]) -> list[Outcome]:
     with _no_gc():
         return [parse_file(root, f) for f in files]
-
-
-@contextlib.contextmanager
-def _no_gc():
-    """Parsing allocates millions of short-lived tokens and keeps thousands of records: the cyclic
-    collector then rescans the kept records again and again (measured: +20% CPU on 3,000 notes)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = None,

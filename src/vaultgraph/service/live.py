@@ -20,7 +20,7 @@ ANSWER_TIMEOUT = 60.0  # a first comparison in a big vault builds the reasoning 
 
 def register(root: Path, host: str, port: int, token: str | None) -> Path:
     """Write ``server.json`` for this process (owner-only, replaced atomically)."""
-    from ..store.sqlite import server_path
+    from ..layout import server_file as server_path
 
     path = server_path(root)
     path.parent.mkdir(exist_ok=True)
@@ -36,7 +36,7 @@ def register(root: Path, host: str, port: int, token: str | None) -> Path:
 
 def unregister(root: Path) -> None:
     """Remove ``server.json`` if it is still this process's."""
-    from ..store.sqlite import server_path
+    from ..layout import server_file as server_path
 
     found = running(root, check_alive=False)
     if found is not None and found.get("pid") == os.getpid():
@@ -48,7 +48,7 @@ def unregister(root: Path) -> None:
 
 def running(root: Path, check_alive: bool = True) -> dict | None:
     """The server.json of a live server of ``root`` (None when there is none, or its process is gone)."""
-    from ..store.sqlite import server_path
+    from ..layout import server_file as server_path
 
     try:
         with open(server_path(root), encoding="utf-8") as handle:

@@ -83,7 +83,7 @@ class LiveVault:
     # --- keeping warm ------------------------------------------------------------------------------
 
     def _db_identity(self) -> tuple[int, int] | None:
-        from ..store import db_path
+        from ..layout import index_db as db_path
 
         try:
             st = os.stat(db_path(self.root))
@@ -176,7 +176,7 @@ class LiveVault:
         Only a note of the index is read, opened inside the vault as the indexer opens it."""
         from ..store import reader
         from ..vault.files import Refused, read_vault_file
-        from ..vault.obsidian import obsidian_url
+        from ..citations import obsidian_url
         from .indexing import MAX_NOTE_BYTES
 
         path = vault_path(path)
@@ -201,7 +201,7 @@ class LiveVault:
 
     def info(self) -> dict:
         """What the page needs to know of the vault: its name and how Obsidian opens its files."""
-        from ..vault.obsidian import obsidian_prefix
+        from ..citations import obsidian_prefix
 
         return {"vault": self.root.name, "obsidian_prefix": obsidian_prefix(self.root)}
 

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..citations import where
 from ..index.terms import KINDS, Term, all_terms
 from ..store import reader
 
@@ -111,7 +112,7 @@ def to_turtle(terms: list[LearnedTerm]) -> str:
                 g.add((node, SKOS.altLabel, Literal(text, lang=lang or None)))
         for path, line, end in term.places:
             g.add((node, DCTERMS.source, URIRef(note_iri(path).value)))
-            g.add((node, SKOS.note, Literal(f"{path}:{line}" + (f"-{end}" if end != line else ""))))
+            g.add((node, SKOS.note, Literal(where(path, line, end))))
     return g.serialize(format="longturtle")
 
 

@@ -1,5 +1,8 @@
-"""Where parsed notes and resolved links are kept between runs (``VAULT/.kg/index.sqlite``)."""
+"""Where parsed notes and resolved links are kept between runs (``VAULT/.kg/index.sqlite``).
 
-from .sqlite import db_path, exists, kg_dir, reader, writer
+    sqlite.py      the schema, the one writer (lock, one transaction per run), readers, damage checks
+"""
 
-__all__ = ["db_path", "exists", "kg_dir", "reader", "writer"]
+from .sqlite import exists, reader, writer
+
+__all__ = ["exists", "reader", "writer"]

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import IndexBusy, IndexDamaged, IndexMissing
+from ..layout import index_db, kg_dir, lock_file
 
 SCHEMA_VERSION = "8"  # 8: the learned vocabulary (terms)
 
@@ -64,19 +65,6 @@ CREATE INDEX IF NOT EXISTS terms_key ON terms(key);
 CREATE INDEX IF NOT EXISTS terms_path ON terms(path);
 CREATE TABLE IF NOT EXISTS graph_journal (graph TEXT PRIMARY KEY, ntriples TEXT NOT NULL);  -- graph/journal.py
 """
-
-
-def kg_dir(root: Path) -> Path:
-    return root / ".kg"
-
-
-def db_path(root: Path) -> Path:
-    return kg_dir(root) / "index.sqlite"
-
-
-def server_path(root: Path) -> Path:
-    """Where a running ``kg serve`` says how to reach it (port, pid, token): ``service/live.py``."""
-    return kg_dir(root) / "server.json"
 
 
 def damaged(root: Path, why: str) -> IndexDamaged:
@@ -160,7 +148,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 
 @contextlib.contextmanager
 def reader(root: Path) -> Iterator[sqlite3.Connection]:
-    path = db_path(root)
+    path = index_db(root)
     if not path.exists():
         raise IndexMissing(f"{root} has no index yet: run `kg index`")
     conn = _connect(path, readonly=True)
@@ -186,7 +174,7 @@ def start_over(root: Path) -> None:
     starts an empty index, which the run fills from the notes."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(f"{db_path(root)}{suffix}")
+            os.unlink(f"{index_db(root)}{suffix}")
 
 
 _HELD: set[int] = set()  # file descriptors of the writer locks this process holds
@@ -197,12 +185,12 @@ def locked(root: Path) -> Iterator[None]:
     """Hold ``.kg/lock``, the one writer's lock, or raise ``IndexBusy`` at once."""
     folder = kg_dir(root)
     folder.mkdir(exist_ok=True)
-    lock = open(folder / "lock", "a+")
+    lock = open(lock_file(root), "a+")
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise IndexBusy(f"another `kg` process is indexing {root} (lock: {folder / 'lock'})") from None
+            raise IndexBusy(f"another `kg` process is indexing {root} (lock: {lock_file(root)})") from None
         _HELD.add(lock.fileno())
         yield
     finally:
@@ -248,7 +236,7 @@ def release_inherited() -> None:
 def transaction(root: Path, after_commit=None) -> Iterator[sqlite3.Connection]:
     """One write transaction, everything or nothing; the caller holds the lock. ``after_commit(conn)`` runs
     once it committed (the connection then in autocommit mode)."""
-    conn = _connect(db_path(root), readonly=False)
+    conn = _connect(index_db(root), readonly=False)
     try:
         conn.execute("BEGIN IMMEDIATE")
         yield conn
@@ -287,4 +275,4 @@ def dumps(data: object) -> str:
 
 
 def exists(root: Path) -> bool:
-    return os.path.exists(db_path(root))
+    return os.path.exists(index_db(root))

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import VaultNotFound
+from ..layout import KG
 
 NOTE_SUFFIXES = (".md",)
-IGNORED_DIRS = frozenset({".obsidian", ".trash", ".kg", ".git", "node_modules"})
+IGNORED_DIRS = frozenset({".obsidian", ".trash", KG, ".git", "node_modules"})
 
 
 @dataclass(frozen=True)

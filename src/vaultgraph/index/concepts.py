@@ -1,4 +1,5 @@
-"""The concepts a vault speaks of: the SKOS scheme in ``schema/concepts.ttl`` plus those its notes define.
+"""The concepts a vault speaks of: the SKOS scheme in ``schema/concepts.ttl`` plus those its notes define, as the
+index holds them (read by indexing, asking and reasoning alike).
 
 A note whose frontmatter says ``type: method`` (or ``concept``, «метод») becomes a concept named by its
 title and aliases, or enriches the scheme's concept one of those names already labels. Its ``broader:``
@@ -12,10 +13,11 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from ..extract.concepts import CONCEPT_NS, Concept, ConceptIndex
-
-METHOD_TYPES = ("method", "concept", "метод")
+from ..layout import concepts_cache
+from ..vocabulary import METHOD_TYPES
 
 
 BROADER_KEYS = ("broader", "parent", "is_a", "шире")
@@ -73,10 +75,8 @@ def _concept(title: str, aliases: tuple[str, ...], broader: tuple[str, ...]) -> 
 CACHE_FORMAT = "concepts-1"
 
 
-def cache_path(root) -> "Path":
-    from pathlib import Path
-
-    return Path(root) / ".kg" / "concepts.json"
+def cache_path(root: Path) -> Path:
+    return concepts_cache(root)
 
 
 def save_cached(root, key: str, conn) -> None:
