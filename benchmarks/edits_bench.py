@@ -19,7 +19,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from index_bench import QUESTIONS
@@ -62,18 +61,30 @@ def probes(vault: Path, versions: dict, repeat: int) -> dict:
     return {name: sorted(found, key=lambda r: r["p50"])[len(found) // 2] for name, found in runs.items()}
 
 
-def edit(vault: Path, n: int) -> float:
-    from vaultgraph.service import index_vault
+_EDIT = """
+import sys, time
+from pathlib import Path
+from vaultgraph.service import index_vault
+vault, n = Path(sys.argv[1]), int(sys.argv[2])
+notes = sorted(p for p in vault.rglob("*.md") if ".kg" not in p.parts)
+run = f"{time.time_ns() % 10**8:08d}"
+for i in range(n):
+    note = notes[(i * 7919) % len(notes)]
+    note.write_text(note.read_text(encoding="utf-8", errors="replace")
+                    + f"\\n\\n- The quibbit{i}x{run} effect makes adapters forget arithmetic.\\n", encoding="utf-8")
+started = time.perf_counter()
+index_vault(vault)
+print(time.perf_counter() - started)
+"""
 
-    notes = sorted(p for p in vault.rglob("*.md") if ".kg" not in p.parts)
-    run = f"{time.time_ns() % 10**8:08d}"
-    for i in range(n):
-        note = notes[(i * 7919) % len(notes)]
-        note.write_text(note.read_text(encoding="utf-8", errors="replace")
-                        + f"\n\n- The quibbit{i}x{run} effect makes adapters forget arithmetic.\n", encoding="utf-8")
-    started = time.perf_counter()
-    index_vault(vault)
-    return time.perf_counter() - started
+
+def edit(vault: Path, n: int, src: Path | None = None) -> float:
+    """Append a sentence to ``n`` notes and index once, in a child process (with ``src`` on its path: an index
+    written by that version is updated by it, not parsed again by a newer parser)."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1", **({"PYTHONPATH": str(src)} if src else {}))
+    out = subprocess.run([sys.executable, "-c", _EDIT, str(vault), str(n)], env=env, capture_output=True,
+                         text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def _line(name: str, found: dict) -> str:
@@ -86,11 +97,12 @@ def main() -> None:
     parser.add_argument("--vault", type=Path, required=True)
     parser.add_argument("--edits", type=int, default=100)
     parser.add_argument("--peer", type=Path, help="another version's src/ folder, measured on the same files")
+    parser.add_argument("--index-with", type=Path, help="the src/ folder whose kg indexes the edits (default: this one)")
     parser.add_argument("--repeat", type=int, default=3, help="probes per version and phase (median taken)")
     args = parser.parse_args()
     versions = {"this version": None, **({f"peer ({args.peer})": args.peer} if args.peer else {})}
     before = probes(args.vault, versions, args.repeat)
-    seconds = edit(args.vault, args.edits)
+    seconds = edit(args.vault, args.edits, args.index_with)
     after = probes(args.vault, versions, args.repeat)
     print(f"{args.edits} notes edited, indexed in {seconds:.1f} s")
     for name in versions:

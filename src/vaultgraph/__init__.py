@@ -10,8 +10,8 @@ Names are imported on first use (PEP 562), so ``import vaultgraph`` — and ``kg
 from __future__ import annotations
 
 from .runtime import lazy_attributes
-from .errors import (IndexBusy, IndexChanged, IndexDamaged, IndexMissing, ModelUnavailable, NoteNotFound, QueryFailed,
-                     QueryRefused, QueryStopped, ReadOnlyQuery, RemoteError, RemoteUnavailable, UnknownConcept,
+from .errors import (BadRequest, IndexBusy, IndexChanged, IndexDamaged, IndexMissing, ModelUnavailable, NoteNotFound, QueryFailed,
+                     QueryRefused, QueryStopped, ReadOnlyQuery, RemoteError, RemoteUnavailable, SaveRefused, UnknownConcept,
                      VaultgraphError, VaultNotFound)
 
 __version__ = "0.1.0"
@@ -24,9 +24,9 @@ _LAZY = {
 }
 
 __all__ = [
-    "IndexBusy", "IndexChanged", "IndexDamaged", "IndexMissing", "ModelUnavailable", "NoteNotFound", "QueryFailed",
-    "QueryRefused", "QueryStopped", "ReadOnlyQuery", "RemoteError", "RemoteUnavailable", "UnknownConcept",
-    "VaultgraphError", "VaultNotFound", "ParsedNote", "Searcher", "all_links", "ask", "find_vault", "index_vault", "load_notes", "parse_bytes",
+    "BadRequest", "IndexBusy", "IndexChanged", "IndexDamaged", "IndexMissing", "ModelUnavailable", "NoteNotFound", "QueryFailed",
+    "QueryRefused", "QueryStopped", "ReadOnlyQuery", "RemoteError", "RemoteUnavailable", "SaveRefused",
+    "UnknownConcept", "VaultgraphError", "VaultNotFound", "ParsedNote", "Searcher", "all_links", "ask", "find_vault", "index_vault", "load_notes", "parse_bytes",
     "parse_text", "scan", "search", "show_note", "status",
 ]
 

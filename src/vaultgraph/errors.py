@@ -14,6 +14,8 @@ message fit for a user (one line, naming the file, note or setting at fault).
     ├── QueryRefused         a SPARQL query refused before it runs (SERVICE, nested too deep, too long)
     ├── QueryStopped         a SPARQL query stopped at a limit (time, rows, memory)
     ├── QueryFailed          the engine could not run a query (syntax, evaluation, a crash)
+    ├── BadRequest           an HTTP request to ``kg serve`` that is itself wrong (a parameter, a path): 400
+    ├── SaveRefused          ``kg ask --save`` refused: the path leaves the vault, or a note is there already
     └── RemoteError          the SPARQL server answered with an HTTP error
         └── RemoteUnavailable   … or could not be reached
 """
@@ -71,6 +73,14 @@ class QueryFailed(VaultgraphError):
     """The engine could not run the query (syntax error, an error while evaluating, a crash)."""
 
 
+class BadRequest(VaultgraphError):
+    """The request itself is wrong (a missing or too long parameter, a path outside the vault): HTTP 400."""
+
+
+class SaveRefused(VaultgraphError):
+    """An answer not saved: the path leaves the vault, or a note is already there (without ``force``)."""
+
+
 class RemoteError(VaultgraphError):
     """The SPARQL server answered with an HTTP error."""
 
@@ -79,6 +89,6 @@ class RemoteUnavailable(RemoteError):
     """The SPARQL server could not be reached (connection refused, unknown host, timeout)."""
 
 
-__all__ = ["IndexBusy", "IndexChanged", "IndexDamaged", "IndexMissing", "ModelUnavailable", "NoteNotFound",
+__all__ = ["BadRequest", "IndexBusy", "IndexChanged", "IndexDamaged", "IndexMissing", "ModelUnavailable", "NoteNotFound",
            "QueryFailed", "QueryRefused", "QueryStopped", "ReadOnlyQuery", "RemoteError", "RemoteUnavailable",
-           "UnknownConcept", "VaultNotFound", "VaultgraphError"]
+           "SaveRefused", "UnknownConcept", "VaultNotFound", "VaultgraphError"]

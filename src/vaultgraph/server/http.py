@@ -24,8 +24,9 @@ from concurrent.futures import TimeoutError as Late
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from ..errors import IndexBusy, IndexMissing, NoteNotFound, VaultgraphError
-from ..service.serving import MAX_SPARQL, BadRequest, LiveVault, text_arg, top_arg
+from ..errors import (BadRequest, IndexBusy, IndexMissing, NoteNotFound, QueryRefused, QueryStopped, UnknownConcept,
+                      VaultgraphError)
+from ..service.serving import MAX_SPARQL, LiveVault, text_arg, top_arg
 
 MAX_BODY = 64 * 1024  # bytes a request may announce; no route reads a body
 MAX_FIELDS = 32  # query parameters
@@ -58,9 +59,6 @@ class HttpError(Exception):
 
 
 def _status_of(exc: Exception) -> int:
-    from ..graph.sparql import QueryRefused, QueryStopped
-    from ..reason.model import UnknownConcept
-
     if isinstance(exc, (NoteNotFound, UnknownConcept)):
         return 404
     if isinstance(exc, QueryStopped):

@@ -22,7 +22,7 @@ import re
 import stat
 from pathlib import Path
 
-from ..errors import VaultgraphError
+from ..errors import SaveRefused
 from ..index.passages import ANSWER_KEY, ANSWER_VALUE
 from ..query.answer import ROLES
 from ..vault.files import IGNORED_DIRS
@@ -36,10 +36,6 @@ CALLOUTS = {"problem": "bug", "consequence": "warning", "risk": "danger", "solut
 _UNSAFE_HEADING = re.compile(r"[#|\[\]^]")  # characters a [[note#heading]] link cannot carry
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-
-
-class SaveRefused(VaultgraphError):
-    """An answer not saved: the path leaves the vault, or a note is already there (without ``force``)."""
 
 
 # --- where ---------------------------------------------------------------------------------------

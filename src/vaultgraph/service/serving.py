@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..errors import NoteNotFound, VaultgraphError
+from ..errors import BadRequest, NoteNotFound
 from .asking import DEFAULT_TOP, Searcher
 
 MAX_QUESTION = 1_000  # characters of a question, a search, a concept or a note name
@@ -22,10 +22,6 @@ MAX_METHODS = 6  # methods compared at once
 MAX_TOP = 100
 MAX_SPARQL = 20_000  # characters of a SPARQL query
 CONTEXT_LINES = 6  # lines shown before and after cited lines
-
-
-class BadRequest(VaultgraphError):
-    """The request itself is wrong (a missing or too long parameter, a path outside the vault): HTTP 400."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import VaultNotFound
-from ..layout import KG
+from ..layout import KG, kg_dir
 
 NOTE_SUFFIXES = (".md",)
 IGNORED_DIRS = frozenset({".obsidian", ".trash", KG, ".git", "node_modules"})
@@ -142,7 +142,7 @@ def read_vault_file(root: str | os.PathLike, rel: str, max_bytes: int) -> bytes:
 
 def is_vault(root: Path) -> bool:
     """A folder ``kg`` may index on its own: an Obsidian vault (``.obsidian/``) or one indexed before (``.kg/``)."""
-    return (root / ".obsidian").is_dir() or (root / ".kg").is_dir()
+    return (root / ".obsidian").is_dir() or kg_dir(root).is_dir()
 
 
 def bundled_demo_vault() -> Path:
@@ -162,7 +162,7 @@ def bundled_demo_vault() -> Path:
     if not (stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == __version__):
         if cache.exists():
             shutil.rmtree(cache)
-        shutil.copytree(shipped, cache, ignore=shutil.ignore_patterns(".kg"))
+        shutil.copytree(shipped, cache, ignore=shutil.ignore_patterns(KG))
         stamp.write_text(__version__ + "\n", encoding="utf-8")
     return cache
 
