@@ -94,6 +94,8 @@ class Segments:
         self.links = concept_links if concept_links is not None else LinkTable()
         self._scratch = Scratch()
         self._dead_documents = lexical.documents_of(delta.dead)  # the base's BM25 documents deleted since
+        self._dead_mask = np.zeros(len(lexical.rows), dtype=bool)  # … as a mask: no set lookup per question word
+        self._dead_mask[self._dead_documents] = True
         self._dead_vectors = vectors.excluding(delta.dead) if vectors is not None else None
         bags = [_bag(t) for t in delta.tokens]
         self._delta_df = Counter(t for bag in bags for t in bag if t)  # the delta's document frequencies
@@ -115,8 +117,8 @@ class Segments:
         """How many live passages (base and delta) hold ``token``. Base rows deleted since are left out:
         a word the user wrote in a note edited three times is held by one passage, not four."""
         count = self.lexical.df(token)
-        if count and len(self.delta.dead):
-            count -= int(np.isin(self.lexical.rows_holding(token), self.delta.dead).sum())
+        if count and len(self._dead_documents):
+            count -= int(self._dead_mask[self.lexical.documents_holding(token)].sum())
         return count + self._delta_df[token]
 
     def rare(self, tokens, limit: float) -> frozenset[str]:
@@ -131,9 +133,10 @@ class Segments:
 
     def holders(self, token: str) -> np.ndarray:
         """The live passage rows whose text holds ``token``, sorted."""
-        base = self.lexical.rows_holding(token)
-        if len(base) and len(self.delta.dead):
-            base = base[~np.isin(base, self.delta.dead)]
+        docs = self.lexical.documents_holding(token)
+        if len(docs) and len(self._dead_documents):
+            docs = docs[~self._dead_mask[docs]]
+        base = self.lexical.rows[docs]
         extra = self._postings.get(token)
         return np.concatenate([base, np.sort(self.delta.rows[extra[0]])]) if extra is not None else np.asarray(base)
 

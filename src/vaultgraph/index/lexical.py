@@ -50,12 +50,16 @@ class Lexical:
             return 0
         return int(self._indptr[tid + 1] - self._indptr[tid])
 
-    def rows_holding(self, token: str) -> np.ndarray:
-        """The passage rows whose text holds ``token``."""
+    def documents_holding(self, token: str) -> np.ndarray:
+        """The document numbers (``rows`` positions) of the passages whose text holds ``token``."""
         tid = self._vocab.get(token)
         if tid is None or tid + 1 >= len(self._indptr):
             return np.zeros(0, dtype=np.int64)
-        return self.rows[self._indices[int(self._indptr[tid]):int(self._indptr[tid + 1])]]
+        return np.asarray(self._indices[int(self._indptr[tid]):int(self._indptr[tid + 1])])
+
+    def rows_holding(self, token: str) -> np.ndarray:
+        """The passage rows whose text holds ``token``."""
+        return self.rows[self.documents_holding(token)]
 
     def known(self, text: str) -> list[str]:
         """The tokens of ``text`` that occur in the indexed passages."""
