@@ -61,7 +61,11 @@ class Searcher:
         if self.conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
             self.conn.close()
             raise IndexMissing(f"the index of {self.root} was written by another version of kg: run `kg index`")
-        if why := search_damage(self.root, self._meta()):
+        meta = self._meta()
+        if meta.get("search_generation") is None:  # a first index still being written (or never finished)
+            self.conn.close()
+            raise IndexMissing(f"the index of {self.root} has no search index: run `kg index`")
+        if why := search_damage(self.root, meta):
             self.conn.close()
             raise damaged(self.root, why)
         found = self.conn.execute("SELECT value FROM meta WHERE key = 'search_version'").fetchone()
