@@ -101,3 +101,19 @@ def test_no_wikilink_pattern_outside_markdown():
                 for p in (SRC / part).rglob("*.py")
                 if re.search(r"re\.compile\([^\n]*\\\[\\\[", p.read_text(encoding="utf-8"))]
     assert compiled == []
+
+
+def test_cli_calls_service_only():
+    """The CLI is a thin shell: it reaches the stages through service/ (and prints through render/), so kg serve
+    and kg mcp, which call the same service functions, cannot drift from it."""
+    import re
+
+    stages = "graph|reason|store|index|query|extract|markdown|vault"
+    reaching = sorted(f"{p.relative_to(SRC).as_posix()}:{n}" for p in (SRC / "cli").rglob("*.py")
+                      for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                      if re.search(rf"^\s*(from\s+(\.\.|vaultgraph\.)({stages})\b|import\s+vaultgraph\.({stages})\b)",
+                                   line))
+    assert reaching == []
+    render = [p.relative_to(SRC).as_posix() for p in (SRC / "render").rglob("*.py")
+              if re.search(r"from \.\.(service|cli)\b", p.read_text(encoding="utf-8"))]
+    assert render == []

@@ -31,25 +31,22 @@ class VaultTools:
 
     def ensure_index(self) -> None:
         """Index the vault the first time (as every CLI command does); quietly: stdout is the protocol."""
-        from ..store import exists
+        from ..service.opening import indexed
 
-        if not exists(self.root):
-            from ..service import index_vault
+        if not indexed(self.root):
+            self._index(self.root)
 
-            index_vault(self.root, model=self.model, threads=self.threads)
+    def _index(self, root: Path):
+        from ..service import index_vault
+
+        return index_vault(root, model=self.model, threads=self.threads)
 
     def searcher(self):
         """The process's one searcher, opened on first use; a missing or damaged index is rebuilt once."""
         if self._searcher is None:
-            from ..service import index_vault
-            from ..service.asking import Searcher
+            from ..service.opening import open_searcher
 
-            self.ensure_index()
-            try:
-                self._searcher = Searcher(self.root, threads=self.threads or 1)
-            except IndexMissing:
-                index_vault(self.root, model=self.model, threads=self.threads)
-                self._searcher = Searcher(self.root, threads=self.threads or 1)
+            self._searcher = open_searcher(self.root, self._index, threads=self.threads, refuse=False)
         return self._searcher
 
     def warm(self) -> None:
@@ -82,22 +79,22 @@ class VaultTools:
                 return self.searcher().ask(text, top, plain=plain).to_dict()
 
     def why(self, a: str, b: str, paths: int = 3) -> dict:
-        from .. import reason
+        from ..service import reasoning
 
         if not 1 <= paths <= 20:
             raise VaultgraphError("paths must be between 1 and 20")
         with self._lock:
             self.ensure_index()
-            return reason.why(reason.load(self.root), a, b, k=paths).to_dict()
+            return reasoning.why(self.root, a, b, k=paths).to_dict()
 
     def compare(self, methods: list[str]) -> dict:
-        from .. import reason
+        from ..service import reasoning
 
         if len(methods) < 2:
             raise VaultgraphError("compare needs two or more methods")
         with self._lock:
             self.ensure_index()
-            return reason.compare(reason.load(self.root), list(methods)).to_dict()
+            return reasoning.compare(self.root, methods).to_dict()
 
     def show(self, note: str) -> dict:
         from ..service import show_note, shown_dict

@@ -1,4 +1,5 @@
-"""Command-line interface (``kg``): typer commands that read settings, call ``service/`` and print.
+"""Command-line interface (``kg``): typer commands that read settings, call ``service/`` and print through
+``render/`` (no stage below service/ is imported here: ``tests/test_primitives.py``).
 
     app.py         the typer app, shared options, finding the vault, errors → one line and an exit code
     ask_cmd.py     kg ask, kg search;  reason_cmd.py: kg why, kg compare;  graph_cmd.py: kg export, sparql, check

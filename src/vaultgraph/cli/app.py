@@ -13,6 +13,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ..errors import VaultgraphError
+from ..render.terminal import plain, plain_lines, safe  # noqa: F401 - the commands print through these
 
 app = typer.Typer(
     name="kg",
@@ -36,7 +37,7 @@ EndpointOption = Annotated[
 
 
 def vault_root(vault: str | Path | None) -> Path:
-    from ..vault import find_vault
+    from ..service.opening import find_vault
 
     return find_vault(vault)
 
@@ -51,28 +52,6 @@ USAGE = 2  # exit codes: 0 ok, 1 findings (kg check), 2 usage or cannot run
 def fail(message: str) -> None:
     typer.echo(f"kg: {plain(message)}", err=True)
     raise typer.Exit(USAGE)
-
-
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127, *range(0x80, 0xA0))} | {9: "\\t", 10: "\\n", 13: "\\r"} | {
-    c: f"\\u{c:04x}" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}  # bidi overrides reorder a line
-
-
-def plain(text: object) -> str:
-    """A name or text as the characters it holds: control characters (escape sequences, bell, carriage
-    return, bidi overrides) shown as ``\\x1b`` … instead of reaching the terminal."""
-    return str(text).translate(_CONTROL)
-
-
-def plain_lines(text: str) -> str:
-    """``plain`` for each line of a text printed as it is (Markdown): its line breaks kept."""
-    return "\n".join(plain(line) for line in text.split("\n"))
-
-
-def safe(text: object) -> str:
-    """A name or text to put inside Rich markup: printed verbatim (``[b]``, ``[/x]`` are text), controls escaped."""
-    from rich.markup import escape
-
-    return escape(plain(text))
 
 
 def console():
@@ -92,22 +71,15 @@ def console():
 def ensure_index(root: Path, quiet: bool = False, endpoint: str | None = None) -> None:
     """Build the index the first time a command needs it — only in a vault (``.obsidian/`` or ``.kg/``): a
     read command never starts indexing any other folder."""
-    from ..store import exists
+    from ..service.opening import ensure_index as first_index
+    from .index_cmd import run_index
 
-    if not exists(root):
-        refuse_unindexed(root, endpoint)
-        from .index_cmd import run_index
-
-        run_index(root, quiet=quiet, endpoint=endpoint)
+    first_index(root, lambda folder: run_index(folder, quiet=quiet, endpoint=endpoint))
 
 
-def refuse_unindexed(root: Path, endpoint: str | None = None) -> None:
-    from ..errors import IndexMissing
-    from ..vault import is_vault
-
-    if not is_vault(root):
-        raise IndexMissing(f"{root} is not an Obsidian vault (no .obsidian/) and has no index: "
-                           f"run `kg index {root}` first")
+def stop_on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
+    """SIGTERM stops a long-running command (kg watch, kg serve) as Ctrl-C does: cleanly."""
+    raise KeyboardInterrupt
 
 
 def main() -> None:

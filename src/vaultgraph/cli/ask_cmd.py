@@ -9,8 +9,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import citations
-from ..citations import obsidian_url
 from .app import JsonOption, VaultOption, app, console, emit_json, plain_lines, vault_root
 
 TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
@@ -22,11 +20,6 @@ SaveOption = Annotated[Optional[str], typer.Option(
 ForceOption = Annotated[bool, typer.Option("--force", help="With --save: replace a note already at PATH.")]
 ThreadsOption = Annotated[Optional[int], typer.Option(
     "--threads", envvar="KG_THREADS", min=1, help="Threads for the model and FAISS (default 1: fastest per query).")]
-
-ROLE_TITLES = {"problem": "Problem", "consequence": "Consequences", "risk": "Risks", "solution": "Solutions",
-               "evidence": "Evidence", "cost": "Cost", "definition": "Definition", "comparison": "Comparison",
-               "claim": "What the notes say", "context": "Note metadata"}
-
 
 def bare_save(argv: list[str]) -> list[str]:
     """``--save`` given without its PATH (last, or followed by another option) becomes ``--save=`` (the
@@ -46,40 +39,17 @@ def settings_model() -> str | None:
 
 def _searcher(root: Path, refresh: bool, quiet: bool, threads: int | None):
     """A searcher over an up-to-date enough index: built when missing, refreshed on request."""
-    from ..errors import IndexMissing
-    from ..service.asking import Searcher
-    from ..store import exists
-
-    if not exists(root):
-        from .app import refuse_unindexed
-
-        refuse_unindexed(root)
-    if refresh or not exists(root):
-        _index(root, quiet, threads)
-    try:
-        return Searcher(root, threads=threads or 1)
-    except IndexMissing:  # … or damaged: indexing repairs it, and says why it rebuilt
-        report = _index(root, quiet, threads)
-        for why in (report.reason, report.search.reason if report.search else None) if report else ():
-            if why:
-                typer.echo(f"kg: {why}", err=True)
-        return Searcher(root, threads=threads or 1)
-
-
-def _index(root: Path, quiet: bool, threads: int | None):
-    """Index the vault, or wait for the ``kg`` process indexing it now (two questions asked of a fresh vault at
-    once: the second waits for the first one's index instead of failing); None when it waited."""
-    from ..errors import IndexBusy
-    from ..store.sqlite import wait_for_writer
+    from ..service.opening import index_or_wait, open_searcher
     from .index_cmd import run_index
 
-    try:
-        return run_index(root, quiet=quiet, model=settings_model(), threads=threads)
-    except IndexBusy:
-        if not quiet:
-            typer.echo("kg: another `kg` process is indexing this vault: waiting for it", err=True)
-        wait_for_writer(root)
-        return None
+    def say(message: str) -> None:
+        typer.echo(f"kg: {message}", err=True)
+
+    def index(folder: Path):
+        return index_or_wait(folder, lambda f: run_index(f, quiet=quiet, model=settings_model(), threads=threads),
+                             None if quiet else say)
+
+    return open_searcher(root, index, threads=threads, refresh=refresh, say=say)
 
 
 def _stale_notice(root: Path) -> str | None:
@@ -120,9 +90,13 @@ def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh
     if json_out:
         emit_json(data if data is not None else result.to_dict())
     elif markdown:
-        sys.stdout.write(plain_lines(to_markdown(result)))
+        from ..render.answers import answer_markdown
+
+        sys.stdout.write(plain_lines(answer_markdown(result)))
     else:
-        print_result(result, root)
+        from ..render.terminal import print_result
+
+        print_result(console(), result, root)
     if target is not None:
         _save(root, result, target, force)
 
@@ -142,7 +116,7 @@ def _save(root: Path, result, target: str, force: bool) -> None:
     from ..service.saving import SaveRefused, save_answer
 
     try:
-        save_answer(root, result, target, ROLE_TITLES, force=force)
+        save_answer(root, result, target, force=force)
     except SaveRefused as exc:
         typer.echo(f"kg: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -177,68 +151,3 @@ def search(
 ) -> None:
     """Plain semantic + lexical search over the vault's passages, with the same citations as ask."""
     _run(query, vault, top, json_out, markdown, refresh, threads, plain=True)
-
-
-def grouped(result) -> list[tuple[str, list]]:
-    groups: dict[str, list] = {}
-    for a in result.answers:
-        groups.setdefault(a.role, []).append(a)
-    order = list(ROLE_TITLES)
-    return sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
-
-
-def print_result(result, root: Path) -> None:
-    from .app import safe as escape
-
-    from .reason_cmd import show_comparison, show_explanation
-
-    out = console()
-    concepts = ", ".join(label for _, label in result.entities) or "none recognised"
-    out.print(f"[bold]{escape(result.question)}[/]  [dim]intent: {result.intent} · concepts: {escape(concepts)}[/]")
-    if result.comparison is not None:
-        out.print()
-        show_comparison(out, result.comparison)
-    if result.explanation is not None:
-        out.print()
-        show_explanation(out, result.explanation)
-        out.print("\n[bold]Passages on the question[/]")
-    if not result.answers:
-        out.print("\nNothing in the vault answers this: no passage is about these concepts or close enough in "
-                  "meaning. Try other words, or `kg search`.")
-        return
-    for role, answers in grouped(result):
-        out.print(f"\n[bold underline]{ROLE_TITLES.get(role, role.title())}[/]")
-        for a in answers:
-            marks = []
-            if a.inherited_from:
-                marks.append(f"inherited from {a.inherited_from}")
-            if a.author == "assistant":
-                marks.append("written by the assistant")
-            mark = f" [dim]({escape('; '.join(marks))})[/]" if marks else ""
-            out.print(f"  • {escape(a.text)}{mark}")
-            for c in a.citations:
-                where = citations.where(c.path, c.line, c.end_line)
-                heading = f" [dim]· {escape(c.heading)}[/]" if c.heading else ""
-                out.print(f"    [cyan][link={obsidian_url(root, c.path)}]{escape(where)}[/link][/]{heading}")
-            if a.sources:
-                out.print(f"    [dim]sources: {escape(', '.join(a.sources[:6]))}[/]")
-
-
-def to_markdown(result) -> str:
-    lines = [f"## {result.question}", ""]
-    if result.comparison is not None:
-        lines += [result.comparison.to_markdown().rstrip("\n"), ""]
-    if not result.answers:
-        return "\n".join(lines + ["Nothing in the vault answers this.", ""])
-    for role, answers in grouped(result):
-        lines += [f"### {ROLE_TITLES.get(role, role.title())}", ""]
-        for a in answers:
-            cites = []
-            for c in a.citations:
-                target = c.path[:-3] if c.path.lower().endswith(".md") else c.path
-                anchor = f"#{c.heading}" if c.heading else ""
-                cites.append(f"[[{target}{anchor}|{c.path}:{c.line}]]")
-            extra = f" *(inherited from {a.inherited_from})*" if a.inherited_from else ""
-            lines.append(f"- {a.text}{extra} — {', '.join(cites)}")
-        lines.append("")
-    return "\n".join(lines)

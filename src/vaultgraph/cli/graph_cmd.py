@@ -13,14 +13,6 @@ from .app import (EndpointOption, JsonOption, VaultOption, app, console, emit_js
                   vault_root)
 
 
-def _graph(vault, endpoint: str | None = None):
-    from ..graph.store import open_graph
-
-    root = vault_root(vault)
-    ensure_index(root, quiet=True, endpoint=endpoint)
-    return root, open_graph(root, readonly=True, endpoint=endpoint)
-
-
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="ttl, nt, jsonld or graphml.")] = "ttl",
@@ -30,14 +22,16 @@ def export(
     endpoint: EndpointOption = None,
 ) -> None:
     """Export the vault graph; the same vault always gives the same bytes."""
-    from ..graph.export import FORMATS, export as do_export
+    from ..service.querying import export_formats, export_graph
 
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    formats = export_formats()
+    if fmt not in formats:
+        fail(f"unknown format {fmt!r}: choose one of {', '.join(formats)}")
     if out is not None:
         _check_out(out)
-    _, graph = _graph(vault, endpoint)
-    data = do_export(graph.quads(include_schema=with_schema), fmt)
+    root = vault_root(vault)
+    ensure_index(root, quiet=True, endpoint=endpoint)
+    data = export_graph(root, fmt, with_schema, endpoint)
     if out is None:
         sys.stdout.buffer.write(data)
         return
@@ -100,18 +94,14 @@ def sparql(
 ) -> None:
     """Run a read-only SPARQL query over the vault graph (all notes' graphs as the default graph); rows are
     printed as they are found. SERVICE and updates are refused."""
-    from ..graph import sparql as engine
+    from ..service.querying import check_sparql, run_sparql, sparql_limits
 
     text = read_query(query)
     root = vault_root(vault)
-    engine.check(text)  # refused before anything runs, an index included
+    check_sparql(text)  # refused before anything runs, an index included
     ensure_index(root, quiet=True, endpoint=endpoint)
-    defaults = engine.Limits()
-    limits = engine.Limits(seconds=defaults.seconds if timeout is None else timeout,
-                           rows=defaults.rows if max_rows is None else max_rows,
-                           memory=defaults.memory if max_memory is None else max_memory * 2**20)
-    with engine.run(root, text, endpoint=endpoint, limits=limits) as result:
-        (engine.write_json if json_out else engine.write_text)(result, sys.stdout.buffer)
+    limits = sparql_limits(timeout, max_rows, None if max_memory is None else max_memory * 2**20)
+    result = run_sparql(root, text, sys.stdout.buffer, as_json=json_out, endpoint=endpoint, limits=limits)
     if result.truncated:
         typer.echo(f"kg: stopped after {result.rows:,} rows (--max-rows)", err=True)
 
@@ -134,6 +124,12 @@ def check(vault: VaultOption = None, endpoint: EndpointOption = None, json_out: 
     raise typer.Exit(report.exit_code)
 
 
+def _rows(out, title: str | None, rows, fmt, limit: int | None) -> None:
+    from ..render.terminal import rows as print_rows
+
+    print_rows(out, title, rows, fmt, limit, more="--limit 0 or --json for all")
+
+
 def _print_report(out, report, limit: int | None) -> None:
     errors = len(report.violations)
     out.print(f"[bold]{safe(report.vault)}[/]: SHACL {'conforms' if not errors else f'{errors} violation(s)'}"
@@ -142,18 +138,6 @@ def _print_report(out, report, limit: int | None) -> None:
     _rows(out, None, report.shapes, lambda r: f"{r.severity}: {r.where()}: {r.message}"
           + (f" ({r.property})" if r.property else ""), limit)
     _print_health(out, report.health, limit)
-
-
-def _rows(out, title: str | None, rows, fmt, limit: int | None) -> None:
-    """A titled list, cut at ``limit`` with how many more there are."""
-    if not rows:
-        return
-    if title:
-        out.print(f"\n[bold]{title}[/] ({len(rows)})")
-    for r in rows[:limit]:
-        out.print("  " + plain(fmt(r)), markup=False)
-    if limit is not None and len(rows) > limit:
-        out.print(f"  … {len(rows) - limit} more (--limit 0 or --json for all)", markup=False)
 
 
 def _print_health(out, findings: dict, limit: int | None) -> None:

@@ -90,6 +90,7 @@ def index(
 def status(vault: VaultOption = None, json_out: JsonOption = False,
            limit: Annotated[int, typer.Option(help="Rows shown per list in text output.")] = 20) -> None:
     """What is indexed, stale, skipped or failed (and why), repairs and unresolved links."""
+    from ..render.terminal import rows as print_rows
     from ..service import status as vault_status
     from .app import ensure_index
 
@@ -120,9 +121,4 @@ def status(vault: VaultOption = None, json_out: JsonOption = False,
         ("unresolved links", data["unresolved_links"], lambda r: f"{r['source']}:{r['line']}: {r['raw']}"
          + (f" (matches an alias of {r['alias_of']}: Obsidian opens nothing)" if r["alias_of"] else "")),
     ):
-        if rows:
-            out.print(f"\n[bold]{title}[/] ({len(rows)})")
-            for r in rows[:limit]:
-                out.print("  " + fmt(r), markup=False)
-            if len(rows) > limit:
-                out.print(f"  … {len(rows) - limit} more (--json for all)", markup=False)
+        print_rows(out, title, rows, fmt, limit)

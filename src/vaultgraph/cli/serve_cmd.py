@@ -11,16 +11,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import VaultOption, app, vault_root
+from .app import VaultOption, app, stop_on_sigterm, vault_root
 
 
 def _usage(message: str) -> None:
     typer.echo(f"kg serve: {message}", err=True)
     raise typer.Exit(2)
-
-
-def _stop_on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
-    raise KeyboardInterrupt
 
 
 @app.command()
@@ -60,7 +56,7 @@ def serve(
     if other is not None:
         _usage(f"a server already serves {root}: http://{other.get('host')}:{other.get('port')}/ (pid {other['pid']})")
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     say = (lambda line: None) if quiet else (lambda line: (sys.stderr.write(line + "\n"), sys.stderr.flush()))
     warm = LiveVault(root, threads=threads or 1)
     try:

@@ -18,8 +18,7 @@ def terms(vault: VaultOption = None, json_out: JsonOption = False,
           ) -> None:
     """The terms the vault names or defines (titles, aliases, headings, bold terms, table rows, Dataview keys,
     bracketed translations), each with where it is defined: they answer questions beside the concept scheme."""
-    from ..index.terms import KINDS
-    from ..service.vocabulary import learned_terms, to_turtle
+    from ..service.vocabulary import KINDS, learned_terms, to_turtle
 
     unknown = [k for k in kind or () if k not in KINDS]
     if unknown:
@@ -28,9 +27,7 @@ def terms(vault: VaultOption = None, json_out: JsonOption = False,
     ensure_index(root)
     found = learned_terms(root, tuple(kind or ()))
     if ttl:
-        from ..graph.export import uchar
-
-        sys.stdout.write(uchar(to_turtle(found)))
+        sys.stdout.write(to_turtle(found))
         return
     if json_out:
         emit_json([t.to_dict() for t in found])

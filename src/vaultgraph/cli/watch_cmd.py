@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import EndpointOption, VaultOption, app, vault_root
+from .app import EndpointOption, VaultOption, app, stop_on_sigterm, vault_root
 
 
 def _describe(changes: tuple[tuple[str, str], ...], shown: int = 3) -> str:
@@ -35,10 +35,6 @@ def _line(event) -> str:
     if event.retry:
         text += f"; changed while being read, reading again: {', '.join(event.retry)}"
     return text
-
-
-def _stop_on_sigterm(signum, frame):  # noqa: ARG001 - signal handler signature
-    raise KeyboardInterrupt
 
 
 @app.command()
@@ -87,7 +83,7 @@ def watch(
             typer.echo(f"kg watch: {message}", err=True)
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     try:
         watch_vault(root, on_reindex, settings, index=index, on_notice=on_notice)
     except KeyboardInterrupt:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import deque
 
-from ..citations import where, wikilink
 from ..errors import VaultgraphError
 from .build import ReasonGraph
 from .edges import is_navigation
@@ -24,7 +23,6 @@ from .model import CellItem, ClaimRec, Comparison, ConceptClaim, Row
 from .names import label, resolve
 
 FIXED_ROWS = ("other effects", "cost", "risks", "inherited risks", "limitations", "mitigations", "sources")
-_ARROW = {"improves": "↑", "degrades": "↓"}
 
 
 def lineage(rg: ReasonGraph, concept_id: str) -> list[tuple[str, int]]:
@@ -163,45 +161,3 @@ def _sources(rg: ReasonGraph, claims: list[ClaimRec]) -> list[tuple[str, list[Cl
         for key in c.cites:
             by_key.setdefault(key, []).append(c)
     return sorted(by_key.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-
-
-# --- rendering ---------------------------------------------------------------------------------------
-
-def short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
-
-
-def item_line(item: CellItem, width: int = 160) -> str:
-    arrow = _ARROW.get(item.direction or "", "")
-    prefix = (arrow + " " if arrow else "") + (f"[from {item.inherited_from}] " if item.inherited_from else "")
-    return prefix + short(item.text, width)
-
-
-def comparison_markdown(comparison: Comparison, width: int = 160, link=None) -> str:
-    """A Markdown table that pastes into an Obsidian note; citations are links to the cited headings
-    (``link(citation)`` writes one: ``kg ask --save`` checks the headings exist)."""
-    link = link or _link
-
-    def cell(items) -> str:
-        parts = []
-        for item in items:
-            links = " ".join(link(c) for c in item.citations)
-            parts.append(_escape(item_line(item, width)) + (" " + links if links else ""))
-        return "<br>".join(parts)
-
-    head = "| aspect | " + " | ".join(_escape(m) for m in comparison.methods) + " |"
-    rule = "|---|" + "---|" * len(comparison.methods)
-    body = ["| " + _escape(row.aspect) + " | " + " | ".join(cell(row.cells[m]) for m in comparison.methods) + " |"
-            for row in comparison.rows]
-    return "\n".join([head, rule, *body]) + "\n"
-
-
-def _escape(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def _link(c) -> str:
-    if c.path.startswith("schema/"):
-        return f"({where(c.path, c.line, c.end_line)})"
-    return wikilink(c.path, c.line, c.end_line, c.heading, in_table=True)

@@ -154,11 +154,6 @@ class Comparison:
         return {"methods": list(self.methods), "rows": [r.to_dict() for r in self.rows],
                 "method_ids": list(self.method_ids)}
 
-    def to_markdown(self, width: int = 160) -> str:
-        from .comparison import comparison_markdown
-
-        return comparison_markdown(self, width)
-
 
 @dataclass(frozen=True)
 class ConceptClaim:

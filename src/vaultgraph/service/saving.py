@@ -22,9 +22,9 @@ import re
 import stat
 from pathlib import Path
 
+from ..citations import where, wikilink
 from ..errors import SaveRefused
 from ..index.passages import ANSWER_KEY, ANSWER_VALUE
-from ..query.answer import ROLES
 from ..vault.files import IGNORED_DIRS
 
 FOLDER = "Answers"  # where an answer is saved when no path is given
@@ -183,16 +183,12 @@ class _Linker:
         self.headings = headings
 
     def __call__(self, citation, table: bool = False) -> str:
-        where = f"{citation.line}" + (f"-{citation.end_line}" if citation.end_line != citation.line else "")
         if not citation.path.lower().endswith(".md"):  # the concept scheme (schema/concepts.ttl): no note
-            return f"({citation.path}:{where})"
-        note = citation.path[:-3]
+            return f"({where(citation.path, citation.line, citation.end_line)})"
         heading = (citation.heading or "").split(" › ")[-1].strip()
-        anchor = f"#{heading}" if heading and not _UNSAFE_HEADING.search(heading) \
-            and heading in self.headings.get(citation.path, ()) else ""
-        name = note.rsplit("/", 1)[-1]
-        bar = "\\|" if table else "|"  # a link inside a table escapes its alias bar
-        return f"[[{note}{anchor}{bar}{name}:{where}]]"
+        known = heading and not _UNSAFE_HEADING.search(heading) and heading in self.headings.get(citation.path, ())
+        # a link inside a table escapes its alias bar
+        return wikilink(citation.path, citation.line, citation.end_line, heading if known else None, in_table=table)
 
     def table(self, citation) -> str:
         return self(citation, table=True)
@@ -201,12 +197,12 @@ class _Linker:
 def answer_markdown(result, headings: dict[str, set[str]], titles: dict[str, str] | None = None,
                     today: dt.date | None = None) -> str:
     """The note for ``result`` (a ``query.answer.Result``); ``headings``: each cited note's section titles
-    (``note_headings``); ``titles``: how each role is called (the CLI's), else the role's name."""
+    (``note_headings``); ``titles``: how each role is called (default ``render.answers.ROLE_TITLES``)."""
     import yaml
 
-    from ..reason.comparison import comparison_markdown
+    from ..render.answers import grouped, title
+    from ..render.comparison import comparison_markdown, trimmed
 
-    titles = titles or {}
     link = _Linker(headings)
     front = {ANSWER_KEY: ANSWER_VALUE, "question": result.question, "date": today or dt.date.today(),
              "intent": result.intent}
@@ -216,13 +212,9 @@ def answer_markdown(result, headings: dict[str, set[str]], titles: dict[str, str
              f"# {_flat(result.question)}", ""]
     if not result.answers:
         lines += ["Nothing in the vault answers this.", ""]
-    order = {r: i for i, r in enumerate(ROLES)}
-    groups: dict[str, list] = {}
-    for a in result.answers:
-        groups.setdefault(a.role, []).append(a)
-    for role in sorted(groups, key=lambda r: order.get(r, len(order))):
-        lines.append(f"> [!{CALLOUTS.get(role, 'note')}] {titles.get(role, role.title())}")
-        for a in groups[role]:
+    for role, answers in grouped(result):
+        lines.append(f"> [!{CALLOUTS.get(role, 'note')}] {title(role, titles)}")
+        for a in answers:
             marks = [f"inherited from {a.inherited_from}"] if a.inherited_from else []
             if a.author == "assistant":
                 marks.append("written by the assistant")
@@ -234,20 +226,13 @@ def answer_markdown(result, headings: dict[str, set[str]], titles: dict[str, str
                 lines.append(f">   sources: {_flat(', '.join(sources[:6]))}")
         lines.append("")
     if result.comparison is not None:
-        table = _trimmed(result.comparison)
+        table = trimmed(result.comparison, CELL_ITEMS)
         command = "kg compare " + " ".join(_quoted(m) for m in table.methods)
         lines += ["## Comparison", "", comparison_markdown(table, link=link.table).rstrip("\n"), "",
                   f"*At most {CELL_ITEMS} statements a cell: `{command}` shows them all.*", ""]
     if result.explanation is not None:
         lines += ["## Why", ""] + _paths(result.explanation, link) + [""]
     return "\n".join(lines)
-
-
-def _trimmed(comparison):
-    from dataclasses import replace
-
-    return replace(comparison, rows=tuple(
-        replace(r, cells={m: items[:CELL_ITEMS] for m, items in r.cells.items()}) for r in comparison.rows))
 
 
 def _quoted(name: str) -> str:

@@ -122,24 +122,19 @@ class LiveVault:
     def search(self, query: str, top: int = 10) -> dict:
         return self.answer(query, top, plain=True).to_dict()
 
-    def _reasoning(self):
-        from .. import reason
-
-        return reason.load(self.root)  # kept in memory between calls while the index is unchanged
-
     def why(self, a: str, b: str, k: int = 3) -> dict:
-        from .. import reason
+        from . import reasoning
 
         with self._reason_lock:
-            return reason.why(self._reasoning(), a, b, k=k).to_dict()
+            return reasoning.why(self.root, a, b, k=k).to_dict()  # the graph stays loaded while the index is
 
     def compare(self, methods: list[str]) -> dict:
-        from .. import reason
+        from . import reasoning
 
         if not 2 <= len(methods) <= MAX_METHODS:
             raise BadRequest(f"compare takes 2 to {MAX_METHODS} methods (m=A&m=B…)")
         with self._reason_lock:
-            return reason.compare(self._reasoning(), methods).to_dict()
+            return reasoning.compare(self.root, methods).to_dict()
 
     def show(self, note: str) -> dict:
         from .reading import show_note, shown_dict
@@ -158,13 +153,12 @@ class LiveVault:
 
     def sparql(self, query: str, limits: SparqlLimits = SparqlLimits()) -> bytes:
         """SPARQL results JSON, as ``kg sparql --json`` prints it (read-only; SERVICE and updates refused)."""
-        from ..graph import sparql as engine
+        from .querying import check_sparql, run_sparql, sparql_limits
 
-        engine.check(query)
+        check_sparql(query)
         buffer = io.BytesIO()
-        bounds = engine.Limits(seconds=limits.seconds, rows=limits.rows, memory=limits.memory)
-        with engine.run(self.root, query, limits=bounds) as result:
-            engine.write_json(result, buffer)
+        run_sparql(self.root, query, buffer, as_json=True,
+                   limits=sparql_limits(limits.seconds, limits.rows, limits.memory))
         return buffer.getvalue()
 
     def context(self, path: str, line: int, end_line: int | None = None, around: int = CONTEXT_LINES) -> dict:

@@ -83,13 +83,15 @@ def summary(conn) -> dict:
 
 
 def to_turtle(terms: list[LearnedTerm]) -> str:
-    """The terms as a SKOS concept scheme in deterministic Turtle (rdflib's ``longturtle``)."""
+    """The terms as a SKOS concept scheme in deterministic Turtle (rdflib's ``longturtle``), written as
+    ``kg export`` writes the graph (``graph.export.uchar``)."""
     import re
 
     from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
     from rdflib.namespace import DCTERMS
 
     from ..graph.build import note_iri
+    from ..graph.export import uchar
 
     ns = Namespace(TERMS_NS)
     g = Graph()
@@ -113,7 +115,7 @@ def to_turtle(terms: list[LearnedTerm]) -> str:
         for path, line, end in term.places:
             g.add((node, DCTERMS.source, URIRef(note_iri(path).value)))
             g.add((node, SKOS.note, Literal(where(path, line, end))))
-    return g.serialize(format="longturtle")
+    return uchar(g.serialize(format="longturtle"))
 
 
-__all__ = ["LearnedTerm", "group", "learned_terms", "summary", "to_turtle"]
+__all__ = ["KINDS", "LearnedTerm", "group", "learned_terms", "summary", "to_turtle"]

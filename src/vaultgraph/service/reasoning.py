@@ -1,0 +1,30 @@
+"""``kg why`` and ``kg compare`` (and the same routes of ``kg serve`` and tools of ``kg mcp``): a question put to
+the reasoning graph of a vault (``vaultgraph.reason``), loaded once per index and kept while it is unchanged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def load(root: Path, endpoint: str | None = None):
+    """The vault's ``reason.ReasonGraph`` (cached under ``VAULT/.kg/``, rebuilt for the notes that changed)."""
+    from .. import reason
+
+    return reason.load(root, endpoint=endpoint)
+
+
+def why(root: Path, a: str, b: str, k: int = 3, endpoint: str | None = None):
+    """The ``reason.Explanation``: the ``k`` best chains of cited claims from concept ``a`` to ``b``."""
+    from .. import reason
+
+    return reason.why(load(root, endpoint), a, b, k=k)
+
+
+def compare(root: Path, methods: list[str], endpoint: str | None = None):
+    """The ``reason.Comparison`` of two or more methods: effects, cost, risks, mitigations and sources."""
+    from .. import reason
+
+    return reason.compare(load(root, endpoint), list(methods))
+
+
+__all__ = ["compare", "load", "why"]
