@@ -15,8 +15,11 @@ search thread, k=100, recall@10 against exact search on 200 noisy stored vectors
 
 Exact search takes 25 ms at 100k and 35 ms at 200k (a question's whole budget is 50 ms). The IVF nprobe
 needed for recall@10 >= 0.98 on separate tuning queries was 48 at 25k-100k, 64 at 200k, 96 at 393k. An
-HNSW file written before this choice still loads and searches (``excluding`` handles both). The file is
-written under a temporary name and renamed into place; readers map it read-only.
+HNSW file written before this choice still loads and searches (``excluding`` handles both). As shipped
+(``--shipped``: built by ``build``, mapped by ``load``, searched through ``Vectors.search``): built in
+7.6 s with 2 threads, p50 4.6 ms at recall@10 0.984 (4.9 ms, 0.979 with 1,000 rows excluded). The file is
+written under a temporary name and renamed into place; readers map it read-only without copying
+(``IO_FLAG_MMAP_IFC``: with ``IO_FLAG_MMAP`` the IVF searched in 8.3 ms).
 """
 
 from __future__ import annotations
@@ -122,7 +125,8 @@ def load(path: Path, threads: int | None = 1) -> Vectors:
     from .folders import reading
 
     with reading(path):
-        index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        # zero-copy map: an IVF mapped with IO_FLAG_MMAP searched in 8.3 ms instead of 5.0 (393k vectors)
+        index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
     inner = faiss.downcast_index(index.index) if hasattr(index, "index") else index
     if hasattr(inner, "hnsw"):
         inner.hnsw.efSearch = HNSW_EF_SEARCH
