@@ -39,12 +39,16 @@ class Run:
 
 
 def kg_bounded(*args: str, seconds: float = 30, mib: int = 600, cwd: Path | None = None, env: dict | None = None,
-               stdin: bytes | None = None) -> Run:
-    """``kg ARGS``; fails the test past ``seconds`` of wall time or ``mib`` MiB of peak RSS. No traceback ever."""
+               stdin: bytes | None = None, model: str | None = "fake") -> Run:
+    """``kg ARGS``; fails the test past ``seconds`` of wall time or ``mib`` MiB of peak RSS. No traceback ever.
+    ``model``: the embedding model unless ``KG_MODEL`` names one (None: kg's default model, whatever it says)."""
     import pytest
 
     full_env = {k: v for k, v in os.environ.items() if k != "KG_VAULT"}
-    full_env.setdefault("KG_MODEL", "fake")
+    if model is None:
+        full_env.pop("KG_MODEL", None)
+    else:
+        full_env.setdefault("KG_MODEL", model)
     full_env.update(env or {})
     with tempfile.TemporaryDirectory() as tmp:
         measured, out_path, err_path = (Path(tmp) / n for n in ("usage.json", "out", "err"))

@@ -8,7 +8,8 @@ process and asserts:
 * it exits 0 within ``CPU_SECONDS`` of CPU time (user + system, measured by ``wait4``: the machine is
   shared, so the wall clock is only bounded loosely, at ``WALL_SECONDS``), and before this change each
   ran for minutes or was killed;
-* its peak RSS (``ru_maxrss`` of the process and the children it waited for) stays under 512 MiB;
+* its peak RSS (``ru_maxrss`` of the process and the children it waited for, from ``bounded.kg_bounded``'s
+  launcher) stays under 512 MiB, and it shows no traceback;
 * ``kg status`` names the note with a one-line reason saying which limit of one note it met;
 * the good note is indexed.
 
@@ -18,55 +19,16 @@ process and asserts:
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
 from hostile_notes import CASES
 
-from conftest import KG, run_kg
+from bounded import kg_bounded
+from conftest import run_kg
 
 CPU_SECONDS = 10.0
 WALL_SECONDS = 60.0
-PEAK_BYTES = 512 * 2**20  # the issue asks for 1 GiB; a run peaks at 200-300 MiB, the model included
-
-
-# ``ru_maxrss`` survives ``execve`` on Linux: a child forked straight from pytest starts from pytest's own peak (the
-# real models the suite loaded before, ~650 MiB). So ``kg`` is forked from this small launcher instead, which reports
-# what ``wait4`` says of it (and of the workers it waited for) as one JSON line.
-_LAUNCHER = """
-import json, os, sys
-pid = os.fork()
-if pid == 0:
-    os.execv(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as out:
-    json.dump([os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024], out)
-"""
-
-
-def _index(vault: Path, out: Path) -> tuple[int, float, int, str]:
-    """``kg index VAULT`` with the default model, its report written to ``out``: (exit code, CPU seconds, peak RSS
-    in bytes, stderr)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("KG_VAULT", "KG_MODEL")}
-    measured = out.with_suffix(".json")
-    started = time.monotonic()
-    with open(out, "wb") as report, open(out.with_suffix(".err"), "wb") as errors:
-        proc = subprocess.Popen([sys.executable, "-c", _LAUNCHER, str(measured), str(KG), "index", str(vault)],
-                                env=env, stdout=report, stderr=errors, start_new_session=True)
-    while proc.poll() is None:
-        if time.monotonic() - started > WALL_SECONDS:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            pytest.fail(f"kg index ran over {WALL_SECONDS:.0f} s")
-        time.sleep(0.05)
-    err = out.with_suffix(".err").read_text(errors="replace")
-    code, cpu, peak = json.loads(measured.read_text())
-    return code, cpu, peak, err
+PEAK_MIB = 512  # the issue asks for 1 GiB; a run peaks at 200-300 MiB, the model included
 
 
 def _hostile(tmp_path: Path, case: str, *words: str) -> dict:
@@ -76,17 +38,16 @@ def _hostile(tmp_path: Path, case: str, *words: str) -> dict:
     (vault / "Good.md").write_text("# Good\nLoRA keeps the base weights frozen, see [[Other]].\n", encoding="utf-8")
     (vault / "Other.md").write_text("# Other\n", encoding="utf-8")
     (vault / f"{case}.md").write_bytes(CASES[case]())
-    code, cpu, peak, err = _index(vault, tmp_path / "report.txt")
-    assert code == 0, err[-2000:]
-    assert cpu < CPU_SECONDS, f"kg index took {cpu:.1f} s of CPU"
-    assert peak < PEAK_BYTES, f"kg index peaked at {peak / 2**20:.0f} MiB"
+    run = kg_bounded("index", str(vault), seconds=WALL_SECONDS, mib=PEAK_MIB, model=None)  # and no traceback
+    assert run.code == 0, run.err[-2000:]
+    assert run.cpu < CPU_SECONDS, f"kg index took {run.cpu:.1f} s of CPU"
     status = json.loads(run_kg("status", "--vault", str(vault), "--json").stdout)
     problems = {p["path"]: p for p in status["problems"]}
     assert f"{case}.md" in problems, status["problems"]
     reason = problems[f"{case}.md"]["reason"]
     assert "\n" not in reason and f"{case}.md:" in reason and all(w in reason for w in words), reason
     if "limit of one note" in words:  # the index report names it too
-        assert f"indexed in part {case}.md: {case}.md:" in (tmp_path / "report.txt").read_text(), reason
+        assert f"indexed in part {case}.md: {case}.md:" in run.out, reason
     links = json.loads(run_kg("links", "--vault", str(vault), "--json").stdout)
     assert {(l["source"], l["target"]) for l in links} >= {("Good.md", "Other.md")}
     return status
