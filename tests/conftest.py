@@ -57,8 +57,14 @@ def fake_embedder_by_default(monkeypatch):
 @pytest.fixture
 def demo_vault(tmp_path: Path) -> Path:
     """A private copy of the demo vault (tests must not write into the repository)."""
-    target = tmp_path / "vault"
+    return demo_copy(tmp_path / "vault")
+
+
+def demo_copy(target: Path, index: bool = False) -> Path:
+    """The demo vault copied to ``target`` without its ``.kg``; with ``index``, indexed by the real ``kg``."""
     shutil.copytree(DEMO_VAULT, target, ignore=shutil.ignore_patterns(".kg"))
+    if index:
+        run_kg("index", str(target))
     return target
 
 

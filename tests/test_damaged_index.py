@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_VAULT, run_kg
+from conftest import demo_copy, run_kg
 from vaultgraph.cli.app import main
 
 QUESTION = "risks of LoRA on CoT"
@@ -54,9 +54,7 @@ DAMAGE = {
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory) -> tuple[Path, Path, str]:
     """The demo vault indexed with a search delta (one note edited after the base), its .kg kept aside."""
-    vault = tmp_path_factory.mktemp("damage") / "vault"
-    shutil.copytree(DEMO_VAULT, vault, ignore=shutil.ignore_patterns(".kg"))
-    run_kg("index", str(vault))
+    vault = demo_copy(tmp_path_factory.mktemp("damage") / "vault", index=True)
     with open(vault / "methods" / "DPO.md", "a", encoding="utf-8") as f:
         f.write("\n- DPO overfits short preference sets, a finding written after the base.\n")
     report = json.loads(run_kg("index", str(vault), "--json").stdout)
@@ -136,9 +134,7 @@ def test_checking_the_index_for_damage_keeps_the_readers_locks(tmp_path):
     from vaultgraph.layout import index_db as db_path
     from vaultgraph.store.sqlite import damage
 
-    vault = tmp_path / "vault"
-    shutil.copytree(DEMO_VAULT, vault, ignore=shutil.ignore_patterns(".kg"))
-    run_kg("index", str(vault))
+    vault = demo_copy(tmp_path / "vault", index=True)
     path = db_path(vault)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     assert conn.execute("SELECT COUNT(*) FROM notes").fetchone()[0] > 0

@@ -6,14 +6,13 @@ not applied), planted pickles in ``.kg`` — exits 0 or with a one-line reason, 
 from __future__ import annotations
 
 import pickle
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_VAULT, run_kg
+from conftest import demo_copy, run_kg
 from test_crash import _DIE
 
 COMMANDS = [
@@ -62,9 +61,7 @@ STATES = {"symlink-out": _symlink_out, "killed-after-commit": _killed_after_comm
 
 @pytest.mark.parametrize("state", list(STATES))
 def test_no_command_shows_a_traceback(state, tmp_path):
-    vault = tmp_path / "vault"
-    shutil.copytree(DEMO_VAULT, vault, ignore=shutil.ignore_patterns(".kg"))
-    run_kg("index", str(vault))
+    vault = demo_copy(tmp_path / "vault", index=True)
     STATES[state](vault, tmp_path)
     for command in COMMANDS:
         args = [a.replace("{v}", str(vault)) for a in command]

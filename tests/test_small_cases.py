@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bounded import kg_bounded
-from conftest import DEMO_VAULT, KG, run_kg
+from conftest import DEMO_VAULT, KG, demo_copy, run_kg
 
 
 def _vault(tmp_path: Path, notes: dict[str, str], name: str = "vault") -> Path:
@@ -59,10 +59,7 @@ def test_read_only_vault_without_kg_gives_one_line(tmp_path):
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory) -> Path:
-    vault = tmp_path_factory.mktemp("demo") / "vault"
-    shutil.copytree(DEMO_VAULT, vault, ignore=shutil.ignore_patterns(".kg"))
-    run_kg("index", str(vault))
-    return vault
+    return demo_copy(tmp_path_factory.mktemp("demo") / "vault", index=True)
 
 
 def test_export_out_to_a_folder_a_missing_parent_or_a_full_disk(indexed, tmp_path):
@@ -90,8 +87,7 @@ def test_query_file_missing_or_not_utf8(indexed, tmp_path):
 
 
 def test_second_concurrent_ask_on_a_fresh_vault_waits(tmp_path):
-    vault = tmp_path / "fresh"
-    shutil.copytree(DEMO_VAULT, vault, ignore=shutil.ignore_patterns(".kg"))
+    vault = demo_copy(tmp_path / "fresh")
     runs: dict[str, object] = {}
 
     def ask(name: str, question: str) -> None:

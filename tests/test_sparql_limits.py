@@ -49,14 +49,9 @@ def kg(*args: str, seconds: float = 60, memory: int = 600 * MIB) -> dict:
 
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory) -> Path:
-    import shutil
+    from conftest import demo_copy
 
-    from conftest import DEMO_VAULT
-
-    target = tmp_path_factory.mktemp("sparql") / "vault"
-    shutil.copytree(DEMO_VAULT, target, ignore=shutil.ignore_patterns(".kg"))
-    run_kg("index", str(target))
-    return target
+    return demo_copy(tmp_path_factory.mktemp("sparql") / "vault", index=True)
 
 
 class Listener:
