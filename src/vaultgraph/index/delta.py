@@ -97,21 +97,21 @@ class Segments:
         self._dead_mask = np.zeros(len(lexical.rows), dtype=bool)  # … as a mask: no set lookup per question word
         self._dead_mask[self._dead_documents] = True
         self._dead_vectors = vectors.excluding(delta.dead) if vectors is not None else None
-        bags = [_bag(t) for t in delta.tokens]
-        self._delta_df = Counter(t for bag in bags for t in bag if t)  # the delta's document frequencies
-        self._lengths = np.asarray([bag[""] for bag in bags], dtype=np.float64)
         postings: dict[str, tuple[list[int], list[int]]] = {}  # token → (delta documents, term frequencies)
-        for i, bag in enumerate(bags):
-            for t, tf in bag.items():
+        for i, tokens in enumerate(delta.tokens):
+            for t, tf in Counter(tokens).items():
                 if t:
                     docs, tfs = postings.setdefault(t, ([], []))
                     docs.append(i)
                     tfs.append(tf)
         self._postings = {t: (np.asarray(d, dtype=np.int64), np.asarray(f, dtype=np.float64))
-                          for t, (d, f) in postings.items()}
+                          for t, (d, f) in postings.items()}  # a token's delta document frequency: len(docs)
+        lengths = np.asarray([len(t) for t in delta.tokens], dtype=np.float64)
+        avgdl = lexical.stats()[1]
+        self._norm = K1 * ((1 - B) + B * lengths / (avgdl or 1.0))  # BM25's length term of each delta document
 
     def known(self, text: str) -> list[str]:
-        return [t for t in tokenize(text) if t in self._delta_df or t in self.lexical.vocabulary()]
+        return [t for t in tokenize(text) if t in self._postings or t in self.lexical.vocabulary()]
 
     def df(self, token: str) -> int:
         """How many live passages (base and delta) hold ``token``. Base rows deleted since are left out:
@@ -119,7 +119,8 @@ class Segments:
         count = self.lexical.df(token)
         if count and len(self._dead_documents):
             count -= int(self._dead_mask[self.lexical.documents_holding(token)].sum())
-        return count + self._delta_df[token]
+        posting = self._postings.get(token)
+        return count + (len(posting[0]) if posting is not None else 0)
 
     def rare(self, tokens, limit: float) -> frozenset[str]:
         """The ``tokens`` that at least one and at most ``limit`` live passages hold."""
@@ -176,19 +177,16 @@ class Segments:
         """Lucene BM25 of every delta document with the base's statistics (document count, average length,
         document frequencies), so that a delta passage ranks where a rebuilt base would put it; computed
         from the query tokens' postings, whatever the number of delta documents."""
-        n_docs, avgdl = self.lexical.stats()
+        n_docs = self.lexical.stats()[0]
         scores = np.zeros(len(self.delta.rows), dtype=np.float64)
-        norm = None
         for t, weight in weights.items():
             posting = self._postings.get(t) if t else None
             if posting is None:
                 continue
-            if norm is None:
-                norm = K1 * ((1 - B) + B * self._lengths / (avgdl or 1.0))
             docs, tf = posting
             df = self.lexical.df(t)
             idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            scores[docs] += weight * idf * tf / (norm[docs] + tf)
+            scores[docs] += weight * idf * tf / (self._norm[docs] + tf)
         return scores
 
     def search_dense(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -200,11 +198,3 @@ class Segments:
             hits += list(zip(self.delta.rows.tolist(), scores.tolist()))
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
-
-
-def _bag(tokens: list[str]) -> dict[str, int]:
-    bag: dict[str, int] = {}
-    for t in tokens:
-        bag[t] = bag.get(t, 0) + 1
-    bag[""] = len(tokens)  # the document's length
-    return bag
