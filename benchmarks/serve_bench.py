@@ -8,6 +8,7 @@
 
     python benchmarks/serve_bench.py                    # the demo vault, kg's default model
     python benchmarks/serve_bench.py --notes 300        # also a generated vault (vaultgen, seed 1)
+    python benchmarks/serve_bench.py --vault COPY       # also a vault already indexed (5 of its notes get a line)
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the questions, HTTP and in-process")
     parser.add_argument("--shell-rounds", type=int, default=1, help="rounds of the questions from the shell")
     parser.add_argument("--notes", type=int, default=0, help="also a generated vault of this many notes")
+    parser.add_argument("--vault", type=Path, help="also this vault, indexed beforehand (a copy: the edit "
+                        "measurement appends a sentence to five of its notes)")
+    parser.add_argument("--skip-demo", action="store_true", help="measure only --notes / --vault")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args(argv)
@@ -135,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "vault"
         shutil.copytree(HERE.parent / "vault", demo, ignore=shutil.ignore_patterns(".kg"))
-        results["demo"] = measure(demo, env, args.rounds, args.shell_rounds, args.threads)
-        report("demo vault", results["demo"])
+        if not args.skip_demo:
+            results["demo"] = measure(demo, env, args.rounds, args.shell_rounds, args.threads)
+            report("demo vault", results["demo"])
         if args.notes:
             import vaultgen
 
@@ -144,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
             vaultgen.generate(generated, args.notes, seed=1)
             results[f"vaultgen_{args.notes}"] = measure(generated, env, args.rounds, args.shell_rounds, args.threads)
             report(f"vaultgen, {args.notes} notes", results[f"vaultgen_{args.notes}"])
+        if args.vault:
+            results[args.vault.name] = measure(args.vault.resolve(), env, args.rounds, args.shell_rounds, args.threads)
+            report(f"{args.vault} (indexed beforehand)", results[args.vault.name])
     load = os.getloadavg()[0]
     print(f"\nload average at the end: {load:.1f}")
     if args.json:
