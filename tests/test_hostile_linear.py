@@ -56,7 +56,7 @@ def test_bracketed_fields_opening_links_on_one_line_scale_linearly():
 
 _OLD_WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\\?\|([^\]]*))?\]\]")
 _OLD_MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_OLD_FOOTREF = re.compile(r"\[\^[^\]]+\]")
+_OLD_FOOTREF = re.compile(r"\[\^[^\[\]\s]+\]")  # a label without blanks or brackets: markdown/links.py
 _OLD_BRACKETED_FIELD = re.compile(r"[\[(][^\[\]()]*?::[^\[\]()]*[\])]")
 _OLD_INLINE_FIELD = re.compile(r"^\s*\**[\w\- ]+\**::\s*")
 
@@ -116,6 +116,8 @@ def test_citations_of_a_long_text_scale_linearly():
     assert_linear(lambda n: "Hu 2021 and " * n, 1000, run=find_sources)
     assert_linear(lambda n: " ".join(f"https://x.org/{i} arXiv:2106.{i:05d} [[N{i}]]" for i in range(n)), 1000,
                   run=lambda t: find_sources(t, wikilinks=True))
+    assert_linear(lambda n: "[^a" * n + "]", 20_000, run=lambda t: find_sources(t, footnotes=True))
+    assert [r.key for r in find_sources("[^a[^b] [^c d] [^1]: def [^2].", footnotes=True)] == ["fn:b", "fn:2"]
     refs = find_sources("as in (Hu et al., 2021) and https://arxiv.org/abs/2106.09685v2) [[LoRA]]", wikilinks=True)
     assert [(r.kind, r.key) for r in refs] == [("author-year", "cite:hu-2021"), ("arxiv", "arxiv:2106.09685"),
                                               ("wikilink", "note:?LoRA")]

@@ -70,7 +70,7 @@ class ResolvedLink:
 @dataclass(frozen=True)
 class Tag:
     name: str  # without '#', as written (case kept)
-    line: int  # 0 for frontmatter-only tags? no: the frontmatter line holding it
+    line: int  # the line holding it (for a frontmatter tag, the frontmatter line that names it)
     source: str = "inline"  # "inline" | "frontmatter"
 
 

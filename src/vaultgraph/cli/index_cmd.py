@@ -78,7 +78,8 @@ def index(
                   f"{g.claims} claims, {g.risks} risks")
     if report.search:
         s = report.search
-        dense = f"vectors by {s.model} ({s.embedded} embedded, the rest cached)" if s.model else "no vectors"
+        on = f" on {s.embed_workers} processes" if s.embed_workers > 1 else ""
+        dense = f"vectors by {s.model} ({s.embedded} embedded{on}, the rest cached)" if s.model else "no vectors"
         out.print(f"search: {s.passages} passages, {dense}{'' if s.rebuilt else ', unchanged'}")
         if s.reason:
             out.print(f"[yellow]{safe(s.reason)}[/]")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from ..markdown.links import wikilinks
+from ..markdown.links import footnote_marks, wikilinks
 
 KINDS = ("url", "arxiv", "doi", "author-year", "wikilink", "footnote", "chat-mark")
 
@@ -43,7 +43,6 @@ _DOI = re.compile(r"(?:\b(?:doi|DOI)\s*:\s*)?(?<![\w/.])10\.\d{4,9}/[^\s\"<>|\[\
 _DOI_URL = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/.+)$", re.I)
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\." + _ARXIV_ID, re.I)
 _CHAT = re.compile(r"【([^】\n]{1,200})】|\[(\d+)†([^\]\n]{1,100})\]")
-_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 _TRAILING = ".,;:!?'\"”’»*_~"
 _MEDIA = re.compile(r"\.(?:png|jpe?g|gif|svg|webp|bmp|mp3|wav|ogg|m4a|mp4|webm|mov)$", re.I)
 
@@ -167,8 +166,9 @@ def _scan_marks(text: str, footnotes: bool) -> list[SourceRef]:
         inner = m.group(1) if m.group(1) is not None else f"{m.group(2)}†{m.group(3)}"
         parts = [p.strip() for p in inner.split("†")]
         out.append(_ref(text, "chat-mark", "chat:" + ":".join(p for p in parts if p), m.start(), m.end()))
-    for m in _FOOTNOTE.finditer(text) if footnotes else ():
-        out.append(_ref(text, "footnote", "fn:" + m.group(1), m.start(), m.end()))
+    for m in footnote_marks(text) if footnotes else ():
+        if not text.startswith(":", m.end()):  # "[^1]: …" starts a definition: it cites nothing
+            out.append(_ref(text, "footnote", "fn:" + m.group(1), m.start(), m.end()))
     return out
 
 

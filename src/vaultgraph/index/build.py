@@ -25,6 +25,7 @@ from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
 from .calibration import calibrate
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
+from .embedding import embed_missing
 from .folders import reading
 from .passages import search_text
 from .store import all_search_texts
@@ -39,6 +40,7 @@ class SearchReport:
     seconds: dict[str, float]
     warning: str | None = None
     reason: str | None = None  # why every passage was embedded again
+    embed_workers: int = 1  # processes that embedded (index/embedding.py)
 
 
 def files_of(root: Path, generation: str) -> tuple[Path, Path]:
@@ -133,7 +135,7 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         warning = f"dense search is off: {exc}"
     if have and same and not force and bool(meta.get("model_id")) == (embedder is not None):
         try:
-            report = _write_delta(root, conn, meta, embedder, progress)
+            report = _write_delta(root, conn, meta, embedder, progress, threads)
         except IndexDamaged as exc:  # what the sizes could not tell: a file that does not read
             report, reason = None, f"the search files were damaged ({exc.why}): they were rebuilt"
         if report is not None:
@@ -154,7 +156,8 @@ def _drop_damaged_cache(root: Path) -> None:
             Path(f"{cache}{suffix}").unlink(missing_ok=True)
 
 
-def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | None, progress) -> SearchReport | None:
+def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | None, progress,
+                 threads: int | None = None) -> SearchReport | None:
     """A delta over the current base, or None when the change is too big for one (build a base then).
     It extends the delta in use: only the rows added since are read, embedded and tokenized."""
     started = time.perf_counter()
@@ -174,9 +177,9 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
         return None
     texts = [search_text(r["context"], r["text"]) for r in new]
     digests = [r["digest"] for r in new]
-    vectors, embedded = None, 0
+    vectors, embedded, workers = None, 0, 1
     if embedder is not None:
-        embedded = _embed_missing(root, embedder, digests, texts, progress)
+        embedded, workers = embed_missing(root, embedder, meta["model_spec"], digests, texts, progress, threads)
         cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
         try:
             vectors = cache.get(digests)
@@ -198,7 +201,7 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     meta["search_generation"] = generation
     count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
     return SearchReport(count, embedded, meta["model_spec"] if embedder else None, True,
-                        {"delta": time.perf_counter() - started})
+                        {"delta": time.perf_counter() - started}, embed_workers=workers)
 
 
 def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Embedder | None, progress,
@@ -215,10 +218,10 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
     started = time.perf_counter()
     links.save(links.read_table(conn), links_dir(root, generation))
     seconds["links"] = time.perf_counter() - started
-    embedded, model_id = 0, ""
+    embedded, model_id, workers = 0, "", 1
     if embedder is not None:
         started = time.perf_counter()
-        embedded = _embed_missing(root, embedder, digests, texts, progress)
+        embedded, workers = embed_missing(root, embedder, spec, digests, texts, progress, threads)
         seconds["embed"] = time.perf_counter() - started
         started = time.perf_counter()
         cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
@@ -241,7 +244,7 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
     meta.update({"search_generation": generation, "search_base": generation, "search_version": SEARCH_VERSION,
                  "model_spec": spec, "model_id": model_id,
                  "words": "1" if embedder is not None and embedder.multilingual else "0"})
-    return SearchReport(len(rows), embedded, spec if embedder else None, True, seconds, warning, reason)
+    return SearchReport(len(rows), embedded, spec if embedder else None, True, seconds, warning, reason, workers)
 
 
 def _term_texts(conn, paths: list[str] | None = None) -> list[str]:
@@ -273,24 +276,6 @@ def _embed_words(root: Path, embedder: Embedder, counts, reference: "words.Words
     finally:
         cache.close()
     return words.make(stems, forms, matrix, reference)
-
-
-def _embed_missing(root: Path, embedder: Embedder, digests: list[str], texts: list[str], progress,
-                   batch: int = 256) -> int:
-    cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
-    try:
-        missing = cache.missing(digests)
-        todo = {d: t for d, t in zip(digests, texts) if d in missing}
-        items = list(todo.items())
-        for start in range(0, len(items), batch):
-            chunk = items[start:start + batch]
-            matrix = embedder.embed_passages([t for _, t in chunk])
-            cache.put([d for d, _ in chunk], matrix)  # committed now: a killed run keeps what it embedded
-            if progress:
-                progress("embed", start + len(chunk), len(items))
-        return len(items)
-    finally:
-        cache.close()
 
 
 __all__ = ["SearchReport", "collect_garbage", "files_of", "refresh_search"]

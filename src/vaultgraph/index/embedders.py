@@ -36,6 +36,8 @@ class Embedder(ABC):
     passage_prefix: str = ""
     #: a word embedded alone lands near its translations (``index/words.py`` translates question words with it)
     multilingual: bool = False
+    #: worth embedding a large batch in worker processes (``index/embedding.py``), each loading it by its spec
+    parallel: bool = True
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
@@ -63,6 +65,8 @@ class FakeEmbedder(Embedder):
     Texts sharing words are close, others are near-orthogonal; good enough to test the pipeline's
     plumbing, useless across languages, which is exactly what a test of the real model must show.
     """
+
+    parallel = False  # instant: a worker process would cost more than it saves
 
     def __init__(self, dim: int = 256):
         self.dim = dim

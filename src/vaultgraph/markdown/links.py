@@ -96,20 +96,27 @@ def wikilinks(text: str) -> Iterator[WikiLink]:
         pos = link.end
 
 
-# Footnote references ``[^label]``. Only the text up to its last "]" can hold one (searched past it, every "[^"
-# is scanned to the end of the text for a closing bracket: quadratic in a run of "[^").
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\]")
+# Footnote references ``[^label]``: a label holds no blank (markdown-it's reading) and no bracket (markdown-it
+# would read "[^a[^b]" as the label "a[^b"; here it is the reference "b"). So the search from one "[^" ends at the
+# next "[": each character is scanned from one start at most, linear in a run of "[^" that never closes.
+_FOOTNOTE_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
+
+
+def footnote_marks(text: str) -> Iterator[re.Match]:
+    """The footnote references of ``text`` in order, with their offsets (``start()``, ``end()``) and label
+    (``group(1)``). A reference followed by ":" is one at the start of a definition ("[^1]: Hu et al."): the
+    caller that must not count those checks ``text.startswith(":", m.end())``."""
+    return _FOOTNOTE_REF.finditer(text)
 
 
 def footnote_refs(text: str) -> list[str]:
     """The labels of the footnote references ``[^label]`` of ``text``, in order."""
-    return _FOOTNOTE_REF.findall(text, 0, text.rfind("]") + 1)
+    return _FOOTNOTE_REF.findall(text)
 
 
 def without_footnote_refs(text: str) -> str:
     """``text`` with its footnote references removed."""
-    last = text.rfind("]") + 1
-    return _FOOTNOTE_REF.sub("", text[:last]) + text[last:]
+    return _FOOTNOTE_REF.sub("", text)
 
 
 def targets(text: str) -> list[str]:
@@ -197,5 +204,5 @@ def _markdown_link_at(text: str, p: int, finders: dict) -> tuple[int, str | None
     return q, None
 
 
-__all__ = ["WikiLink", "footnote_refs", "shown", "split_wikilink", "targets", "wikilink_at", "wikilinks",
+__all__ = ["WikiLink", "footnote_marks", "footnote_refs", "shown", "split_wikilink", "targets", "wikilink_at", "wikilinks",
            "without_footnote_refs"]

@@ -1,0 +1,90 @@
+"""Embedding a first build's passages in one process, against two worker processes (``index/embedding.py``).
+
+    python benchmarks/embed_workers_bench.py                          # the demo vault's passages, repeated
+    python benchmarks/embed_workers_bench.py --vault /path/indexed --texts 8000 --rounds 3
+
+The texts are the passage texts of an indexed vault (``--vault``, read from its index; default: the demo vault,
+indexed into a temporary copy, its texts repeated with a counter so that each is new to the cache). Each round
+embeds the same texts into an empty embedding cache twice, once in this process (``--threads 1``, what a user
+who asks for one thread gets) and once with the workers ``kg index`` uses by default, in turns, so a burst of
+load on the machine hits both. Prints the medians, the ratio, and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def passage_texts(vault: Path, n: int) -> list[str]:
+    from vaultgraph.index.passages import search_text
+    from vaultgraph.store import reader
+
+    with reader(vault) as conn:
+        texts = [search_text(r[0], r[1]) for r in conn.execute("SELECT context, text FROM passages")]
+    random.Random(1).shuffle(texts)
+    return [texts[i % len(texts)] + (f" ({i // len(texts)})" if i >= len(texts) else "") for i in range(n)]
+
+
+def embed_once(texts: list[str], spec: str, threads: int | None) -> tuple[float, int]:
+    import hashlib
+
+    from vaultgraph.index.embedders import get_embedder
+    from vaultgraph.index.embedding import embed_missing
+
+    embedder = get_embedder(spec, threads=threads)
+    digests = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".kg").mkdir()
+        started = time.perf_counter()
+        done, workers = embed_missing(root, embedder, spec, digests, texts, threads=threads)
+        seconds = time.perf_counter() - started
+    assert done == len(set(digests))
+    return seconds, workers
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--vault", type=Path, help="an indexed vault whose passages are embedded")
+    parser.add_argument("--texts", type=int, default=6000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--model", default="use-multilingual")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = args.vault
+        if vault is None:
+            from vaultgraph.service.indexing import index_vault
+
+            vault = Path(tmp) / "vault"
+            shutil.copytree(HERE.parent / "vault", vault, ignore=shutil.ignore_patterns(".kg"))
+            index_vault(vault, model="fake")
+        texts = passage_texts(vault, args.texts)
+    chars = sum(map(len, texts))
+    print(f"{len(texts)} passage texts ({chars / len(texts):.0f} characters on average), model {args.model}, "
+          f"{os.cpu_count()} cores")
+    figures: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(args.rounds):
+        for threads in (1, None):
+            seconds, workers = embed_once(texts, args.model, threads)
+            figures[workers].append(seconds)
+    one, two = statistics.median(figures[1]), statistics.median(figures.get(2) or [float("nan")])
+    print(f"  one process (--threads 1):  median {one:.1f} s  ({len(texts) / one:.0f} passages/s)  {figures[1]}")
+    print(f"  worker processes (default): median {two:.1f} s  ({len(texts) / two:.0f} passages/s)  {figures[2]}")
+    print(f"  ratio: {one / two:.2f}x faster with the workers")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
