@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 
 from ..errors import VaultgraphError
+from . import records
 from .build import ReasonGraph
 from .edges import is_navigation
 from .model import CellItem, ClaimRec, Comparison, ConceptClaim, Row
@@ -43,15 +44,10 @@ def lineage(rg: ReasonGraph, concept_id: str) -> list[tuple[str, int]]:
 def own_claims(rg: ReasonGraph, cid: str) -> list[ClaimRec]:
     """Claims about a concept: ``vg:about`` it, or for a capability (phenomenon) affecting (involving) it."""
     scheme = rg.concepts.get(cid).scheme if cid in rg.concepts else "vault"
-    out = []
-    for claim_id in rg.by_concept.get(cid, ()):
-        c = rg.claims.get(claim_id)
-        if c is None:
-            continue
-        if cid in c.about or (scheme == "capability" and cid in c.affects) or \
-                (scheme == "phenomenon" and cid in c.involves):
-            out.append(c)
-    return sorted(out, key=_order)
+    rels = ("about", *(("affects",) if scheme == "capability" else ()), *(("involves",) if scheme == "phenomenon" else ()))
+    found = {c.id: c for c in records.claims_naming(rg.conn, cid, rels, rg.saved)}
+    return sorted((c for c in found.values() if cid in c.about or (scheme == "capability" and cid in c.affects) or
+                   (scheme == "phenomenon" and cid in c.involves)), key=_order)
 
 
 def _order(c: ClaimRec):
@@ -119,7 +115,7 @@ def compare(rg: ReasonGraph, methods: list[str]) -> Comparison:
         for c in _mitigations(rg, stated):
             put("mitigations", name, CellItem(c.text, (c.citation,)))
         for key, citing in _sources(rg, claims):
-            text, url = rg.sources.get(key, (key, None))
+            text, url = rg.source(key)
             text = key.removeprefix("note:?") if key.startswith("note:?") else text
             put("sources", name, CellItem(text + (f" <{url}>" if url and url not in text else ""),
                                           tuple(c.citation for c in citing[:3])))
@@ -148,11 +144,17 @@ def _mitigations(rg: ReasonGraph, claims: list[ClaimRec]) -> list[ClaimRec]:
     for c in claims:
         if "solution" in c.kinds:
             out.setdefault(c.id, c)
-        for sol in sorted(rg.mitigated_by.get(c.id, ())):
-            s = rg.claims.get(sol)
-            if s is not None:
-                out.setdefault(s.id, s)
+        for s in mitigations_of(rg, c.id):
+            out.setdefault(s.id, s)
     return sorted(out.values(), key=_order)
+
+
+def mitigations_of(rg: ReasonGraph, claim_id: str) -> list[ClaimRec]:
+    """The solutions linked to a risk or problem (``vg:mitigates`` / ``vg:addresses``), by id."""
+    ids = sorted(r[0] for r in rg.conn.execute("SELECT src FROM relations WHERE rel = 'mitigates' AND dst = ?",
+                                                (claim_id,)))
+    found = records.claims(rg.conn, ids, rg.saved)
+    return [found[i] for i in ids if i in found]
 
 
 def _sources(rg: ReasonGraph, claims: list[ClaimRec]) -> list[tuple[str, list[ClaimRec]]]:

@@ -1,7 +1,7 @@
 """``why(rg, a, b)``: the cheapest chains of cited claims from concept A to concept B.
 
 The search is networkx's ``shortest_simple_paths`` (Yen's algorithm over bidirectional Dijkstra) on
-the station graph. An edge costs what its best claim costs (``claim_cost``: 1, +0.5 written by the
+the stations around A and B read from the index (``neighbourhood``). An edge costs what its best claim costs (``claim_cost``: 1, +0.5 written by the
 assistant, +0.3 citing no source; a little less for every other claim saying the same; more for a
 weak link such as two concepts merely named together), and passing through a station costs more
 the more it connects (``hub_penalty``), so paths come out shorter, better sourced and user-written
@@ -11,6 +11,7 @@ first. The score is ``1 / (1 + cost)``.
 from __future__ import annotations
 
 import itertools
+import math
 
 from .build import ReasonGraph, hub_penalty, step_cost
 from .edges import INVERSE
@@ -19,6 +20,7 @@ from .names import hierarchy_claim, label, resolve, scheme_citation
 
 MAX_STEPS = 6
 _CANDIDATES = 8  # paths examined per path returned
+STATION_BUDGET = 200_000  # edges read from the index per question, at most (about half a second)
 
 
 def why(rg: ReasonGraph, a: str, b: str, k: int = 3) -> Explanation:
@@ -30,7 +32,6 @@ def why(rg: ReasonGraph, a: str, b: str, k: int = 3) -> Explanation:
     src, dst = "c:" + sa, "c:" + sb
     if sa == sb:
         return Explanation(la, lb, sa, sb, (), message=f"{a!r} and {b!r} name the same concept ({la})")
-    G = rg.G
     penalty = {dst: 0.0}
 
     def weight(u, v, d):
@@ -38,9 +39,10 @@ def why(rg: ReasonGraph, a: str, b: str, k: int = 3) -> Explanation:
         cost = d["w"] if scheme is None else step_cost(u, v, d)[0]
         extra = penalty.get(v)
         if extra is None:
-            extra = penalty[v] = hub_penalty(G, v)
+            extra = penalty[v] = hub_penalty(rg, v)
         return cost + extra
 
+    G = neighbourhood(rg, src, dst, weight)
     found: list[Path] = []
     seen: set[tuple] = set()
     used_claims: list[frozenset] = []
@@ -76,20 +78,75 @@ def why(rg: ReasonGraph, a: str, b: str, k: int = 3) -> Explanation:
     return Explanation(la, lb, sa, sb, (), tuple(near_a), tuple(near_b), "; ".join(parts))
 
 
-def nearest(rg: ReasonGraph, node: str, n: int = 5) -> list[str]:
-    """The concepts closest to ``node`` through the vault's claims (labels, nearest first)."""
+def neighbourhood(rg: ReasonGraph, src: str, dst: str, weight):
+    """The stations around ``src`` and ``dst`` that the path search can use, as a networkx graph.
+
+    A bidirectional Dijkstra over the index (each station's edges one indexed range, with the degrees of its
+    neighbours for their hub penalty) reads stations nearest first from both ends until every chain that could
+    still be among the answers (cost up to ``3 * best + 1``, as ``why`` stops) has all its stations read, or
+    ``STATION_BUDGET`` edges have been read. Every chain inside the graph returned costs what it costs in the
+    whole vault's graph: the search below it sees exact weights, only chains leaving the neighbourhood are out
+    of its sight (on a vault of a few thousand notes the neighbourhood is all of what connects the two)."""
+    import heapq
+
     import networkx as nx
 
-    G = rg.G
-    if node not in G:
+    G = nx.Graph()
+    if not (rg.has(src) and rg.has(dst)):
+        return G
+    dist = ({src: 0.0}, {dst: 0.0})
+    heaps: tuple[list, list] = ([(0.0, src)], [(0.0, dst)])
+    done: tuple[set, set] = (set(), set())
+    expanded: set[str] = set()
+    best, read = math.inf, 0
+    while heaps[0] or heaps[1]:
+        side = 0 if heaps[0] and (not heaps[1] or heaps[0][0][0] <= heaps[1][0][0]) else 1
+        top = heaps[side][0][0] + (heaps[1 - side][0][0] if heaps[1 - side] else 0.0)
+        if top > 3 * best + 1 or read > STATION_BUDGET:
+            break
+        d, node = heapq.heappop(heaps[side])
+        if node in done[side]:
+            continue
+        done[side].add(node)
+        edges = rg.edges(node)
+        expanded.add(node)
+        read += len(edges)
+        if node in dist[1 - side]:
+            best = min(best, d + dist[1 - side][node])
+        rg.degrees(edges)
+        for other, data in edges.items():
+            step = weight(node, other, data) if side == 0 else weight(other, node, data)
+            if d + step < dist[side].get(other, math.inf):
+                dist[side][other] = d + step
+                heapq.heappush(heaps[side], (d + step, other))
+    for node in expanded:
+        for other, data in rg.edges(node).items():
+            if other in expanded:
+                G.add_edge(node, other, **data)
+    return G
+
+
+def nearest(rg: ReasonGraph, node: str, n: int = 5) -> list[str]:
+    """The concepts closest to ``node`` through the vault's claims (labels, nearest first)."""
+    import heapq
+
+    if not rg.has(node):
         return []
-    lengths = nx.single_source_dijkstra_path_length(G, node, cutoff=6.0, weight=lambda u, v, d: step_cost(u, v, d)[0])
-    ranked = sorted((d, x) for x, d in lengths.items() if x != node and x.startswith("c:") and _claimed(rg, x))
+    dist, heap, done, read = {node: 0.0}, [(0.0, node)], set(), 0
+    while heap and read <= STATION_BUDGET:
+        d, u = heapq.heappop(heap)
+        if u in done:
+            continue
+        done.add(u)
+        edges = rg.edges(u)
+        read += len(edges)
+        for v, data in edges.items():
+            nd = d + step_cost(u, v, data)[0]
+            if nd <= 6.0 and nd < dist.get(v, math.inf):
+                dist[v] = nd
+                heapq.heappush(heap, (nd, v))
+    ranked = sorted((d, x) for x, d in dist.items() if x != node and x.startswith("c:") and rg.claimed(x[2:]))
     return [label(rg, x[2:]) for _, x in ranked[:n]]
-
-
-def _claimed(rg: ReasonGraph, node: str) -> bool:
-    return rg.concept_claims.get(node[2:], 0) > 0
 
 
 def _step(rg: ReasonGraph, u: str, v: str, d: dict) -> Step:
@@ -108,14 +165,14 @@ def _step(rg: ReasonGraph, u: str, v: str, d: dict) -> Step:
                     (cx.citation, cy.citation), "pair", author)
     if kind == "defines":
         path = payload[1]
-        piece = rg.notes[path]
+        title, first_section = rg.note(path)
         concept = (v if forward else u)[2:]
         intro = next((c for c in rg.note_claims(path) if concept in c.about and len(c.text.split()) >= 5), None)
         if intro is not None:
             text, cites, author = intro.text, (intro.citation,), intro.author
         else:
-            line, end, heading = piece.first_section or (1, 1, piece.title)
-            text, cites, author = piece.title, (Citation(path, line, end, heading),), "user"
+            line, end, heading = first_section or (1, 1, title)
+            text, cites, author = title, (Citation(path, line, end, heading),), "user"
         return Step(rg.label(u), _rel("defines", forward), rg.label(v), text, cites, "defines", author)
     # the concept scheme: payload[2] is the narrower concept (or the method that stands for a capability)
     _, rel, me = payload

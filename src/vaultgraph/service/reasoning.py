@@ -7,10 +7,11 @@ from pathlib import Path
 
 
 def load(root: Path, endpoint: str | None = None):
-    """The vault's ``reason.ReasonGraph`` (cached under ``VAULT/.kg/``, rebuilt for the notes that changed)."""
+    """The vault's ``reason.ReasonGraph``: read from its index (``endpoint``, where the RDF store lives, plays no
+    part: reasoning reads the index only)."""
     from .. import reason
 
-    return reason.load(root, endpoint=endpoint)
+    return reason.load(root)
 
 
 def why(root: Path, a: str, b: str, k: int = 3, endpoint: str | None = None):
