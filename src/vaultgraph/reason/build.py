@@ -45,6 +45,9 @@ class ReasonGraph:
         self.concepts = concepts
         self._edges: dict[str, dict[str, dict]] = {}
         self._degree: dict[str, int] = {}
+        self._stored: dict[str, int] = {}
+        self._sources: dict[str, tuple[str, str | None]] = {}
+        self.memo: dict = {}  # answers' parts read once per graph (comparison.own_claims)  # station → its claim degree, as read beside the edges reaching it
         self._claims: dict[str, ClaimRec | None] = {}
         self._note_claims: dict[str, tuple[ClaimRec, ...]] = {}
         self.scheme = _scheme_edges(concepts)
@@ -52,39 +55,49 @@ class ReasonGraph:
     # --- stations and edges ------------------------------------------------------------------------
 
     def edges(self, node: str) -> dict[str, dict]:
-        """other station → edge data (``w``, ``p``, and ``scheme`` for a link of the concept scheme)."""
+        """other station → edge data: ``w`` (its claims' weight, inf for a scheme link alone) and ``scheme`` for a
+        link of the concept scheme. The claim a step cites is read when it is shown (``payload``)."""
         found = self._edges.get(node)
         if found is None:
-            found = {}
-            for other, scheme in self.scheme.get(node, {}).items():
-                found[other] = {"w": math.inf, "p": None, "scheme": scheme}
-            for other, w, payload in store.neighbours(self.conn, node):
-                data = found.setdefault(other, {})
-                data["w"], data["p"] = w, payload
+            found = {other: {"w": math.inf, "scheme": scheme} for other, scheme in self.scheme.get(node, {}).items()}
+            stored = self._stored
+            for other, w, degree in store.neighbours(self.conn, node):
+                data = found.get(other)
+                if data is None:
+                    found[other] = {"w": w}
+                else:
+                    data["w"] = w
+                stored[other] = degree
             self._edges[node] = found
         return found
 
-    def degree(self, node: str) -> int:
-        if node not in self._degree:
-            self.degrees([node])
-        return self._degree[node]
+    def stored(self, node: str, degree: int) -> None:
+        """Remember a station's claim degree, read beside an edge reaching it."""
+        self._stored[node] = degree
 
-    def degrees(self, nodes) -> None:
-        """Read the degree of these stations: claim neighbours (stored) and scheme neighbours that are not."""
-        wanted = [n for n in dict.fromkeys(nodes) if n not in self._degree]
-        stored = store.degrees(self.conn, wanted)
-        for n in wanted:
-            extra = self.scheme.get(n)
+    def payload(self, u: str, v: str) -> tuple:
+        """The payload of the claim that weighs edge u—v (what a step cites)."""
+        return store.payload(self.conn.execute("SELECT payload FROM reason_edges WHERE u = ? AND v = ?",
+                                               (u, v)).fetchone()[0])
+
+    def degree(self, node: str) -> int:
+        """How many stations ``node`` touches: through claims (stored with the edges), and through scheme links
+        that no claim also makes."""
+        found = self._degree.get(node)
+        if found is None:
+            stored = self._stored.get(node)
+            if stored is None:
+                stored = self._stored[node] = store.degrees(self.conn, [node]).get(node, 0)
             more = 0
-            if extra:
-                known = self._edges.get(n)
-                for other in extra:
-                    if known is not None:
-                        more += "w" not in known[other] or known[other]["w"] == math.inf
-                    else:
-                        more += self.conn.execute("SELECT 1 FROM reason_edges WHERE u = ? AND v = ?",
-                                                  (n, other)).fetchone() is None
-            self._degree[n] = stored.get(n, 0) + more
+            for other in self.scheme.get(node, ()):
+                known = self._edges.get(node)
+                if known is not None:
+                    more += known[other]["w"] == math.inf
+                else:
+                    more += self.conn.execute("SELECT 1 FROM reason_edges WHERE u = ? AND v = ?",
+                                              (node, other)).fetchone() is None
+            found = self._degree[node] = stored + more
+        return found
 
     def has(self, node: str) -> bool:
         return node[2:] in self.concepts if node.startswith("c:") else bool(self.degree(node))
@@ -147,9 +160,23 @@ class ReasonGraph:
 
     def source(self, key: str) -> tuple[str, str | None]:
         """(label, url) of a cited source, as the first note (by path) that cites it writes it."""
-        rows = {r[0]: r[1] for r in self.conn.execute(
-            "SELECT rel, dst FROM relations WHERE src = ? AND rel IN ('label', 'url') ORDER BY path DESC", (key,))}
-        return rows.get("label", key.removeprefix("note:?")), rows.get("url")
+        if key not in self._sources:
+            self.sources([key])
+        return self._sources[key]
+
+    def sources(self, keys) -> None:
+        """Read the label and url of these sources (``source`` answers from what was read)."""
+        keys = [k for k in dict.fromkeys(keys) if k not in self._sources]
+        found: dict[str, dict[str, str]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            for src, rel, dst in self.conn.execute(
+                    f"SELECT src, rel, dst FROM relations WHERE src IN ({','.join('?' * len(chunk))}) "
+                    f"AND rel IN ('label', 'url') ORDER BY path DESC", chunk):
+                found.setdefault(src, {})[rel] = dst
+        for key in keys:
+            rows = found.get(key, {})
+            self._sources[key] = (rows.get("label", key.removeprefix("note:?")), rows.get("url"))
 
     def label(self, node: str) -> str:
         kind, _, key = node.partition(":")
@@ -190,14 +217,15 @@ def concept_label(concepts: ConceptIndex, cid: str) -> str:
     return c.label_en or c.id
 
 
-def step_cost(u: str, v: str, d: dict) -> tuple[float, tuple]:
-    """(cost, payload) of walking edge u→v: its best claim, or the scheme link when that is cheaper."""
+def step_cost(u: str, v: str, d: dict) -> tuple[float, tuple | None]:
+    """(cost, payload) of walking edge u→v: the scheme link's when that is cheaper, else its best claim's
+    (payload None: ``ReasonGraph.payload`` reads it)."""
     scheme = d.get("scheme")
     if scheme is not None:
         cost = scheme[1] if u == scheme[0] else scheme[2]
         if cost < d["w"]:
             return cost, scheme[3]
-    return d["w"], (store.payload(d["p"]) if isinstance(d["p"], str) else d["p"])
+    return d["w"], None
 
 
 def hub_penalty(rg: ReasonGraph, node: str) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..extract.sources import source_url
 from ..index.passages import answer_mark
@@ -82,10 +83,6 @@ def relation_rows(piece: NotePiece) -> list[tuple[str, str, str]]:
     return out
 
 
-def saved_answer(frontmatter: dict) -> bool:
-    return answer_mark(frontmatter.get("kg"))
-
-
 # --- read side ---------------------------------------------------------------------------------------------
 
 _COLUMNS = "id, kinds, text, path, line, end_line, heading, author, role, about, affects, involves, direction, cost"
@@ -96,40 +93,68 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(value.split(_SEP)) if value else ()
 
 
-def _records(conn, rows, saved: frozenset[str]) -> list[ClaimRec]:
+@lru_cache(maxsize=4096)
+def _kinds(value: str) -> tuple[str, ...]:
+    """The claim kinds of a passage, in the vocabulary's order (``claim`` always)."""
+    kinds = set(_split(value))
+    return tuple(k for k in CLAIM_KINDS if k in kinds or k == "claim")
+
+
+@lru_cache(maxsize=65536)
+def _concepts(value: str) -> tuple[str, ...]:
+    return tuple(sorted(set(_split(value))))
+
+
+@lru_cache(maxsize=65536)
+def _heading(value: str) -> str | None:
+    return " › ".join(_split(value)) or None
+
+
+def _records(conn, rows, saved: frozenset[str], query: tuple[str, tuple] | None = None) -> list[ClaimRec]:
+    """Claim records from passage rows (``_COLUMNS``); ``query`` (SQL and parameters) selects the same rows'
+    ``row``s, to read their relations in one statement."""
     rows = [r for r in rows if r[3] not in saved]
-    extra = _rows_of(conn, [r[0] for r in rows])
+    extra = _rows_of(conn, [r[0] for r in rows], query)
     out = []
     for (cid, kinds, text, path, line, end, heading, author, role, about, affects, involves, direction, cost) in rows:
         cites, evidence, more = extra.get(cid, ((), (), ()))
-        kinds = set(_split(kinds))
         out.append(ClaimRec(
-            id=cid, kinds=tuple(k for k in CLAIM_KINDS if k in kinds or k == "claim"), text=text, path=path, line=line,
-            end_line=end or line, heading=" › ".join(_split(heading)) or None,
+            id=cid, kinds=_kinds(kinds), text=text, path=path, line=line,
+            end_line=end or line, heading=_heading(heading),
             author="assistant" if author == "assistant" else "user", role=role if role in GRAPH_ROLES else None,
-            about=tuple(sorted(set(_split(about)))), affects=tuple(sorted(set(_split(affects)))),
-            involves=tuple(sorted({*_split(involves), *more})),
+            about=_concepts(about), affects=_concepts(affects),
+            involves=tuple(sorted({*_split(involves), *more})) if more else _concepts(involves),
             direction=direction if direction in ("improves", "degrades") else None, cost=cost or None,
             cites=cites, evidence=tuple(e for e in evidence if e != path)))
     return out
 
 
-def _rows_of(conn, ids: list[str]) -> dict[str, tuple]:
+def _rows_of(conn, ids: list[str], query: tuple[str, tuple] | None = None) -> dict[str, tuple]:
     """claim id → (cites, evidence, involves added by ``mitigates concept:``) from ``relations``."""
     found: dict[str, tuple[set, set, set]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for src, rel, dst in conn.execute(f"SELECT src, rel, dst FROM relations WHERE src IN "
-                                          f"({','.join('?' * len(chunk))})", chunk):
-            cites, evidence, involves = found.setdefault(src, (set(), set(), set()))
-            if rel == CITES:
-                cites.add(dst)
-            elif rel == EVIDENCE:
-                evidence.add(dst)
-            elif rel == "mitigates" and dst.startswith("note:"):
-                evidence.add(dst[5:])
-            elif rel == "mitigates" and dst.startswith("concept:"):
-                involves.add(dst[8:])
+    if query is not None:
+        cursor = conn.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute("SELECT src, rel, dst FROM relations WHERE src IN (SELECT id FROM passages WHERE row IN "
+                              f"({query[0]}))", query[1])
+    elif len(ids) > 20_000:  # most of the vault (kg check): one pass over the table beats thousands of lookups
+        wanted = set(ids)
+        rows = (r for r in conn.execute("SELECT src, rel, dst FROM relations WHERE rel IN (?, ?, 'mitigates')",
+                                        (CITES, EVIDENCE)) if r[0] in wanted)
+    else:
+        rows = (r for start in range(0, len(ids), 500) for r in conn.execute(
+            f"SELECT src, rel, dst FROM relations WHERE src IN ({','.join('?' * len(ids[start:start + 500]))})",
+            ids[start:start + 500]))
+    for src, rel, dst in rows:
+        cites, evidence, involves = found.setdefault(src, (set(), set(), set()))
+        if rel == CITES:
+            cites.add(dst)
+        elif rel == EVIDENCE:
+            evidence.add(dst)
+        elif rel == "mitigates" and dst.startswith("note:"):
+            evidence.add(dst[5:])
+        elif rel == "mitigates" and dst.startswith("concept:"):
+            involves.add(dst[8:])
     return {k: (tuple(sorted(c)), tuple(sorted(e)), tuple(sorted(i))) for k, (c, e, i) in found.items()}
 
 
@@ -144,18 +169,23 @@ def claims(conn, ids: Iterable[str], saved: frozenset[str] = frozenset()) -> dic
     return {c.id: c for c in _records(conn, [tuple(r) for r in rows], saved)}
 
 
-def claims_naming(conn, concept: str, rels: tuple[str, ...], saved: frozenset[str]) -> list[ClaimRec]:
-    """Claims whose ``about`` (or ``affects``, ``involves``, as ``rels`` says) holds ``concept``."""
-    q = (f"SELECT DISTINCT {', '.join('p.' + c.strip() for c in _COLUMNS.split(','))} FROM passage_concepts pc "
-         f"JOIN passages p ON p.row = pc.row WHERE pc.concept = ? AND pc.field = 'claim' "
-         f"AND pc.rel IN ({','.join('?' * len(rels))})")
-    found = _records(conn, [tuple(r) for r in conn.execute(q, (concept, *rels))], saved)
+def claims_naming(conn, concept: str, rels: tuple[str, ...], saved: frozenset[str],
+                  kind: str | None = None) -> list[ClaimRec]:
+    """Claims whose ``about`` (or ``affects``, ``involves``, as ``rels`` says) holds ``concept``; of one kind
+    (``risk`` …) when given."""
+    rows = (f"SELECT row FROM passage_concepts WHERE concept = ? AND field = 'claim' "
+            f"AND rel IN ({','.join('?' * len(rels))})" + (" AND ',' || kinds || ',' LIKE ?" if kind else ""))
+    args = (concept, *rels, *((f"%,{kind},%",) if kind else ()))
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    found = _records(conn, cursor.execute(f"SELECT {_COLUMNS} FROM passages WHERE row IN ({rows})", args).fetchall(),
+                     saved, (rows, args))
     if "involves" in rels:  # a solution mitigating "concept:X" involves X (as the graph says)
         more = [r["src"] for r in conn.execute("SELECT src FROM relations WHERE rel = 'mitigates' AND dst = ?",
                                                ("concept:" + concept,))]
         have = {c.id for c in found}
         found += [c for c in claims(conn, [m for m in more if m not in have], saved).values()]
-    return found
+    return [c for c in found if kind in c.kinds] if kind else found
 
 
 def note_claims(conn, path: str, saved: frozenset[str]) -> list[ClaimRec]:
@@ -170,8 +200,8 @@ def every_claim(conn, saved: frozenset[str]) -> list[ClaimRec]:
 
 def saved_paths(conn) -> frozenset[str]:
     """The notes ``kg ask --save`` wrote (through the ``notes_answer`` expression index)."""
-    return frozenset(r[0] for r in conn.execute(f"SELECT path, {SAVED} FROM notes WHERE {SAVED} IS NOT NULL")
-                     if answer_mark(r[1]))
+    return frozenset(r[0] for r in conn.execute(f"SELECT path, {SAVED} FROM notes WHERE {SAVED} >= ''")
+                     if answer_mark(r[1]))  # ">= ''": the text values, a range of the index (IS NOT NULL scans)
 
 
 def messages(conn, paths: Iterable[str] | None = None) -> dict[str, tuple[tuple[int, int, str], ...]]:

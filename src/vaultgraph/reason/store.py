@@ -143,9 +143,29 @@ def _sum(conn, edges: list[tuple[str, str]]) -> None:
 
 # --- reading -----------------------------------------------------------------------------------------------
 
-def neighbours(conn, node: str) -> list[tuple[str, float, str]]:
-    """(other station, weight, payload as JSON) of every claim edge of ``node``."""
-    return conn.execute("SELECT v, w, payload FROM reason_edges WHERE u = ?", (node,)).fetchall()
+def neighbours(conn, node: str) -> list[tuple[str, float, int]]:
+    """(other station, weight, the other's claim degree) of every claim edge of ``node``."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute("SELECT e.v, e.w, coalesce(d.degree, 0) FROM reason_edges e LEFT JOIN reason_degree d "
+                          "ON d.node = e.v WHERE e.u = ?", (node,)).fetchall()
+
+
+def edge_weight(conn, u: str, v: str) -> float | None:
+    row = conn.execute("SELECT w FROM reason_edges WHERE u = ? AND v = ?", (u, v)).fetchone()
+    return row[0] if row else None
+
+
+def sorted_edges(conn, node: str, after: tuple[float, str] | None, n: int) -> list[tuple[str, float, int]]:
+    """The next ``n`` claim edges of ``node`` by weight (after ``(w, v)``), with the other end's claim degree."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    q = ("SELECT e.v, e.w, coalesce(d.degree, 0) FROM reason_edges e LEFT JOIN reason_degree d ON d.node = e.v "
+         "WHERE e.u = ? {} ORDER BY e.w, e.v LIMIT ?")
+    if after is None:
+        return cursor.execute(q.format(""), (node, n)).fetchall()
+    w, v = after
+    return cursor.execute(q.format("AND (e.w > ? OR (e.w = ? AND e.v > ?))"), (node, w, w, v, n)).fetchall()
 
 
 def degrees(conn, nodes: list[str]) -> dict[str, int]:

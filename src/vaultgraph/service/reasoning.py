@@ -1,5 +1,5 @@
 """``kg why`` and ``kg compare`` (and the same routes of ``kg serve`` and tools of ``kg mcp``): a question put to
-the reasoning graph of a vault (``vaultgraph.reason``), loaded once per index and kept while it is unchanged."""
+the reasoning graph of a vault (``vaultgraph.reason``), read from its index per question: nothing to build or load."""
 
 from __future__ import annotations
 

@@ -72,6 +72,7 @@ CREATE INDEX IF NOT EXISTS reason_contrib_path ON reason_contrib(path);
 CREATE TABLE IF NOT EXISTS reason_edges (  -- … summed over the notes, one row per direction …
     u TEXT NOT NULL, v TEXT NOT NULL, w REAL NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (u, v)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reason_edges_weight ON reason_edges(u, w, v);  -- a station's edges, cheapest first
 CREATE TABLE IF NOT EXISTS reason_degree (node TEXT PRIMARY KEY, degree INTEGER NOT NULL) WITHOUT ROWID;  -- … degrees
 CREATE TABLE IF NOT EXISTS graph_journal (graph TEXT PRIMARY KEY, ntriples TEXT NOT NULL);  -- graph/journal.py
 """
