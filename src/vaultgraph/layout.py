@@ -3,7 +3,8 @@
 ::
 
     VAULT/.kg/
-      index.sqlite            parsed notes, links, passages, terms, meta, the graph journal (store/sqlite.py)
+      index.sqlite            parsed notes, links, passages, terms, meta, the graph journal (store/sqlite.py),
+                              the reasoning's station edges (reason/store.py)
       lock                    the one writer's flock (store/sqlite.py)
       server.json             how to reach a running kg serve: port, pid, token; owner-only (service/live.py)
       graph/ | graph-N/       the Oxigraph store the index's meta names (graph/store.py)
