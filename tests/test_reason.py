@@ -14,7 +14,6 @@ from conftest import DEMO_VAULT, SEEDS, run_kg
 
 from vaultgraph.reason import claims_of, lineage, load, why
 from vaultgraph.repair import decode
-from vaultgraph.reason.cache import cache_path, clear_memo
 
 CITATION_KEYS = {"path", "line", "end_line", "heading"}
 
@@ -257,37 +256,33 @@ def test_check_reports_vault_health_as_warnings(demo_vault):
     assert "health (warnings)" in text and "Lonely.md" in text
 
 
-# --- the cache --------------------------------------------------------------------------------------
+# --- the reasoning data in the index ------------------------------------------------------------------
 
-def test_cache_is_reused_and_rebuilt_per_changed_note(demo_vault):
+def _reasoning_tables(vault: Path) -> dict:
+    import sqlite3
+
+    with sqlite3.connect(vault / ".kg" / "index.sqlite") as conn:
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in ("reason_edges", "reason_degree")} | \
+            {"cites": sorted(conn.execute("SELECT path, src, rel, dst FROM relations").fetchall())}
+
+
+def test_reasoning_is_read_from_the_index_and_updated_per_changed_note(demo_vault):
     run_kg("index", str(demo_vault), cwd=demo_vault.parent)
-    clear_memo()
-    first = load(demo_vault)
-    notes = sum(1 for p in demo_vault.rglob("*.md") if ".kg" not in p.parts)
-    assert first.stats.full and first.stats.notes_read == notes
-    assert cache_path(demo_vault).is_file() and cache_path(demo_vault).parent == demo_vault / ".kg"
-    clear_memo()
-    again = load(demo_vault)
-    assert again.stats.from_cache and again.stats.notes_read == 0
+    assert not list((demo_vault / ".kg").glob("reason*.pickle"))  # nothing beside the index
+    before = why(load(demo_vault), "QLoRA", "fine-tuning").to_dict()
     note = demo_vault / "methods" / "QLoRA.md"
     note.write_text(note.read_text(encoding="utf-8") + "\n- QLoRA with paged optimizers degrades output diversity.\n",
                     encoding="utf-8")
     run_kg("index", str(demo_vault), cwd=demo_vault.parent)
-    clear_memo()
     after = load(demo_vault)
-    assert after.stats.from_cache and after.stats.notes_read == 1
     assert any("paged optimizers degrades" in r.text for r in claims_of(after, "QLoRA", kinds=None, inherited=False))
-    assert not [p for p in (demo_vault / ".kg").iterdir() if p.name.endswith(".tmp")]
-    # a cold start gives the same graph as the incremental one
-    fresh = load(demo_vault, use_cache=False)
-    assert set(fresh.claims) == set(after.claims)
-    assert {(u, v, d["w"]) for u, v, d in fresh.G.edges(data=True)} == \
-        {(u, v, d["w"]) for u, v, d in after.G.edges(data=True)}
-    # a cached graph reads the claims a path cites from their notes; an in-memory one has them all
-    clear_memo()
-    cached = load(demo_vault)
-    assert "claims" not in cached._parts
-    assert why(cached, "QLoRA", "fine-tuning").to_dict() == why(fresh, "QLoRA", "fine-tuning").to_dict()
+    explained = why(after, "QLoRA", "output diversity")
+    assert explained.paths and "paged optimizers" in explained.paths[0].steps[0].text
+    # the note's edges were replaced in place: the same data as every note derived again
+    incremental = _reasoning_tables(demo_vault)
+    run_kg("index", str(demo_vault), "--rebuild", cwd=demo_vault.parent)
+    assert _reasoning_tables(demo_vault) == incremental
+    assert why(load(demo_vault), "QLoRA", "fine-tuning").to_dict() == before
 
 
 # --- the seeds ------------------------------------------------------------------------------------

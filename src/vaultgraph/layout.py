@@ -3,12 +3,12 @@
 ::
 
     VAULT/.kg/
-      index.sqlite            parsed notes, links, passages, terms, meta, the graph journal (store/sqlite.py)
+      index.sqlite            parsed notes, links, passages, terms, meta, the graph journal (store/sqlite.py),
+                              the reasoning's station edges (reason/store.py)
       lock                    the one writer's flock (store/sqlite.py)
       server.json             how to reach a running kg serve: port, pid, token; owner-only (service/live.py)
       graph/ | graph-N/       the Oxigraph store the index's meta names (graph/store.py)
       concepts.json           the concepts the vault defines, for readers (index/concepts.py)
-      reason.pickle, reason-PART.pickle   the reasoning graph's cache (reason/cache.py)
       search/
         embeddings.sqlite     vectors by (model, text digest) (index/cache.py)
         bm25-G/               a base's BM25 arrays (index/lexical.py)
@@ -63,10 +63,6 @@ def concepts_cache(root: Path) -> Path:
     return kg_dir(root) / "concepts.json"
 
 
-def reason_cache(root: Path, part: str | None = None) -> Path:
-    return kg_dir(root) / ("reason.pickle" if part is None else f"reason-{part}.pickle")
-
-
 def search_dir(root: Path) -> Path:
     return kg_dir(root) / "search"
 
@@ -101,5 +97,5 @@ def vault_of(path: Path) -> Path:
 
 
 __all__ = ["GRAPH", "KG", "bm25_dir", "concepts_cache", "delta_file", "embeddings_db", "graph_dir", "graph_dirs",
-           "index_db", "kg_dir", "links_dir", "lock_file", "next_graph_name", "reason_cache", "search_dir",
+           "index_db", "kg_dir", "links_dir", "lock_file", "next_graph_name", "search_dir",
            "vault_of", "vectors_file", "words_file"]

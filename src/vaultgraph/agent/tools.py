@@ -2,7 +2,7 @@
 
 ``VaultTools`` keeps one ``service.asking.Searcher`` for the life of the process (the model, BM25, FAISS and
 the concepts load once; a newer index generation written by ``kg index`` or ``kg watch`` is picked up by the
-searcher itself), and the reasoning graph is memoised by ``reason.load``. Every method returns exactly what
+searcher itself), and the reasoning reads the same index (``reason.load``). Every method returns exactly what
 the matching ``kg … --json`` prints. Calls are serialised: the MCP SDK runs each tool on a worker thread and a
 searcher reads one snapshot at a time.
 

@@ -278,6 +278,14 @@ def footnote_sources(note) -> dict[str, list[SourceRef]]:
     return out
 
 
+def source_url(key: str, kind: str) -> str | None:
+    """The link of a cited work (``arxiv:2106.09685`` → its abstract page), None for kinds that have none."""
+    if kind not in ("url", "arxiv", "doi"):
+        return None
+    kind, _, value = key.partition(":")
+    return {"arxiv": f"https://arxiv.org/abs/{value}", "doi": f"https://doi.org/{value}"}.get(kind, value)
+
+
 def unique(refs: list[SourceRef]) -> list[SourceRef]:
     """The first ref of each key, in order (the same work cited twice counts once)."""
     seen: set[str] = set()

@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from ..extract.records import Claim, NoteFacts
+from ..extract.sources import source_url
 from ..model import ParsedNote
 from ..vocabulary import CLAIM_KINDS, GRAPH_ROLES, kind_class, role_individual
 from .namespace import BASE, VG
@@ -146,14 +147,10 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
             continue
         add(node, _RDF_TYPE, _n(VG.Source))
         add(node, _LABEL, ox.Literal(source.text))
-        if source.kind in ("url", "arxiv", "doi"):
-            add(node, VG.url, ox.Literal(_url(source.key)))
+        url = source_url(source.key, source.kind)
+        if url:
+            add(node, VG.url, ox.Literal(url))
     return out
-
-
-def _url(key: str) -> str:
-    kind, _, value = key.partition(":")
-    return {"arxiv": f"https://arxiv.org/abs/{value}", "doi": f"https://doi.org/{value}"}.get(kind, value)
 
 
 def _claim_quads(add, g: ox.NamedNode, claim: Claim, sections_by_line, note: ParsedNote) -> None:

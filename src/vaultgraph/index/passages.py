@@ -135,7 +135,7 @@ def saved_answer(note: ParsedNote) -> bool:
 
 
 def answer_mark(value) -> bool:
-    """Whether a frontmatter value of ``ANSWER_KEY`` marks a saved answer (also read by ``reason.cache``)."""
+    """Whether a frontmatter value of ``ANSWER_KEY`` marks a saved answer (also read by ``reason.records``)."""
     return isinstance(value, str) and value.strip().lower() == ANSWER_VALUE
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 
 from ..errors import VaultgraphError
+from . import records
 from .build import ReasonGraph
 from .edges import is_navigation
 from .model import CellItem, ClaimRec, Comparison, ConceptClaim, Row
@@ -40,18 +41,21 @@ def lineage(rg: ReasonGraph, concept_id: str) -> list[tuple[str, int]]:
     return out
 
 
-def own_claims(rg: ReasonGraph, cid: str) -> list[ClaimRec]:
-    """Claims about a concept: ``vg:about`` it, or for a capability (phenomenon) affecting (involving) it."""
+def own_claims(rg: ReasonGraph, cid: str, kind: str | None = None) -> list[ClaimRec]:
+    """Claims about a concept: ``vg:about`` it, or for a capability (phenomenon) affecting (involving) it (of
+    this kind only, when one is given)."""
+    if ("own", cid, kind) in rg.memo:  # compare reads a method's claims, then its risks and its ancestors' again
+        return rg.memo[("own", cid, kind)]
+    every = rg.memo.get(("own", cid, None))
+    if every is not None:
+        return [c for c in every if kind in c.kinds]
     scheme = rg.concepts.get(cid).scheme if cid in rg.concepts else "vault"
-    out = []
-    for claim_id in rg.by_concept.get(cid, ()):
-        c = rg.claims.get(claim_id)
-        if c is None:
-            continue
-        if cid in c.about or (scheme == "capability" and cid in c.affects) or \
-                (scheme == "phenomenon" and cid in c.involves):
-            out.append(c)
-    return sorted(out, key=_order)
+    rels = ("about", *(("affects",) if scheme == "capability" else ()), *(("involves",) if scheme == "phenomenon" else ()))
+    found = {c.id: c for c in records.claims_naming(rg.conn, cid, rels, rg.saved, kind)}
+    found = sorted((c for c in found.values() if cid in c.about or (scheme == "capability" and cid in c.affects) or
+                   (scheme == "phenomenon" and cid in c.involves)), key=_order)
+    rg.memo[("own", cid, kind)] = found
+    return found
 
 
 def _order(c: ClaimRec):
@@ -66,7 +70,7 @@ def claims_of(rg: ReasonGraph, concept_id: str, kinds: tuple[str, ...] | None = 
     seen: set[str] = set()
     out: list[ConceptClaim] = []
     for concept, depth in [(cid, 0), *(lineage(rg, cid) if inherited else ())]:
-        for c in own_claims(rg, concept):
+        for c in own_claims(rg, concept, kinds[0] if kinds and len(kinds) == 1 else None):
             if c.id not in seen and wanted(c):
                 seen.add(c.id)
                 out.append(ConceptClaim(c, concept, concept if depth else None, depth))
@@ -118,8 +122,10 @@ def compare(rg: ReasonGraph, methods: list[str]) -> Comparison:
                                                       label(rg, hit.inherited_from)))
         for c in _mitigations(rg, stated):
             put("mitigations", name, CellItem(c.text, (c.citation,)))
-        for key, citing in _sources(rg, claims):
-            text, url = rg.sources.get(key, (key, None))
+        cited = _sources(rg, claims)
+        rg.sources(key for key, _ in cited)
+        for key, citing in cited:
+            text, url = rg.source(key)
             text = key.removeprefix("note:?") if key.startswith("note:?") else text
             put("sources", name, CellItem(text + (f" <{url}>" if url and url not in text else ""),
                                           tuple(c.citation for c in citing[:3])))
@@ -145,14 +151,28 @@ def _merged(items: list[CellItem]) -> tuple[CellItem, ...]:
 
 def _mitigations(rg: ReasonGraph, claims: list[ClaimRec]) -> list[ClaimRec]:
     out: dict[str, ClaimRec] = {}
+    linked = mitigations_of(rg, [c.id for c in claims])
     for c in claims:
         if "solution" in c.kinds:
             out.setdefault(c.id, c)
-        for sol in sorted(rg.mitigated_by.get(c.id, ())):
-            s = rg.claims.get(sol)
-            if s is not None:
-                out.setdefault(s.id, s)
+        for s in linked.get(c.id, ()):
+            out.setdefault(s.id, s)
     return sorted(out.values(), key=_order)
+
+
+def mitigations_of(rg: ReasonGraph, claim_ids: list[str]) -> dict[str, list[ClaimRec]]:
+    """risk or problem id → the solutions linked to it (``vg:mitigates`` / ``vg:addresses``), by id."""
+    pairs = []
+    for start in range(0, len(claim_ids), 500):
+        chunk = claim_ids[start:start + 500]
+        pairs += [tuple(r) for r in rg.conn.execute(f"SELECT dst, src FROM relations WHERE rel = 'mitigates' AND dst IN "
+                                                    f"({','.join('?' * len(chunk))})", chunk)]
+    found = records.claims(rg.conn, [p[1] for p in pairs], rg.saved)
+    out: dict[str, list[ClaimRec]] = {}
+    for target, sol in sorted(pairs):
+        if sol in found:
+            out.setdefault(target, []).append(found[sol])
+    return out
 
 
 def _sources(rg: ReasonGraph, claims: list[ClaimRec]) -> list[tuple[str, list[ClaimRec]]]:

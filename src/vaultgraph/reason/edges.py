@@ -22,9 +22,10 @@ def claim_cost(c: ClaimRec, prompt: bool = False) -> float:
         (0.6 if is_navigation(c) else 0.0) - 0.1 * min(external, 3)
 
 
-def in_prompt(piece: NotePiece, c: ClaimRec) -> bool:
-    """Whether a claim lies in a message the user wrote in a chat export (a request, not a finding)."""
-    return any(a <= c.line <= b and who == "user" for a, b, who in piece.messages)
+def in_prompt(messages: tuple[tuple[int, int, str], ...], c: ClaimRec) -> bool:
+    """Whether a claim lies in a message the user wrote in a chat export (a request, not a finding);
+    ``messages`` are its note's (line, end_line, author)."""
+    return any(a <= c.line <= b and who == "user" for a, b, who in messages)
 
 
 def is_navigation(c: ClaimRec) -> bool:
@@ -75,7 +76,7 @@ def contributions(piece: NotePiece):
     for concept in piece.defines:
         yield own, "c:" + concept, 0.2, ("defines", piece.path, "defines", own)
     for c in piece.claims:
-        q = claim_cost(c, in_prompt(piece, c))
+        q = claim_cost(c, in_prompt(piece.messages, c))
         ents = _entities(c)
         n_concepts = sum(1 for e in ents if e[0].startswith("c:"))
         breadth = 0.05 * max(0, n_concepts - 2)
@@ -96,7 +97,7 @@ def contributions(piece: NotePiece):
         # a solution's own method mitigates what the risk involves or hurts; a problem's method
         # causes what its consequence involves (or degrades what it hurts)
         mitigation = "solution" in x.kinds
-        cost = (claim_cost(x, in_prompt(piece, x)) + claim_cost(y, in_prompt(piece, y))) / 2 + 0.5
+        cost = (claim_cost(x, in_prompt(piece.messages, x)) + claim_cost(y, in_prompt(piece.messages, y))) / 2 + 0.5
         for m in [k for k in x.about if k not in y.about][:4]:
             for target, role in [*((t, "involves") for t in y.involves), *((t, "affects") for t in y.affects)][:4]:
                 if target == m:

@@ -7,7 +7,7 @@ Everything here is a frozen dataclass with a ``to_dict()`` that is exactly the J
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..model import Citation
 
@@ -176,16 +176,3 @@ class ConceptClaim:
         c = self.claim
         return {"text": c.text, "kinds": list(c.kinds), "concept": self.concept, "inherited_from": self.inherited_from,
                 "depth": self.depth, "author": c.author, "sources": list(c.cites), "citations": [c.citation.to_dict()]}
-
-
-@dataclass(frozen=True)
-class BuildStats:
-    notes: int
-    notes_read: int  # named graphs read from the store in this load (0 when the cache was current)
-    claims: int
-    nodes: int
-    edges: int
-    seconds: float
-    from_cache: bool
-    full: bool = False
-    extra: dict = field(default_factory=dict)

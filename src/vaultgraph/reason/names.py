@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from functools import lru_cache
 
@@ -26,9 +27,11 @@ def resolve(rg: ReasonGraph, name: str) -> str:
     for concept in rg.concepts:
         if concept.id.casefold() == folded:
             return concept.id
-    for piece in rg.notes.values():
-        if piece.defines and folded in (piece.title.casefold(), *(a.casefold() for a in piece.aliases)):
-            return piece.defines[0]
+    for path, concept in sorted(rg.defines.items()):
+        title, _ = rg.note(path)
+        aliases = json.loads(rg.conn.execute("SELECT aliases FROM notes WHERE path = ?", (path,)).fetchone()[0])
+        if folded in (title.casefold(), *(a.casefold() for a in aliases)):
+            return concept
     close = suggestions(rg, text)
     hint = f"; did you mean {', '.join(close)}?" if close else " (the concepts are in schema/concepts.ttl)"
     raise UnknownConcept(f"no concept named {text!r} in the scheme or the vault{hint}")

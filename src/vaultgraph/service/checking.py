@@ -80,7 +80,7 @@ def check_vault(root: Path, endpoint: str | None = None) -> CheckReport:
         key=lambda s: (s.severity != "Violation", s.path or "\uffff", s.line or 0, s.message, s.focus)))
     info = status(root)
     return CheckReport(str(root), shapes, tuple(info["unresolved_links"]), tuple(info["repairs"]),
-                       tuple(info["problems"]), health(load(root, endpoint=endpoint)))
+                       tuple(info["problems"]), health(load(root)))
 
 
 def locate(foci: set[str], quads) -> dict[str, tuple[str | None, int | None, int | None]]:

@@ -19,10 +19,11 @@ from ..graph.build import note_iri
 from ..graph.namespace import SCHEMA_GRAPH
 from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph, schema_ntriples
 from ..index.concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
-from ..index.passages import note_passages
+from ..index.passages import note_passages, saved_answer
 from ..index.store import remove_passages, replace_passages
 from ..index.terms import note_terms, replace_terms
-from ..layout import GRAPH, next_graph_name
+from ..layout import GRAPH, kg_dir, next_graph_name
+from ..reason import records as reason_records, store as reason_store
 from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
@@ -53,12 +54,12 @@ def signature_parts(conn, endpoint: str | None = None, concepts_digest: str | No
             concepts.update(f"{title}\0{json.dumps(aliases)}\0{json.dumps(broader)}\n".encode())
         concepts_digest = concepts.hexdigest()[:16]
     return {"extract_version": EXTRACT_VERSION, "schema_digest": schema[:16],
-            "concepts_digest": concepts_digest, "graph_store": endpoint or "local"}
+            "concepts_digest": concepts_digest, "graph_store": endpoint or "local", "reason_version": reason_store.VERSION}
 
 
 _WHY_FULL = {"extract_version": "the extraction rules changed", "schema_digest": "the schema in schema/ changed",
              "concepts_digest": "the concepts the vault defines (type: method notes) changed",
-             "graph_store": "the graph moved to another store"}
+             "graph_store": "the graph moved to another store", "reason_version": "the reasoning's edges changed"}
 
 
 def signature(conn, endpoint: str | None = None, parts: dict[str, str] | None = None) -> str:
@@ -122,6 +123,10 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
                 save_cached(root, sig, conn)
         else:  # the vault's concepts are as the last run left them (the signature holds their digest)
             concepts = cached_concept_index(root, conn, sig, save=True)
+        if full:
+            reason_store.clear(conn)
+            for old in kg_dir(root).glob("reason*.pickle"):  # the reasoning's cache of kg 0.1: never read again
+                old.unlink(missing_ok=True)
         labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
         broader = {c.id: c.broader for c in concepts if c.broader}
         claims = risks = 0
@@ -131,6 +136,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             if note is None:
                 batch[path] = []  # its graph is dropped with the batch
                 remove_passages(conn, [path])
+                reason_store.replace_note(conn, path, None)
                 continue
             facts = extract(note, concepts, lambda target, src=path: index.resolve(src, target)[0])
             if facts.warnings:  # a limit of one note cut its claims: say so beside what parsing said
@@ -140,8 +146,13 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (_graph_key(sig, note, facts), path))
             topic = facts.concept or concepts.lookup(note.title)
             passages = note_passages(note, facts, topic)
+            piece = reason_records.piece_of(note, facts, saved_answer(note))
             replace_passages(conn, path, passages, [(s, "mitigates", d) for s, d in facts.mitigates] +
-                             [(s, "causes", d) for s, d in facts.causes])
+                             [(s, "causes", d) for s, d in facts.causes] + reason_records.relation_rows(piece))
+            if full:
+                reason_store.add_note(conn, piece)
+            else:
+                reason_store.replace_note(conn, path, piece)
             replace_terms(conn, path, note_terms(note, passages))
             if len(batch) >= batch_size:
                 write(batch)
@@ -155,6 +166,10 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
             batch.update({path: [] for path in gone})
         write(batch)
         remove_passages(conn, gone)
+        for path in gone:
+            reason_store.replace_note(conn, path, None)
+        if full:
+            reason_store.rebuild(conn)
         if bulk:  # bulk_extend bypasses the write-ahead log: flushed, then marked as holding this state
             graph.mark(state)
             graph.flush()

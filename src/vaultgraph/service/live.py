@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 CONNECT_TIMEOUT = 0.5  # seconds to reach the server before answering in-process
-ANSWER_TIMEOUT = 60.0  # a first comparison in a big vault builds the reasoning graph
+ANSWER_TIMEOUT = 60.0  # a question to a server still loading a big vault's search files
 
 
 def register(root: Path, host: str, port: int, token: str | None) -> Path:

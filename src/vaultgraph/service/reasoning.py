@@ -1,5 +1,5 @@
 """``kg why`` and ``kg compare`` (and the same routes of ``kg serve`` and tools of ``kg mcp``): a question put to
-the reasoning graph of a vault (``vaultgraph.reason``), loaded once per index and kept while it is unchanged."""
+the reasoning graph of a vault (``vaultgraph.reason``), read from its index per question: nothing to build or load."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 
 
 def load(root: Path, endpoint: str | None = None):
-    """The vault's ``reason.ReasonGraph`` (cached under ``VAULT/.kg/``, rebuilt for the notes that changed)."""
+    """The vault's ``reason.ReasonGraph``: read from its index (``endpoint``, where the RDF store lives, plays no
+    part: reasoning reads the index only)."""
     from .. import reason
 
-    return reason.load(root, endpoint=endpoint)
+    return reason.load(root)
 
 
 def why(root: Path, a: str, b: str, k: int = 3, endpoint: str | None = None):

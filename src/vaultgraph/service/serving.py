@@ -1,5 +1,5 @@
-"""What ``kg serve`` answers with: one warm vault (the index, the search files, the model and the reasoning
-graph loaded once) and one function per API route, each returning exactly what the CLI prints with ``--json``.
+"""What ``kg serve`` answers with: one warm vault (the index, the search files and the model loaded
+once; reasoning reads the index per question) and one function per API route, each returning exactly what the CLI prints with ``--json``.
 
 The HTTP layer (``vaultgraph.server``) only parses requests and writes these dicts. Every input is checked
 here: lengths, counts, and paths, which must name a note of the index and are opened inside the vault
@@ -126,7 +126,7 @@ class LiveVault:
         from . import reasoning
 
         with self._reason_lock:
-            return reasoning.why(self.root, a, b, k=k).to_dict()  # the graph stays loaded while the index is
+            return reasoning.why(self.root, a, b, k=k).to_dict()  # read from the index: nothing to keep loaded
 
     def compare(self, methods: list[str]) -> dict:
         from . import reasoning

@@ -63,6 +63,17 @@ CREATE TABLE IF NOT EXISTS terms (  -- the vault's own vocabulary (index/terms.p
 );
 CREATE INDEX IF NOT EXISTS terms_key ON terms(key);
 CREATE INDEX IF NOT EXISTS terms_path ON terms(path);
+CREATE INDEX IF NOT EXISTS notes_answer ON notes(json_extract(record, '$.frontmatter.kg'));  -- saved answers
+CREATE TABLE IF NOT EXISTS reason_contrib (  -- reason/store.py: each note's station edges …
+    path TEXT NOT NULL, u TEXT NOT NULL, v TEXT NOT NULL, cost REAL NOT NULL, payload TEXT NOT NULL, count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reason_contrib_edge ON reason_contrib(u, v);
+CREATE INDEX IF NOT EXISTS reason_contrib_path ON reason_contrib(path);
+CREATE TABLE IF NOT EXISTS reason_edges (  -- … summed over the notes, one row per direction …
+    u TEXT NOT NULL, v TEXT NOT NULL, w REAL NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (u, v)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reason_edges_weight ON reason_edges(u, w, v);  -- a station's edges, cheapest first
+CREATE TABLE IF NOT EXISTS reason_degree (node TEXT PRIMARY KEY, degree INTEGER NOT NULL) WITHOUT ROWID;  -- … degrees
 CREATE TABLE IF NOT EXISTS graph_journal (graph TEXT PRIMARY KEY, ntriples TEXT NOT NULL);  -- graph/journal.py
 """
 
@@ -146,8 +157,9 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
-@contextlib.contextmanager
-def reader(root: Path) -> Iterator[sqlite3.Connection]:
+def open_reader(root: Path) -> sqlite3.Connection:
+    """A read-only connection to the index (the caller closes it); ``IndexMissing`` when there is none of
+    this kg's schema, ``IndexDamaged`` when it is damaged."""
     path = index_db(root)
     if not path.exists():
         raise IndexMissing(f"{root} has no index yet: run `kg index`")
@@ -155,6 +167,12 @@ def reader(root: Path) -> Iterator[sqlite3.Connection]:
     if _version(conn, root) != int(SCHEMA_VERSION):
         conn.close()
         raise IndexMissing(f"the index of {root} was written by another version of kg: run `kg index`")
+    return conn
+
+
+@contextlib.contextmanager
+def reader(root: Path) -> Iterator[sqlite3.Connection]:
+    conn = open_reader(root)
     try:
         yield conn
     finally:
