@@ -65,22 +65,23 @@ class CheckReport:
 
 def check_vault(root: Path, endpoint: str | None = None) -> CheckReport:
     """Validate the graph the index last committed and gather the vault's other findings."""
-    from ..graph.shapes import validate
-    from ..graph.store import open_graph
     from ..reason import health, load
     from .reading import status
+    from .shaping import shape_results
 
-    graph = open_graph(root, readonly=True, endpoint=endpoint)
-    quads = list(graph.quads())
-    results = validate(quads)
-    located = locate({r.focus for r in results}, quads)
-    shapes = tuple(sorted(
-        (ShapeResult(r.severity, r.message, _short(r.path) if r.path else None, *located.get(r.focus, _from_iri(r.focus)),
-                     r.focus) for r in results),
-        key=lambda s: (s.severity != "Violation", s.path or "\uffff", s.line or 0, s.message, s.focus)))
+    results = shape_results(root, endpoint)
+    shapes = tuple(sorted(results, key=lambda s: (s.severity != "Violation", s.path or "\uffff", s.line or 0,
+                                                  s.message, s.focus)))
     info = status(root)
     return CheckReport(str(root), shapes, tuple(info["unresolved_links"]), tuple(info["repairs"]),
                        tuple(info["problems"]), health(load(root, endpoint=endpoint)))
+
+
+def placed(violations, triples=()) -> list[ShapeResult]:
+    """SHACL results at the file and line they come from (``triples``: the note's graph, to find spans in)."""
+    located = locate({v.focus for v in violations}, list(triples)) if violations else {}
+    return [ShapeResult(v.severity, v.message, _short(v.path) if v.path else None,
+                        *located.get(v.focus, _from_iri(v.focus)), v.focus) for v in violations]
 
 
 def locate(foci: set[str], quads) -> dict[str, tuple[str | None, int | None, int | None]]:

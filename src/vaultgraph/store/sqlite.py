@@ -63,6 +63,10 @@ CREATE TABLE IF NOT EXISTS terms (  -- the vault's own vocabulary (index/terms.p
 );
 CREATE INDEX IF NOT EXISTS terms_key ON terms(key);
 CREATE INDEX IF NOT EXISTS terms_path ON terms(path);
+CREATE TABLE IF NOT EXISTS shape_results (  -- kg check's SHACL results per note (service/checking.py)
+    path TEXT PRIMARY KEY, key TEXT NOT NULL, context TEXT NOT NULL, pointed TEXT NOT NULL, results TEXT NOT NULL,
+    shared TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS graph_journal (graph TEXT PRIMARY KEY, ntriples TEXT NOT NULL);  -- graph/journal.py
 """
 
