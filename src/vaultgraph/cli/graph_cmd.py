@@ -32,18 +32,28 @@ def export(
     root = vault_root(vault)
     ensure_index(root, quiet=True, endpoint=endpoint)
     if out is None:
-        export_graph(root, fmt, sys.stdout.buffer, with_schema, endpoint)
-        sys.stdout.buffer.flush()
+        try:
+            export_graph(root, fmt, sys.stdout.buffer, with_schema, endpoint)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `kg export | head`: the reader has what it wanted
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         return
-    part = out.with_name(f".{out.name}.kg-part")  # renamed over --out once whole: never a half-written file
+    # a file is written beside --out and renamed over it once whole: never a half-written file (a device, a
+    # pipe is written to as it is)
+    part = out.with_name(f".{out.name}.kg-part") if out.is_file() or not out.exists() else out
     try:
         with part.open("wb") as f:
             export_graph(root, fmt, f, with_schema, endpoint)
-        part.replace(out)
+        if part != out:
+            part.replace(out)
     except OSError as exc:  # a full disk
         fail(f"--out {out}: cannot write: {exc.strerror or exc}")
     finally:
-        part.unlink(missing_ok=True)
+        if part != out:
+            part.unlink(missing_ok=True)
     typer.echo(f"wrote {out.stat().st_size} bytes to {plain(out)}", err=True)
 
 

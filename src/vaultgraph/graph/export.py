@@ -94,12 +94,13 @@ def _jsonld(chunks, out: BinaryIO) -> None:
 
 def _graphml(chunks, out: BinaryIO) -> None:
     """Nodes are IRIs, edges are object properties; literals become node attributes (several values joined by
-    " | ", types by spaces). Opens in Gephi. A node is written with its note's graph; one no note owns (a
-    concept, a source, a link's target) once at the end, when all its attributes are known."""
+    " | ", types by spaces). Opens in Gephi. A note's sections, claims, spans … are written with its graph; the
+    note itself (another note may call it a source), and nodes no note owns (a concept, a source, a link's
+    target) once at the end, when all their attributes are known."""
     import tempfile
 
     keys: dict[str, str] = {"label": "d0"}
-    later: dict[str, dict[str, str]] = {}  # nodes no note owns: attributes gathered to the end
+    later: dict[str, dict[str, str]] = {}  # notes, and nodes no note owns: attributes gathered to the end
     targets: set[str] = set()  # edge targets no note owns
     graphs: set[str] = set()
     with tempfile.TemporaryFile() as body:
@@ -117,7 +118,7 @@ def _graphml(chunks, out: BinaryIO) -> None:
                     body.write(_edge(s, t.object.value, name))
                     targets.add(t.object.value)
             for s, attrs in nodes.items():
-                if own.startswith(_NOTE_BASE) and (s == own or s.startswith(own + "#")):
+                if own.startswith(_NOTE_BASE) and s.startswith(own + "#"):
                     body.write(_node(s, attrs, keys))
                 else:
                     for name, value in attrs.items():

@@ -43,6 +43,7 @@ class CheckReport:
     repairs: tuple[dict, ...]
     problems: tuple[dict, ...]
     health: dict[str, list[dict]] = field(default_factory=dict)
+    validated: tuple[int, int] = (0, 0)  # note graphs validated by this check, of all (the others' results stored)
 
     @property
     def violations(self) -> tuple[ShapeResult, ...]:
@@ -60,7 +61,8 @@ class CheckReport:
     def to_dict(self) -> dict:
         return {"vault": self.vault, "conforms": self.conforms, "violations": [r.to_dict() for r in self.shapes],
                 "unresolved_links": list(self.unresolved_links), "repairs": list(self.repairs),
-                "problems": list(self.problems), **self.health}
+                "problems": list(self.problems), **self.health,
+                "shapes_checked": {"notes": self.validated[1], "validated": self.validated[0]}}
 
 
 def check_vault(root: Path, endpoint: str | None = None) -> CheckReport:
@@ -69,12 +71,12 @@ def check_vault(root: Path, endpoint: str | None = None) -> CheckReport:
     from .reading import status
     from .shaping import shape_results
 
-    results = shape_results(root, endpoint)
+    results, validated, notes = shape_results(root, endpoint)
     shapes = tuple(sorted(results, key=lambda s: (s.severity != "Violation", s.path or "\uffff", s.line or 0,
                                                   s.message, s.focus)))
     info = status(root)
     return CheckReport(str(root), shapes, tuple(info["unresolved_links"]), tuple(info["repairs"]),
-                       tuple(info["problems"]), health(load(root, endpoint=endpoint)))
+                       tuple(info["problems"]), health(load(root, endpoint=endpoint)), (validated, notes))
 
 
 def placed(violations, triples=()) -> list[ShapeResult]:

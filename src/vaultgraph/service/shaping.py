@@ -30,8 +30,9 @@ _TABLE = ("CREATE TABLE IF NOT EXISTS shape_results (path TEXT PRIMARY KEY, key 
           "pointed TEXT NOT NULL, results TEXT NOT NULL, shared TEXT NOT NULL)")
 
 
-def shape_results(root: Path, endpoint: str | None = None, progress=None) -> list:
-    """Every SHACL result of the graph the index last committed, as ``checking.ShapeResult``s."""
+def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tuple[list, int, int]:
+    """Every SHACL result of the graph the index last committed, as ``checking.ShapeResult``s; how many note
+    graphs were validated this time, and how many there are."""
     from ..graph.shapes import pointed_classes
     from ..graph.store import _schema_graph
 
@@ -41,7 +42,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> lis
     base = _digest(CHECK_VERSION, _pyshacl_version(), *_schema_bytes())
     saver = _Saver(root, state)
     shapes = None
-    results, shared, rows = [], set(), {}
+    results, shared, rows, validated = [], set(), {}, 0
     schema = _schema_graph()
     names = sorted(n for n in graph.graph_names() if n != schema)
     for i, iri in enumerate(names, 1):
@@ -54,6 +55,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> lis
             if shapes is None:
                 shapes = _shapes(types)
             found, lines, pointed = _validate(shapes, iri, graph.graph_ntriples(iri))
+            validated += 1
             if key is not None:
                 rows[path] = (key, _context(types, pointed), pointed, found, lines)
         results += found
@@ -77,7 +79,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> lis
     saver.save(rows, keep={path for path, _ in keys.values()} | {""})
     from .checking import ShapeResult
 
-    return [ShapeResult(**r) for r in results]
+    return [ShapeResult(**r) for r in results], validated, len(names)
 
 
 def _validate(shapes, iri: str, data: bytes) -> tuple[list[dict], list[str], list[str]]:
