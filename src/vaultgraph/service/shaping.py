@@ -25,6 +25,7 @@ from ..errors import IndexBusy
 
 CHECK_VERSION = "1"
 BATCH = 500  # notes validated per stored transaction
+PARALLEL = 200  # notes to validate from which two processes do it
 _NOTE_BASE = "https://vaultgraph.dev/vault/"
 _TABLE = ("CREATE TABLE IF NOT EXISTS shape_results (path TEXT PRIMARY KEY, key TEXT NOT NULL, context TEXT NOT NULL, "
           "pointed TEXT NOT NULL, results TEXT NOT NULL, shared TEXT NOT NULL)")
@@ -41,30 +42,31 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     types = graph.instances(pointed_classes())
     base = _digest(CHECK_VERSION, _pyshacl_version(), *_schema_bytes())
     saver = _Saver(root, state)
-    shapes = None
-    results, shared, rows, validated = [], set(), {}, 0
+    results, shared, rows = [], set(), {}
     schema = _schema_graph()
     names = sorted(n for n in graph.graph_names() if n != schema)
-    for i, iri in enumerate(names, 1):
+    todo = {}  # note graph IRI → (path, key) of those validated this time
+    for iri in names:
         path, graph_key = keys.get(iri) or (unquote(iri[len(_NOTE_BASE):]) if iri.startswith(_NOTE_BASE) else iri, "")
         key = f"{base}:{graph_key}" if graph_key else None
         row = stored.get(path)
         if key is not None and row is not None and row["key"] == key and row["context"] == _context(types, row["pointed"]):
-            found, lines = row["results"], row["shared"]
+            results += row["results"]
+            shared.update(row["shared"])
         else:
-            if shapes is None:
-                shapes = _shapes(types)
-            found, lines, pointed = _validate(shapes, iri, graph.graph_ntriples(iri))
-            validated += 1
-            if key is not None:
-                rows[path] = (key, _context(types, pointed), pointed, found, lines)
+            todo[iri] = (path, key)
+    for i, (iri, (found, lines, pointed)) in enumerate(_validate_all(graph, list(todo), types), 1):
+        path, key = todo[iri]
+        if key is not None:
+            rows[path] = (key, _context(types, pointed), pointed, found, lines)
         results += found
         shared.update(lines)
         if len(rows) >= BATCH:
             saver.save(rows)
             rows = {}
         if progress:
-            progress("check", i, len(names))
+            progress("check", i, len(todo))
+    validated = len(todo)
     concepts = sorted(shared)
     key = _digest(base, *concepts)
     row = stored.get("")
@@ -73,7 +75,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     else:
         from .checking import placed
 
-        found = [r.to_dict() for r in placed((shapes or _shapes(types)).concepts([c.encode() for c in concepts]))]
+        found = [r.to_dict() for r in placed(_shapes(types).concepts([c.encode() for c in concepts]))]
         rows[""] = (key, "", [], found, [])
     results += found
     saver.save(rows, keep={path for path, _ in keys.values()} | {""})
@@ -82,12 +84,57 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     return [ShapeResult(**r) for r in results], validated, len(names)
 
 
-def _validate(shapes, iri: str, data: bytes) -> tuple[list[dict], list[str], list[str]]:
+def _validate_all(graph, iris: list[str], types: dict[str, set[str]]):
+    """(IRI, (results, shared lines, pointed nodes)) of each note graph, in order. Past ``PARALLEL`` notes on
+    two processes (pyshacl is pure Python): this one reads the graphs, a few batches ahead of the workers."""
+    import os
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(2, os.cpu_count() or 1)
+    if len(iris) < PARALLEL or workers < 2:
+        _init(types)
+        for iri in iris:
+            yield iri, _validate(iri, graph.graph_ntriples(iri))
+        return
+    batches = [iris[i:i + 32] for i in range(0, len(iris), 32)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(types,)) as pool:
+        pending = deque()
+        for batch in batches:
+            pending.append((batch, pool.submit(_validate_batch, [(iri, graph.graph_ntriples(iri)) for iri in batch])))
+            while len(pending) > 2 * workers:
+                done, future = pending.popleft()
+                yield from zip(done, future.result())
+        while pending:
+            done, future = pending.popleft()
+            yield from zip(done, future.result())
+
+
+_SHAPES = None
+
+
+def _init(types: dict[str, set[str]]) -> None:
+    global _SHAPES
+    _SHAPES = _shapes(types)
+
+
+def _init_worker(types: dict[str, set[str]]) -> None:
+    from ..store.sqlite import release_inherited
+
+    release_inherited()  # a forked worker: the parent's writer locks are not its own
+    _init(types)
+
+
+def _validate_batch(notes: list[tuple[str, bytes]]) -> list:
+    return [_validate(iri, data) for iri, data in notes]
+
+
+def _validate(iri: str, data: bytes) -> tuple[list[dict], list[str], list[str]]:
     from ..graph.shapes import _parse, shared_lines
     from .checking import placed
 
     lines = [line for line in data.split(b"\n") if line]
-    found, pointed = shapes.note(lines)
+    found, pointed = _SHAPES.note(lines)
     return ([r.to_dict() for r in placed(found, _parse(lines) if found else ())],
             [line.decode() for line in shared_lines(iri, lines)], sorted(pointed))
 
