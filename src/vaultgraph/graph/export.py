@@ -4,11 +4,11 @@ A 10,000-note vault holds 7.3M quads: rdflib needed ~311 s and 8.7 GiB to hold t
 ``longturtle`` of the whole graph cost as much again. So the output is written graph by graph (the notes' in
 the order of their IRIs, then nothing else is held but the current note's graph): Oxigraph writes each
 graph's N-Triples itself (no Python object per triple), the lines are sorted within the graph, and each
-triple is written once — a triple about a note's own parts (``#…`` fragments of its IRI) lives in that note's
-graph alone; the others (the note's own IRI, which another note may call a source; a source cited by several
+triple is written once — a triple that names a note's own parts (``#…`` fragments of its IRI: a claim, a
+concept's ``vg:hasRisk`` to it) lives in that note's graph alone; the others (the note's own IRI, which another note may call a source; a source cited by several
 notes; a concept) are remembered as they are written: that set is what the export holds beyond one note's
-graph. Turtle and JSON-LD
-are Oxigraph's serializers over the same lines (prefixes once at the top); there are no blank nodes.
+graph. Turtle and JSON-LD are Oxigraph's serializers over the same lines (prefixes once at the top); there
+are no blank nodes. (Until this version Turtle was rdflib's sorted ``longturtle``: the same RDF, other bytes.)
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ def graph_lines(graph, include_schema: bool = False) -> Iterator[tuple[str, list
     schema = _schema_graph()
     names = sorted(n for n in graph.graph_names() if n != schema or include_schema)
     seen: set[bytes] = set()  # lines another graph may state too, written already
-    for iri in names:
-        own, fragment = f"<{iri}> ".encode(), f"<{iri}#".encode()
+    for iri, data in read_ahead(graph, names):
+        fragment = f"<{iri}#".encode()
         owned = iri.startswith(_NOTE_BASE)
         kept = []
-        for line in graph.graph_ntriples(iri).split(b"\n"):
+        for line in data.split(b"\n"):
             if not line:
                 continue
-            if owned and line.startswith(fragment):  # a note's own section, claim, span …: in its graph only
+            if owned and fragment in line:  # about a note's own section, claim, span …: in its graph only
                 kept.append(line)
             elif line not in seen:  # the note itself (another note may call it a source), a concept, a source …
                 seen.add(line)
@@ -51,6 +51,24 @@ def graph_lines(graph, include_schema: bool = False) -> Iterator[tuple[str, list
         if kept:
             kept.sort()
             yield iri, kept
+
+
+def read_ahead(graph, names: list[str], ahead: int = 4) -> Iterator[tuple[str, bytes]]:
+    """(IRI, N-Triples) of each named graph in order, a thread reading the next few while the caller works on
+    one (Oxigraph reads without holding Python's lock)."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        pending = deque()
+        for iri in names:
+            pending.append((iri, reader.submit(graph.graph_ntriples, iri)))
+            if len(pending) > ahead:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
 
 
 def write(graph, fmt: str, out: BinaryIO, include_schema: bool = False) -> None:
