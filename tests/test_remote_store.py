@@ -237,4 +237,9 @@ def test_kg_index_and_query_through_a_real_server(oxigraph_server, demo_vault, t
     assert int(n) > 50 and n == local_n["results"]["bindings"][0]["n"]["value"]
     remote_ttl = run_kg("export", "--vault", str(demo_vault), "--endpoint", oxigraph_server).stdout
     assert remote_ttl == run_kg("export", "--vault", str(local)).stdout
+    # kg check reads each note's graph from the server (Graph Store GET) as it does from the local store
+    checks = [json.loads(run_kg("check", "--vault", str(v), "--json", *extra, check=False).stdout)
+              for v, extra in ((demo_vault, ("--endpoint", oxigraph_server)), (local, ()))]
+    assert checks[0]["violations"] == checks[1]["violations"]
+    assert checks[0]["shapes_checked"] == checks[1]["shapes_checked"] and checks[0]["shapes_checked"]["notes"] > 40
     assert not (demo_vault / ".kg" / "graph").exists()  # the graph went to the server, not to disk

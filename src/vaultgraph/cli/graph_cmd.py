@@ -31,17 +31,30 @@ def export(
         _check_out(out)
     root = vault_root(vault)
     ensure_index(root, quiet=True, endpoint=endpoint)
-    data = export_graph(root, fmt, with_schema, endpoint)
     if out is None:
-        sys.stdout.buffer.write(data)
+        try:
+            export_graph(root, fmt, sys.stdout.buffer, with_schema, endpoint)
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:  # `kg export | head`: the reader has what it wanted
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         return
+    # a file is written beside --out and renamed over it once whole: never a half-written file (a device, a
+    # pipe is written to as it is)
+    part = out.with_name(f".{out.name}.kg-part") if out.is_file() or not out.exists() else out
     try:
-        out.write_bytes(data)
-    except OSError as exc:  # a full disk: no half-written file left behind
-        if out.is_file():
-            out.unlink(missing_ok=True)
+        with part.open("wb") as f:
+            export_graph(root, fmt, f, with_schema, endpoint)
+        if part != out:
+            part.replace(out)
+    except OSError as exc:  # a full disk
         fail(f"--out {out}: cannot write: {exc.strerror or exc}")
-    typer.echo(f"wrote {len(data)} bytes to {plain(out)}", err=True)
+    finally:
+        if part != out:
+            part.unlink(missing_ok=True)
+    typer.echo(f"wrote {out.stat().st_size} bytes to {plain(out)}", err=True)
 
 
 def _check_out(out: Path) -> None:

@@ -106,6 +106,33 @@ class RemoteGraph:
         body, _ = self._request("GET", self.store_endpoint, accept=N_QUADS)
         yield from without_schema(ox.parse(body, format=ox.RdfFormat.N_QUADS), include_schema)
 
+    def graph_names(self) -> list[str]:
+        """The IRIs of the server's named graphs (SPARQL ``GRAPH ?g {}``)."""
+        from .journal import STATE
+
+        rows = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return [r["g"].value for r in rows if isinstance(r["g"], ox.NamedNode) and not r["g"].value.startswith(STATE)]
+
+    def instances(self, classes: list[str]) -> dict[str, set[str]]:
+        """Node → which of ``classes`` the notes' graphs type it with (``?s rdf:type C``)."""
+        values = " ".join(str(ox.NamedNode(c)) for c in classes)
+        rows = self.query(f"SELECT DISTINCT ?s ?c WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?s a ?c }} "
+                          f"FILTER(?g != {ox.NamedNode(str(SCHEMA_GRAPH))}) }}")
+        out: dict[str, set[str]] = {}
+        for r in rows:
+            out.setdefault(r["s"].value, set()).add(r["c"].value)
+        return out
+
+    def graph_ntriples(self, iri: str) -> bytes:
+        """One named graph as N-Triples (Graph Store ``GET ?graph=``); a missing graph is empty."""
+        try:
+            body, _ = self._request("GET", self._graph_url(ox.NamedNode(iri)), accept=N_TRIPLES)
+        except RemoteError as exc:
+            if getattr(exc, "status", None) == 404:
+                return b""
+            raise
+        return body
+
     def query(self, sparql: str, stream: bool = False):
         """The answer as pyoxigraph objects; with ``stream`` rows are parsed as the server sends them (a
         CONSTRUCT then gives an iterator of ``Triple``s) instead of after the whole answer is read."""

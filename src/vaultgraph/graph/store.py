@@ -26,6 +26,7 @@ from .. import layout
 from ..resources import schema_dir
 
 SCHEMA_FILES = ("vaultgraph.ttl", "concepts.ttl")
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                      re.IGNORECASE)
 
@@ -152,6 +153,27 @@ class LocalGraph:
 
     def quads(self, include_schema: bool = False) -> Iterator[ox.Quad]:
         return without_schema(self.store.quads_for_pattern(None, None, None, None), include_schema)
+
+    def graph_names(self) -> list[str]:
+        """The IRIs of the store's named graphs: the notes', the schema's (state marks are empty, left out)."""
+        from .journal import STATE
+
+        return [g.value for g in self.store.named_graphs()
+                if isinstance(g, ox.NamedNode) and not g.value.startswith(STATE)]
+
+    def graph_ntriples(self, iri: str) -> bytes:
+        """One named graph as N-Triples, written by Oxigraph itself (no Python object per triple)."""
+        return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)) or b""
+
+    def instances(self, classes: list[str]) -> dict[str, set[str]]:
+        """Node → which of ``classes`` the notes' graphs type it with (``?s rdf:type C``)."""
+        schema, kind = ox.NamedNode(_schema_graph()), ox.NamedNode(_RDF_TYPE)
+        out: dict[str, set[str]] = {}
+        for c in classes:
+            for q in self.store.quads_for_pattern(None, kind, ox.NamedNode(c), None):
+                if q.graph_name != schema:
+                    out.setdefault(q.subject.value, set()).add(c)
+        return out
 
     def query(self, sparql: str):
         check_read_only(sparql)

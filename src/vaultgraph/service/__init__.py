@@ -10,6 +10,7 @@ imports the parser or rdflib).
     reasoning.py   why, compare: the reasoning graph (reason/), for kg why, kg compare and the servers
     querying.py    export_graph, run_sparql: the graph as a file, a user's SPARQL under limits
     checking.py    check_vault: the kg check report, as a record
+    shaping.py     its SHACL part: each note's graph validated on its own, results stored per note
     reading.py     show_note, all_links, status: what the index holds
     vocabulary.py  the learned terms of a vault, listed and exported as SKOS
     watching.py    kg watch: re-index on changes, debounced

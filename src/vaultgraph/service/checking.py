@@ -43,6 +43,7 @@ class CheckReport:
     repairs: tuple[dict, ...]
     problems: tuple[dict, ...]
     health: dict[str, list[dict]] = field(default_factory=dict)
+    validated: tuple[int, int] = (0, 0)  # note graphs validated by this check, of all (the others' results stored)
 
     @property
     def violations(self) -> tuple[ShapeResult, ...]:
@@ -60,27 +61,29 @@ class CheckReport:
     def to_dict(self) -> dict:
         return {"vault": self.vault, "conforms": self.conforms, "violations": [r.to_dict() for r in self.shapes],
                 "unresolved_links": list(self.unresolved_links), "repairs": list(self.repairs),
-                "problems": list(self.problems), **self.health}
+                "problems": list(self.problems), **self.health,
+                "shapes_checked": {"notes": self.validated[1], "validated": self.validated[0]}}
 
 
 def check_vault(root: Path, endpoint: str | None = None) -> CheckReport:
     """Validate the graph the index last committed and gather the vault's other findings."""
-    from ..graph.shapes import validate
-    from ..graph.store import open_graph
     from ..reason import health, load
     from .reading import status
+    from .shaping import shape_results
 
-    graph = open_graph(root, readonly=True, endpoint=endpoint)
-    quads = list(graph.quads())
-    results = validate(quads)
-    located = locate({r.focus for r in results}, quads)
-    shapes = tuple(sorted(
-        (ShapeResult(r.severity, r.message, _short(r.path) if r.path else None, *located.get(r.focus, _from_iri(r.focus)),
-                     r.focus) for r in results),
-        key=lambda s: (s.severity != "Violation", s.path or "\uffff", s.line or 0, s.message, s.focus)))
+    results, validated, notes = shape_results(root, endpoint)
+    shapes = tuple(sorted(results, key=lambda s: (s.severity != "Violation", s.path or "\uffff", s.line or 0,
+                                                  s.message, s.focus)))
     info = status(root)
     return CheckReport(str(root), shapes, tuple(info["unresolved_links"]), tuple(info["repairs"]),
-                       tuple(info["problems"]), health(load(root)))
+                       tuple(info["problems"]), health(load(root)), (validated, notes))
+
+
+def placed(violations, triples=()) -> list[ShapeResult]:
+    """SHACL results at the file and line they come from (``triples``: the note's graph, to find spans in)."""
+    located = locate({v.focus for v in violations}, list(triples)) if violations else {}
+    return [ShapeResult(v.severity, v.message, _short(v.path) if v.path else None,
+                        *located.get(v.focus, _from_iri(v.focus)), v.focus) for v in violations]
 
 
 def locate(foci: set[str], quads) -> dict[str, tuple[str | None, int | None, int | None]]:

@@ -14,13 +14,13 @@ def export_formats() -> tuple[str, ...]:
     return FORMATS
 
 
-def export_graph(root: Path, fmt: str, with_schema: bool = False, endpoint: str | None = None) -> bytes:
-    """The graph the index last committed in ``fmt``; the same vault always gives the same bytes."""
-    from ..graph.export import export
+def export_graph(root: Path, fmt: str, out: BinaryIO, with_schema: bool = False, endpoint: str | None = None) -> None:
+    """Write the graph the index last committed to ``out`` in ``fmt``, one note's graph at a time; the same
+    vault always gives the same bytes."""
+    from ..graph.export import write
     from ..graph.store import open_graph
 
-    graph = open_graph(root, readonly=True, endpoint=endpoint)
-    return export(graph.quads(include_schema=with_schema), fmt)
+    write(open_graph(root, readonly=True, endpoint=endpoint), fmt, out, include_schema=with_schema)
 
 
 def check_sparql(query: str) -> None:

@@ -74,6 +74,10 @@ CREATE TABLE IF NOT EXISTS reason_edges (  -- … summed over the notes, one row
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS reason_edges_weight ON reason_edges(u, w, v);  -- a station's edges, cheapest first
 CREATE TABLE IF NOT EXISTS reason_degree (node TEXT PRIMARY KEY, degree INTEGER NOT NULL) WITHOUT ROWID;  -- … degrees
+CREATE TABLE IF NOT EXISTS shape_results (  -- kg check's SHACL results per note (service/checking.py)
+    path TEXT PRIMARY KEY, key TEXT NOT NULL, context TEXT NOT NULL, pointed TEXT NOT NULL, results TEXT NOT NULL,
+    shared TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS graph_journal (graph TEXT PRIMARY KEY, ntriples TEXT NOT NULL);  -- graph/journal.py
 """
 

@@ -1,0 +1,234 @@
+"""``kg check``'s SHACL part, note by note, and only the notes whose graph changed since the last check.
+
+Each note's graph is read from the store and validated on its own (``graph.shapes``); its results, placed at
+their lines, are kept in the index's ``shape_results`` table under a key: the note's ``graph_key`` (which the
+index changes whenever it rewrites the note's graph) and a digest of everything else a note's results depend
+on (the shapes, the schema, pyshacl's version), and the types the vault gives the concepts and sources the
+note points at (``context``). A later check reads the stored results of every note whose key and context
+still match and validates the others; the shapes on concepts run over what all notes say of concepts (stored
+with each note), again only when that changed (row ``''``).
+
+Results are stored by batches of notes, each batch one transaction under the index's writer lock, and only
+while the index is still at the state the check read: a check stopped half-way keeps the batches it stored
+(each row stands on its own key), and one that finds ``kg index`` running validates without storing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+from urllib.parse import unquote
+
+from ..errors import IndexBusy
+
+CHECK_VERSION = "1"
+BATCH = 500  # notes validated per stored transaction
+PARALLEL = 200  # notes to validate from which two processes do it
+_NOTE_BASE = "https://vaultgraph.dev/vault/"
+_TABLE = ("CREATE TABLE IF NOT EXISTS shape_results (path TEXT PRIMARY KEY, key TEXT NOT NULL, context TEXT NOT NULL, "
+          "pointed TEXT NOT NULL, results TEXT NOT NULL, shared TEXT NOT NULL)")
+
+
+def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tuple[list, int, int]:
+    """Every SHACL result of the graph the index last committed, as ``checking.ShapeResult``s; how many note
+    graphs were validated this time, and how many there are."""
+    from ..graph.shapes import pointed_classes
+    from ..graph.store import _schema_graph
+
+    graph, keys, state = _snapshot(root, endpoint)
+    stored = _stored(root)
+    types = graph.instances(pointed_classes())
+    base = _digest(CHECK_VERSION, _pyshacl_version(), *_schema_bytes())
+    saver = _Saver(root, state)
+    results, shared, rows = [], set(), {}
+    schema = _schema_graph()
+    names = sorted(n for n in graph.graph_names() if n != schema)
+    todo = {}  # note graph IRI → (path, key) of those validated this time
+    for iri in names:
+        path, graph_key = keys.get(iri) or (unquote(iri[len(_NOTE_BASE):]) if iri.startswith(_NOTE_BASE) else iri, "")
+        key = f"{base}:{graph_key}" if graph_key else None
+        row = stored.get(path)
+        if key is not None and row is not None and row["key"] == key and row["context"] == _context(types, row["pointed"]):
+            results += row["results"]
+            shared.update(row["shared"])
+        else:
+            todo[iri] = (path, key)
+    for i, (iri, (found, lines, pointed)) in enumerate(_validate_all(graph, list(todo), types), 1):
+        path, key = todo[iri]
+        if key is not None:
+            rows[path] = (key, _context(types, pointed), pointed, found, lines)
+        results += found
+        shared.update(lines)
+        if len(rows) >= BATCH:
+            saver.save(rows)
+            rows = {}
+        if progress:
+            progress("check", i, len(todo))
+    validated = len(todo)
+    concepts = sorted(shared)
+    key = _digest(base, *concepts)
+    row = stored.get("")
+    if row is not None and row["key"] == key:
+        found = row["results"]
+    else:
+        from .checking import placed
+
+        found = [r.to_dict() for r in placed(_shapes(types).concepts([c.encode() for c in concepts]))]
+        rows[""] = (key, "", [], found, [])
+    results += found
+    saver.save(rows, keep={path for path, _ in keys.values()} | {""})
+    from .checking import ShapeResult
+
+    return [ShapeResult(**r) for r in results], validated, len(names)
+
+
+def _validate_all(graph, iris: list[str], types: dict[str, set[str]]):
+    """(IRI, (results, shared lines, pointed nodes)) of each note graph, in order. Past ``PARALLEL`` notes on
+    two processes (pyshacl is pure Python): this one reads the graphs, a few batches ahead of the workers."""
+    import os
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(2, os.cpu_count() or 1)
+    if len(iris) < PARALLEL or workers < 2:
+        _init(types)
+        for iri in iris:
+            yield iri, _validate(iri, graph.graph_ntriples(iri))
+        return
+    batches = [iris[i:i + 32] for i in range(0, len(iris), 32)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(types,)) as pool:
+        pending = deque()
+        for batch in batches:
+            pending.append((batch, pool.submit(_validate_batch, [(iri, graph.graph_ntriples(iri)) for iri in batch])))
+            while len(pending) > 2 * workers:
+                done, future = pending.popleft()
+                yield from zip(done, future.result())
+        while pending:
+            done, future = pending.popleft()
+            yield from zip(done, future.result())
+
+
+_SHAPES = None
+
+
+def _init(types: dict[str, set[str]]) -> None:
+    global _SHAPES
+    _SHAPES = _shapes(types)
+
+
+def _init_worker(types: dict[str, set[str]]) -> None:
+    from ..store.sqlite import release_inherited
+
+    release_inherited()  # a forked worker: the parent's writer locks are not its own
+    _init(types)
+
+
+def _validate_batch(notes: list[tuple[str, bytes]]) -> list:
+    return [_validate(iri, data) for iri, data in notes]
+
+
+def _validate(iri: str, data: bytes) -> tuple[list[dict], list[str], list[str]]:
+    from ..graph.shapes import _parse, shared_lines
+    from .checking import placed
+
+    lines = [line for line in data.split(b"\n") if line]
+    found, pointed = _SHAPES.note(lines)
+    return ([r.to_dict() for r in placed(found, _parse(lines) if found else ())],
+            [line.decode() for line in shared_lines(iri, lines)], sorted(pointed))
+
+
+def _context(types: dict[str, set[str]], pointed: list[str]) -> str:
+    """What a note's results depend on beyond its graph: the types the vault gives the nodes it points at."""
+    return _digest(*(f"{node} {' '.join(sorted(types[node]))}" for node in pointed if node in types))
+
+
+def _shapes(types: dict[str, set[str]]):
+    from ..graph.shapes import Shapes
+
+    return Shapes(types)
+
+
+def _snapshot(root: Path, endpoint: str | None):
+    """The store as the index last committed it, each note graph's IRI → (path, graph_key) from the same
+    commit, and the index state they belong to (read again until the index did not move in between)."""
+    from ..graph.build import note_iri
+    from ..graph.journal import read_meta
+    from ..graph.store import open_graph
+    from ..store.sqlite import reader
+
+    for _ in range(5):
+        before = _state(read_meta(root))
+        graph = open_graph(root, readonly=True, endpoint=endpoint)
+        with reader(root) as conn:
+            keys = {note_iri(r[0]).value: (r[0], r[1]) for r in conn.execute(
+                "SELECT path, graph_key FROM notes WHERE record IS NOT NULL")}
+        if _state(read_meta(root)) == before:
+            return graph, keys, before
+        del graph
+    return graph, {}, None  # the index keeps moving: validate everything, store nothing
+
+
+def _state(meta: dict[str, str]) -> tuple:
+    return meta.get("graph_dir"), meta.get("graph_state"), meta.get("graph_store")
+
+
+def _stored(root: Path) -> dict[str, dict]:
+    from ..store.sqlite import reader
+
+    try:
+        with reader(root) as conn:
+            return {r[0]: {"key": r[1], "context": r[2], "pointed": json.loads(r[3]), "results": json.loads(r[4]),
+                           "shared": json.loads(r[5])}
+                    for r in conn.execute("SELECT path, key, context, pointed, results, shared FROM shape_results")}
+    except sqlite3.OperationalError:  # an index written before this table existed
+        return {}
+
+
+class _Saver:
+    """Stores rows while the index is at ``state``; stops (silently) once it is not, or is busy."""
+
+    def __init__(self, root: Path, state):
+        self.root, self.state, self.on = root, state, state is not None
+
+    def save(self, rows: dict, keep: set[str] | None = None) -> None:
+        from ..graph.journal import read_meta
+        from ..store.sqlite import dumps, locked, transaction
+
+        if not self.on or not (rows or keep is not None):
+            return
+        try:
+            with locked(self.root), transaction(self.root) as conn:
+                if _state(read_meta(self.root)) != self.state:
+                    self.on = False
+                    return
+                conn.execute(_TABLE)
+                conn.executemany("INSERT OR REPLACE INTO shape_results (path, key, context, pointed, results, shared) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)", [(p, k, c, dumps(pointed), dumps(found), dumps(lines))
+                                                               for p, (k, c, pointed, found, lines) in rows.items()])
+                if keep is not None:  # notes gone since: their rows go
+                    gone = [r[0] for r in conn.execute("SELECT path FROM shape_results") if r[0] not in keep]
+                    conn.executemany("DELETE FROM shape_results WHERE path = ?", [(p,) for p in gone])
+        except (IndexBusy, OSError, sqlite3.Error):
+            self.on = False  # kg index runs, or the index is read-only: the results are still reported
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+def _schema_bytes() -> list[bytes]:
+    from ..resources import schema_dir
+
+    return [(schema_dir() / name).read_bytes() for name in ("shapes.ttl", "vaultgraph.ttl", "concepts.ttl")]
+
+
+def _pyshacl_version() -> str:
+    from importlib.metadata import version
+
+    return version("pyshacl")
