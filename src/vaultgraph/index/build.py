@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import IndexDamaged, VaultgraphError
 from ..layout import bm25_dir, delta_file, embeddings_db, links_dir, search_dir, vectors_file, words_file
+from ..store.sqlite import select_in
 from ..text.words import tokenize
 from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
@@ -251,12 +252,7 @@ def _term_texts(conn, paths: list[str] | None = None) -> list[str]:
     """The texts of the vault's terms (aliases live in frontmatter, not in any passage)."""
     if paths is None:
         return [r[0] for r in conn.execute("SELECT text FROM terms")]
-    out = []
-    for start in range(0, len(paths), 500):
-        chunk = paths[start:start + 500]
-        out += [r[0] for r in conn.execute(f"SELECT text FROM terms WHERE path IN ({','.join('?' * len(chunk))})",
-                                           chunk)]
-    return out
+    return [r[0] for r in select_in(conn, "SELECT text FROM terms WHERE path IN ({})", paths)]
 
 
 def _embed_words(root: Path, embedder: Embedder, counts, reference: "words.Words | None" = None) -> "words.Words":

@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import fields
 from collections.abc import Iterable, Sequence
 
+from ..store.sqlite import select_in
 from .passages import Passage, search_text
 
 _COLUMNS = ("id", "path", "line", "end_line", "heading", "field", "kinds", "role", "text", "context", "about",
@@ -72,33 +73,22 @@ def passages_by_row(conn: sqlite3.Connection, rows: Iterable[int]) -> dict[int, 
     out: dict[int, Passage] = {}
     cursor = conn.cursor()
     cursor.row_factory = None
-    for start in range(0, len(rows), 500):
-        chunk = rows[start:start + 500]
-        for r in cursor.execute(_SELECT + f"({','.join('?' * len(chunk))})", chunk):
-            out[r[0]] = _passage(r[1:])
+    for r in select_in(cursor, _SELECT + "({})", rows):
+        out[r[0]] = _passage(r[1:])
     return out
 
 
 def related(conn: sqlite3.Connection, ids: Iterable[str], rel: str, reverse: bool = False) -> list[tuple[str, str]]:
     """(src, dst) pairs of ``rel`` whose src (or, reversed, dst) is one of ``ids``."""
     ids = list(dict.fromkeys(ids))
-    out: list[tuple[str, str]] = []
     col = "dst" if reverse else "src"
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        q = f"SELECT src, dst FROM relations WHERE rel = ? AND {col} IN ({','.join('?' * len(chunk))})"
-        out += [(r["src"], r["dst"]) for r in conn.execute(q, [rel, *chunk])]
-    return out
+    return [(r[0], r[1]) for r in select_in(conn, f"SELECT src, dst FROM relations WHERE rel = ? AND {col} IN ({{}})",
+                                            ids, (rel,))]
 
 
 def rows_of_ids(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
     ids = list(dict.fromkeys(ids))
-    out: dict[str, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for r in conn.execute(f"SELECT id, row FROM passages WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-            out[r["id"]] = r["row"]
-    return out
+    return {r[0]: r[1] for r in select_in(conn, "SELECT id, row FROM passages WHERE id IN ({})", ids)}
 
 
 def rows_at(conn: sqlite3.Connection, places) -> list[int]:

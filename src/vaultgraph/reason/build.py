@@ -29,6 +29,7 @@ import math
 from functools import cached_property
 
 from ..extract.concepts import ConceptIndex
+from ..store.sqlite import select_in
 from ..vocabulary import METHOD_TYPES
 from . import records, store
 from .model import ClaimRec
@@ -168,12 +169,9 @@ class ReasonGraph:
         """Read the label and url of these sources (``source`` answers from what was read)."""
         keys = [k for k in dict.fromkeys(keys) if k not in self._sources]
         found: dict[str, dict[str, str]] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            for src, rel, dst in self.conn.execute(
-                    f"SELECT src, rel, dst FROM relations WHERE src IN ({','.join('?' * len(chunk))}) "
-                    f"AND rel IN ('label', 'url') ORDER BY path DESC", chunk):
-                found.setdefault(src, {})[rel] = dst
+        for src, rel, dst in select_in(self.conn, "SELECT src, rel, dst FROM relations WHERE src IN ({}) "
+                                                  "AND rel IN ('label', 'url') ORDER BY path DESC", keys):
+            found.setdefault(src, {})[rel] = dst
         for key in keys:
             rows = found.get(key, {})
             self._sources[key] = (rows.get("label", key.removeprefix("note:?")), rows.get("url"))

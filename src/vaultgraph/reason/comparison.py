@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 
 from ..errors import VaultgraphError
+from ..index.store import related
 from . import records
 from .build import ReasonGraph
 from .edges import is_navigation
@@ -162,11 +163,7 @@ def _mitigations(rg: ReasonGraph, claims: list[ClaimRec]) -> list[ClaimRec]:
 
 def mitigations_of(rg: ReasonGraph, claim_ids: list[str]) -> dict[str, list[ClaimRec]]:
     """risk or problem id → the solutions linked to it (``vg:mitigates`` / ``vg:addresses``), by id."""
-    pairs = []
-    for start in range(0, len(claim_ids), 500):
-        chunk = claim_ids[start:start + 500]
-        pairs += [tuple(r) for r in rg.conn.execute(f"SELECT dst, src FROM relations WHERE rel = 'mitigates' AND dst IN "
-                                                    f"({','.join('?' * len(chunk))})", chunk)]
+    pairs = [(risk, sol) for sol, risk in related(rg.conn, claim_ids, "mitigates", reverse=True)]
     found = records.claims(rg.conn, [p[1] for p in pairs], rg.saved)
     out: dict[str, list[ClaimRec]] = {}
     for target, sol in sorted(pairs):

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from ..extract.sources import source_url
 from ..index.passages import answer_mark
+from ..store.sqlite import select_in
 from ..vocabulary import CLAIM_KINDS, GRAPH_ROLES
 from .model import ClaimRec, NotePiece
 
@@ -142,9 +143,7 @@ def _rows_of(conn, ids: list[str], query: tuple[str, tuple] | None = None) -> di
         rows = (r for r in conn.execute("SELECT src, rel, dst FROM relations WHERE rel IN (?, ?, 'mitigates')",
                                         (CITES, EVIDENCE)) if r[0] in wanted)
     else:
-        rows = (r for start in range(0, len(ids), 500) for r in conn.execute(
-            f"SELECT src, rel, dst FROM relations WHERE src IN ({','.join('?' * len(ids[start:start + 500]))})",
-            ids[start:start + 500]))
+        rows = select_in(conn, "SELECT src, rel, dst FROM relations WHERE src IN ({})", ids)
     for src, rel, dst in rows:
         cites, evidence, involves = found.setdefault(src, (set(), set(), set()))
         if rel == CITES:
@@ -161,11 +160,7 @@ def _rows_of(conn, ids: list[str], query: tuple[str, tuple] | None = None) -> di
 def claims(conn, ids: Iterable[str], saved: frozenset[str] = frozenset()) -> dict[str, ClaimRec]:
     """The claims of these ids (those of saved answers left out)."""
     ids = list(dict.fromkeys(ids))
-    rows = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        rows += conn.execute(f"SELECT {_COLUMNS} FROM passages WHERE field = 'claim' AND id IN "
-                             f"({','.join('?' * len(chunk))})", chunk).fetchall()
+    rows = select_in(conn, f"SELECT {_COLUMNS} FROM passages WHERE field = 'claim' AND id IN ({{}})", ids)
     return {c.id: c for c in _records(conn, [tuple(r) for r in rows], saved)}
 
 

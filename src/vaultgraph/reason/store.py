@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+from ..store.sqlite import select_in
 from .edges import contributions
 from .model import NotePiece
 
@@ -169,12 +170,8 @@ def sorted_edges(conn, node: str, after: tuple[float, str] | None, n: int) -> li
 
 
 def degrees(conn, nodes: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for start in range(0, len(nodes), 500):
-        chunk = nodes[start:start + 500]
-        out.update(conn.execute(f"SELECT node, degree FROM reason_degree WHERE node IN ({','.join('?' * len(chunk))})",
-                                chunk).fetchall())
-    return out
+    return {node: degree for node, degree in
+            select_in(conn, "SELECT node, degree FROM reason_degree WHERE node IN ({})", nodes)}
 
 
 def payload(text: str) -> tuple:

@@ -19,7 +19,7 @@ from ..model import ParsedNote, to_dict
 from ..runtime import no_gc as _no_gc
 from ..vocabulary import METHOD_TYPES
 from ..store import writer
-from ..store.sqlite import dumps, get_meta, release_inherited, set_meta
+from ..store.sqlite import dumps, get_meta, release_inherited, select_in, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import Refused, VaultFile, read_vault_file
 from ..graph import journal
@@ -292,11 +292,8 @@ def _resolve(conn, everything: bool, sources: list[str], key: tuple[str, str]) -
     if everything:
         rows = conn.execute("SELECT rowid, source, target_text, target, how FROM links").fetchall()
     else:  # by source (indexed): scanning 200k links for how = 'new' took 0.1 s at 10,000 notes
-        rows = []
-        for start in range(0, len(sources), 500):
-            chunk = sources[start:start + 500]
-            rows += conn.execute("SELECT rowid, source, target_text, target, how FROM links WHERE how = 'new' "
-                                 f"AND source IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        rows = list(select_in(conn, "SELECT rowid, source, target_text, target, how FROM links WHERE how = 'new' "
+                                    "AND source IN ({})", sources))
     updates, affected = [], set()
     for row in rows:
         target, how = index.resolve(row["source"], row["target_text"])

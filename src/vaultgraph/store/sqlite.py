@@ -12,7 +12,7 @@ import fcntl
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ..errors import IndexBusy, IndexDamaged, IndexMissing
@@ -172,6 +172,17 @@ def open_reader(root: Path) -> sqlite3.Connection:
         conn.close()
         raise IndexMissing(f"the index of {root} was written by another version of kg: run `kg index`")
     return conn
+
+
+IN_CHUNK = 500  # values bound in one "IN (…)" (SQLite builds before 3.32 allow 999 variables a statement)
+
+
+def select_in(conn: sqlite3.Connection | sqlite3.Cursor, sql: str, values: Sequence, before: Sequence = ()) -> Iterator:
+    """The rows of ``sql`` for all of ``values``: ``sql`` holds ``{}`` where the ``?,?,…`` of an ``IN (…)`` go, and
+    runs once per ``IN_CHUNK`` values, with the parameters ``before`` ahead of them."""
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start:start + IN_CHUNK]
+        yield from conn.execute(sql.format(",".join("?" * len(chunk))), [*before, *chunk])
 
 
 @contextlib.contextmanager
