@@ -27,8 +27,6 @@ CHECK_VERSION = "1"
 BATCH = 500  # notes validated per stored transaction
 PARALLEL = 200  # notes to validate from which two processes do it
 _NOTE_BASE = "https://vaultgraph.dev/vault/"
-_TABLE = ("CREATE TABLE IF NOT EXISTS shape_results (path TEXT PRIMARY KEY, key TEXT NOT NULL, context TEXT NOT NULL, "
-          "pointed TEXT NOT NULL, results TEXT NOT NULL, shared TEXT NOT NULL)")
 
 
 def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tuple[list, int, int]:
@@ -203,7 +201,6 @@ class _Saver:
                 if _state(read_meta(self.root)) != self.state:
                     self.on = False
                     return
-                conn.execute(_TABLE)
                 conn.executemany("INSERT OR REPLACE INTO shape_results (path, key, context, pointed, results, shared) "
                                  "VALUES (?, ?, ?, ?, ?, ?)", [(p, k, c, dumps(pointed), dumps(found), dumps(lines))
                                                                for p, (k, c, pointed, found, lines) in rows.items()])
