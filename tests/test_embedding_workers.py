@@ -59,8 +59,8 @@ def test_two_workers_embed_the_vectors_one_process_embeds(tmp_path, monkeypatch)
 def test_a_small_batch_or_the_fake_model_stays_in_this_process():
     from vaultgraph.index.embedders import FakeEmbedder, get_embedder
 
-    assert embedding.embed_workers(FakeEmbedder(), "fake", None, 10 ** 6) == 1
+    assert embedding.embed_workers(FakeEmbedder(), None, 10 ** 6) == 1
     real = get_embedder("use-multilingual")
-    assert embedding.embed_workers(real, "use-multilingual", None, embedding.PARALLEL_ABOVE) == 1
-    assert embedding.embed_workers(real, "use-multilingual", 1, 10 ** 6) == 1  # the user's --threads
-    assert embedding.embed_workers(real, "use-multilingual", None, 10 ** 6) == min(2, os.cpu_count() or 1)
+    assert embedding.embed_workers(real, None, embedding.PARALLEL_ABOVE) == 1
+    assert embedding.embed_workers(real, 1, 10 ** 6) == 1  # the user's --threads
+    assert embedding.embed_workers(real, None, 10 ** 6) == min(2, os.cpu_count() or 1)

@@ -28,7 +28,7 @@ PARALLEL_ABOVE = 2048  # fewer missing texts than this (~10 s of the default mod
 _WORKER: dict[str, Embedder] = {}
 
 
-def embed_workers(embedder: Embedder, spec: str, threads: int | None, missing: int) -> int:
+def embed_workers(embedder: Embedder, threads: int | None, missing: int) -> int:
     """How many processes embed ``missing`` texts: 1 (this one) or up to one per core."""
     if threads is not None or not embedder.parallel or missing <= PARALLEL_ABOVE:
         return 1
@@ -43,7 +43,7 @@ def embed_missing(root: Path, embedder: Embedder, spec: str, digests: Sequence[s
         missing = cache.missing(digests)
         todo = list({d: t for d, t in zip(digests, texts) if d in missing}.items())
         chunks = [todo[start:start + BATCH] for start in range(0, len(todo), BATCH)]
-        workers = embed_workers(embedder, spec, threads, len(todo))
+        workers = embed_workers(embedder, threads, len(todo))
         done = 0
         for chunk, matrix in zip(chunks, _embedded(embedder, spec, chunks, workers)):
             cache.put([d for d, _ in chunk], matrix)  # committed now: a killed run keeps what it embedded
