@@ -17,6 +17,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -57,16 +58,18 @@ def edit_answered(port: int, vault: Path, i: int) -> float:
     """Seconds from saving a new sentence into a note until the server answers a question with it."""
     note = sorted(vault.rglob("*.md"))[i * 3]
     word = WORDS[i % len(WORDS)]
-    sentence = f"Adapters trained on {word} transcripts drift toward {word} jargon within three epochs."
+    # a word no earlier run wrote: the vault may be one a previous run edited, whose sentences are indexed
+    mark = "".join(random.choice("bcdfghjklmnpqrstvwxz") for _ in range(8))
+    sentence = f"Adapters trained on {word} transcripts drift toward {word} {mark} jargon within three epochs."
     started = time.perf_counter()
     with open(note, "a", encoding="utf-8") as handle:
         handle.write(f"\n\n{sentence}\n")
     while time.perf_counter() - started < 60:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.request("GET", "/api/ask?" + urlencode({"q": f"{word} transcripts jargon"}))
+        conn.request("GET", "/api/ask?" + urlencode({"q": f"{word} {mark} transcripts jargon"}))
         data = json.loads(conn.getresponse().read())
         conn.close()
-        if any(word in a["text"] for a in data["answers"]):
+        if any(mark in a["text"] for a in data["answers"]):
             return time.perf_counter() - started
         time.sleep(0.02)
     return float("inf")

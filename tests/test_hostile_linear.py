@@ -16,7 +16,7 @@ from test_parse_scaling import assert_linear
 from vaultgraph.extract.concepts import ConceptIndex
 from vaultgraph.extract.facts import extract
 from vaultgraph.extract.sources import find_sources
-from vaultgraph.extract.units import _BRACKETED_FIELD, _INLINE_FIELD, plain, units
+from vaultgraph.extract.units import plain, units
 from vaultgraph.index.passages import NO_ANSWER, note_passages
 from vaultgraph.markdown import parse_text
 
@@ -57,8 +57,6 @@ def test_bracketed_fields_opening_links_on_one_line_scale_linearly():
 _OLD_WIKILINK = re.compile(r"!?\[\[([^\]|#]*)(?:#([^\]|]*))?(?:\\?\|([^\]]*))?\]\]")
 _OLD_MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _OLD_FOOTREF = re.compile(r"\[\^[^\[\]\s]+\]")  # a label without blanks or brackets: markdown/links.py
-_OLD_BRACKETED_FIELD = re.compile(r"[\[(][^\[\]()]*?::[^\[\]()]*[\])]")
-_OLD_INLINE_FIELD = re.compile(r"^\s*\**[\w\- ]+\**::\s*")
 
 
 def _old_shown(m: re.Match) -> str:
@@ -86,9 +84,6 @@ MARKUP = st.lists(st.sampled_from(["[", "]", "[[", "]]", "!", "|", "\\|", "#", "
 @given(MARKUP)
 def test_plain_text_is_what_the_regular_expressions_gave(raw):
     assert plain(raw) == _old_plain(raw)
-    assert _BRACKETED_FIELD.sub("", raw) == _OLD_BRACKETED_FIELD.sub("", raw)
-    for line in raw.split("\n") + [raw]:
-        assert bool(_INLINE_FIELD.match(line)) == bool(_OLD_INLINE_FIELD.match(line)), line
 
 
 def _timed_plain(shape: str):
@@ -102,10 +97,13 @@ def test_plain_text_of_runs_of_unclosed_links_scales_linearly():
 
 
 def test_field_markup_on_long_runs_scales_linearly():
-    assert_linear(lambda n: "[k" + "::a" * n, 2000, run=lambda t: _BRACKETED_FIELD.sub("", t))
-    assert_linear(lambda n: " " * n + "x", 2000, run=_INLINE_FIELD.match)
-    assert bool(_INLINE_FIELD.match("   :: x")) and bool(_INLINE_FIELD.match(" key:: x"))
-    assert not _INLINE_FIELD.match("\t:: x")
+    # units take tags and fields from the parser's records of each block (Block.markup, Block.field_lines)
+    for shape in (lambda n: "[k" + "::a" * n + "\n", lambda n: " " * n + "x:: y\n", lambda n: "#t [k:: v] " * n + "\n"):
+        assert_linear(lambda n, shape=shape: _units_of(shape(n)), 2000, run=lambda split: split())
+    assert units(parse_text("status:: draft about LoRA\n", "f.md")) == []  # a field line is markup
+    assert units(parse_text("#lora #qlora [status:: draft] (k:: v)\n", "f.md")) == []  # only markup
+    (unit,) = units(parse_text("LoRA adapters forget less #lora\nrisk:: forgetting\n", "f.md"))
+    assert unit.text == "LoRA adapters forget less #lora"  # a tag stays in the claim, a field line does not
 
 
 # --- citations: each trailing ")" recounted the URL's brackets, each candidate copied the text before it,

@@ -108,6 +108,17 @@ def test_dataview_inline_fields():
     ]
 
 
+def test_a_sentence_ending_in_a_hidden_field_is_no_field_line():
+    # A full-line key holds no parenthesis: "…tasks. (cost:: low)" is a sentence and a hidden field
+    note = parse_fixture("field_after_sentence.md")
+    assert [(f.key, f.value, f.line, f.bracketed) for f in note.fields] == [
+        ("cost", "low", 3, True), ("risk", "[[Quantization error]]", 4, True), ("status", "draft", 5, True)]
+    (block,) = note.blocks
+    assert block.field_lines == ()
+    assert [block.text[a:b] for a, b in block.markup] == [
+        "(cost:: low)", "(risk:: [[Quantization error]])", "#qlora", "#lora", "#adapters", "[status:: draft]"]
+
+
 def test_block_ids():
     ids = [(b.id, b.line, b.start_line) for b in parse_fixture("block_ids.md").block_ids]
     assert ids == [("forgets-less", 1, 1), ("item-1", 3, 3), ("multi", 6, 5)]

@@ -17,7 +17,8 @@ from markdown_it.rules_inline import StateInline
 from vaultgraph.markdown import parse_text
 from vaultgraph.markdown.parser import markdown
 from vaultgraph.markdown.plugins import _wikilink
-from vaultgraph.markdown.walk import _CODE_SPAN, _UID, _find_uid, _mask_code_spans, walk
+from vaultgraph.markdown.fields import _CODE_SPAN, mask_code_spans
+from vaultgraph.markdown.walk import _UID, _find_uid, walk
 
 MAX_RATIO = 6.0
 FLOOR = 0.001  # seconds: a parse faster than this is timer noise, not a base to divide by
@@ -181,7 +182,7 @@ def test_field_line_with_a_long_run_of_backticks_scales_linearly():
     (field,) = parse_text("a:: " + "`" * 800 + "x" * 800 + "\n", "big.md").fields
     assert field.value == "`" * 800 + "x" * 800
     for text in ("a:: `x` and ``y`` and ```z", "``x`y``", "````x``y```", "`", "a`b``c```d``e`f", "x::``"):
-        assert _mask_code_spans(text) == _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text), text
+        assert mask_code_spans(text) == _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text), text
 
 
 def test_uid_comment_of_many_unfinished_starts_scales_linearly():

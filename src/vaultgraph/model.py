@@ -150,6 +150,10 @@ class Block:
     section: int | None  # index into ParsedNote.sections of the heading governing it
     callout: int | None = None  # innermost callout holding it
     depth: int = 0  # list nesting (0 outside lists)
+    # markup that is not prose, as the parser read it: (start, end) in ``text`` of each tag and ``[key:: value]``
+    # field, and the lines (of the note) that are a ``key:: value`` field
+    markup: tuple[tuple[int, int], ...] = ()
+    field_lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

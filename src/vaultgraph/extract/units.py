@@ -23,15 +23,6 @@ _ABBREVIATION = re.compile(r"(?:\bet al|\be\.g|\bi\.e|\bcf|\bvs|\bFig|\bEq|\bNo|
                            r"\bт\.к|\bдр|\bсм|\bрис|\bгл|\bстр|\b[A-ZА-ЯЁ])\.$")
 _ABBREVIATION_REACH = 16  # characters before a sentence end that hold any abbreviation above and a boundary
 _EMPHASIS = re.compile(r"(\*\*|__|\*|~~|`)")
-_TAG = re.compile(r"(?<![\w#])#[^\s#]+")
-# ``[key:: value]`` / ``(key:: value)`` markup. The value must run to a closing bracket before any other
-# bracket; the lookahead checks that once (``[^\[\]()]*?::[^\[\]()]*[\])]`` alone tried the rest of the run
-# after every ``::`` in it: quadratic in ``[a::a::a::…``). The matches are the same.
-_BRACKETED_FIELD = re.compile(r"[\[(](?=[^\[\]()]*+[\])])[^\[\]()]*?::[^\[\]()]*+[\])]")
-# ``key:: value`` opening a line. Was ``^\s*\**[\w\- ]+\**::\s*``, where a run of spaces could go to either of
-# the first two runs (quadratic in a line of blanks); the second branch is the match that needed a space
-# given back. Only ever asked whether it matches.
-_INLINE_FIELD = re.compile(r"^(?:\s*+\**[\w\- ]+|\s*+(?<= ))\**::")
 
 
 @dataclass(frozen=True)
@@ -98,18 +89,17 @@ def _block_units(note: ParsedNote, cuts: dict[str, list[int]], budget: list[int]
     out: list[Unit] = []
     callout_lines = {c.line for c in note.callouts}
     for number, block in enumerate(note.blocks):
-        raw, line = block.text, block.line
+        raw, line, cut = block.text, block.line, 0
         if line in callout_lines and block.callout is not None:  # drop the "[!type] title" line
             first, _, rest = raw.partition("\n")
             if not rest.strip():
                 continue
-            raw, line = rest, line + 1
-        if _INLINE_FIELD.match(raw) and "\n" not in raw.strip():
-            continue  # a bare `key:: value` line is markup, read by the explicit-markup rules
-        text = plain("\n".join(x for x in raw.split("\n") if not _INLINE_FIELD.match(x)))
-        bare = _BRACKETED_FIELD.sub("", _TAG.sub("", text))
-        if len(text) < 12 or not re.search(r"[^\W\d_]{3}", bare):
-            continue  # too short to say anything, or only tags and [key:: value] markup
+            raw, line, cut = rest, line + 1, len(first) + 1
+        # `key:: value` lines are markup, read by the explicit-markup rules; so are tags and [key:: value]
+        fields = set(block.field_lines)
+        text = plain("\n".join(x for i, x in enumerate(raw.split("\n")) if line + i not in fields))
+        if len(text) < 12 or not re.search(r"[^\W\d_]{3}", _prose(raw, line, fields, block.markup, cut)):
+            continue  # too short to say anything, or only tags and field markup
         if block.kind == "paragraph" and len(text) > LONG_PARAGRAPH:
             made = _sentences(raw, line, block.section, block.callout, number)
         else:
@@ -119,6 +109,19 @@ def _block_units(note: ParsedNote, cuts: dict[str, list[int]], budget: list[int]
             if _spent(budget, unit):
                 return out  # units come in line order here: what follows would be cut
     return out
+
+
+def _prose(raw: str, line: int, fields: set[int], markup: tuple[tuple[int, int], ...], cut: int) -> str:
+    """``raw`` (line ``line`` of the note; ``cut`` characters into its block's text) without the parser's markup:
+    its field lines, tags and bracketed fields."""
+    pieces, done = [], 0
+    for start, end in markup:
+        start, end = max(start - cut, done), end - cut
+        if end > start:
+            pieces += [raw[done:start], " "]
+            done = end
+    kept = "".join(pieces) + raw[done:]
+    return plain("\n".join(x for i, x in enumerate(kept.split("\n")) if line + i not in fields))
 
 
 def _row_units(note: ParsedNote, cuts: dict[str, list[int]], budget: list[int]) -> list[Unit]:

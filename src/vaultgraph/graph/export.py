@@ -19,6 +19,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from .store import parse_ntriples, schema_graph
+
 FORMATS = ("ttl", "nt", "jsonld", "graphml")
 PREFIXES = {
     "vg": "https://vaultgraph.dev/ns#", "c": "https://vaultgraph.dev/concept/", "note": "https://vaultgraph.dev/vault/",
@@ -31,9 +33,7 @@ _NOTE_BASE = PREFIXES["note"]
 
 def graph_lines(graph, include_schema: bool = False) -> Iterator[tuple[str, list[bytes]]]:
     """Each named graph's IRI and N-Triples lines (sorted), in IRI order, every triple once."""
-    from .store import _schema_graph
-
-    schema = _schema_graph()
+    schema = schema_graph()
     names = sorted(n for n in graph.graph_names() if n != schema or include_schema)
     seen: set[bytes] = set()  # lines another graph may state too, written already
     for iri, data in read_ahead(graph, names):
@@ -88,14 +88,10 @@ def write(graph, fmt: str, out: BinaryIO, include_schema: bool = False) -> None:
         raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 
-def _parse(lines: list[bytes]):
-    return ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES)
-
-
 def _turtle(chunks, out: BinaryIO) -> None:
     out.write(b"".join(f"@prefix {p}: <{iri}> .\n".encode() for p, iri in PREFIXES.items()) + b"\n")
     for _, lines in chunks:
-        text = ox.serialize(_parse(lines), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        text = ox.serialize(parse_ntriples(lines), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
         body = text.split(b"\n", len(PREFIXES))  # Oxigraph writes every prefix first, once per call
         out.write((body[-1] if all(line.startswith(b"@prefix ") for line in body[:-1]) else text) + b"\n")
 
@@ -105,7 +101,7 @@ def _jsonld(chunks, out: BinaryIO) -> None:
     out.write(b'{"@context": ' + json.dumps(PREFIXES, sort_keys=True).encode() + b',\n "@graph": [')
     first = True
     for _, lines in chunks:
-        for node in json.loads(ox.serialize(_parse(lines), format=ox.RdfFormat.JSON_LD)):
+        for node in json.loads(ox.serialize(parse_ntriples(lines), format=ox.RdfFormat.JSON_LD)):
             out.write((b"\n  " if first else b",\n  ") + json.dumps(node, ensure_ascii=False, sort_keys=True).encode())
             first = False
     out.write(b"\n]}\n")
@@ -126,7 +122,7 @@ def _graphml(chunks, out: BinaryIO) -> None:
         for own, lines in chunks:
             nodes: dict[str, dict[str, str]] = {}
             graphs.add(own)
-            for t in _parse(lines):
+            for t in parse_ntriples(lines):
                 s, name = t.subject.value, _short(t.predicate.value)
                 attrs = nodes.setdefault(s, {})
                 if isinstance(t.object, ox.Literal):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..resources import schema_dir
+from .store import parse_ntriples
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -80,7 +81,7 @@ class Shapes:
         data = Graph()
         add = data.add
         pointed: set[str] = set()
-        for t in _parse(lines):
+        for t in parse_ntriples(lines):
             add((_term(t.subject), _term(t.predicate), _term(t.object)))
             if isinstance(t.object, ox.NamedNode) and t.predicate.value != _RDF_TYPE:
                 pointed.add(t.object.value)
@@ -98,7 +99,7 @@ class Shapes:
         data = Graph()
         for triple in self.schema:
             data.add(triple)
-        for t in _parse(lines):
+        for t in parse_ntriples(lines):
             data.add((_term(t.subject), _term(t.predicate), _term(t.object)))
         return self._run(data, self.shared)
 
@@ -145,10 +146,6 @@ def pointed_classes() -> list[str]:
     concept = URIRef(_SKOS + "Concept")
     return sorted({str(concept), "https://vaultgraph.dev/ns#Source",
                    *(str(c) for c in schema.transitive_subjects(RDFS.subClassOf, concept))})
-
-
-def _parse(lines):
-    return ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES) if lines else ()
 
 
 def _term(t):

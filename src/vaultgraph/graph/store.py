@@ -37,15 +37,21 @@ def note_iri(path: str) -> ox.NamedNode:
     return note_iri(path)
 
 
-def _schema_graph() -> str:
+def schema_graph() -> str:
+    """The IRI of the ontology's named graph."""
     from .namespace import SCHEMA_GRAPH
 
     return str(SCHEMA_GRAPH)
 
 
+def parse_ntriples(lines: list[bytes]):
+    """The triples of N-Triples ``lines`` (one note graph's, as the index keeps them)."""
+    return ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES) if lines else iter(())
+
+
 def without_schema(quads: Iterable[ox.Quad], include_schema: bool = False) -> Iterator[ox.Quad]:
     """``quads`` without those of the ontology's named graph (all of them with ``include_schema``)."""
-    schema = _schema_graph()
+    schema = schema_graph()
     for quad in quads:
         if include_schema or not (isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == schema):
             yield quad
@@ -145,7 +151,7 @@ class LocalGraph:
             self.store.remove_graph(note_iri(path))
 
     def load_schema(self) -> None:
-        graph = ox.NamedNode(_schema_graph())
+        graph = ox.NamedNode(schema_graph())
         if self._has(graph):
             self.store.remove_graph(graph)
         for name in SCHEMA_FILES:
@@ -167,7 +173,7 @@ class LocalGraph:
 
     def instances(self, classes: list[str]) -> dict[str, set[str]]:
         """Node → which of ``classes`` the notes' graphs type it with (``?s rdf:type C``)."""
-        schema, kind = ox.NamedNode(_schema_graph()), ox.NamedNode(_RDF_TYPE)
+        schema, kind = ox.NamedNode(schema_graph()), ox.NamedNode(_RDF_TYPE)
         out: dict[str, set[str]] = {}
         for c in classes:
             for q in self.store.quads_for_pattern(None, kind, ox.NamedNode(c), None):

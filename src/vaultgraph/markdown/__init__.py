@@ -4,6 +4,7 @@
     plugins.py     markdown-it plugins: wiki-links, tags, callouts (tokens annotated, no HTML)
     links.py       the one reading of [[wiki-link]] syntax: links with offsets and parts; the text a link shows
     walk.py        the token walker: sections, links, tags, footnotes, callouts, chats, tables, fields, block ids
+    fields.py      the one reading of Dataview fields (`key:: value` lines, `[key:: value]`): records and spans
     frontmatter.py YAML frontmatter read safely (alias bombs, depth and size refused), with line numbers
     budget.py      the parse's share of the limits of one note (tokens, inline steps, wall clock)
 """

@@ -83,7 +83,7 @@ def _tag(state: StateInline, silent: bool) -> bool:
         token = state.push("tag", "", 0)
         token.content = name
         token.markup = "#" + name
-        token.meta = {"offset": _offset(state, pos)}
+        token.meta = {"offset": _offset(state, pos), "at": pos}  # "at": where it starts in the block's text
     state.pos = pos + 1 + len(name)
     return True
 

@@ -3,32 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
 from markdown_it.token import Token
 
 from .. import limits
-from ..model import (Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef, InlineField, Link, Section,
-                     Table, TableRow, Tag)
+from ..model import Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef, Link, Section, Table, TableRow, Tag
+from .fields import read_fields
 
-# The value of a field runs to the last non-blank character, and a bracketed value up to the blanks
-# before its closing bracket. Written with a lazy ``.*?`` (or a lazy run of single characters) before
-# ``\s*``, the regex rescanned a run of blanks from each of its characters: quadratic in a line of
-# spaces, and cubic for ``[key::`` followed by spaces and no closing bracket (2,000 spaces took 52 s).
-# Runs of blanks are now taken whole (``\s*+``, ``[^\S\n]++``); the matches are the same. A ``[[link]]`` in a
-# bracketed value holds no ``[``: with one allowed, every ``[k:: [[`` of a line scanned on to the next ``]``
-# (quadratic in a line of them, 40 KB took 1.2 s); wiki-links are read the same way in sources and frontmatter.
-_FIELD_LINE = re.compile(r"^\s*(?:[-*+]\s+(?:\[.\]\s+)?)?(\*\*|__)?([^\s\[\]`*:#>(][^\[\]`:]{0,60}?)\1?\s*::(?:\s+((?:[^\S\n]*\S)*))?\s*$")
-_FIELD_BRACKET = re.compile(r"[\[(]([\w][\w \-]{0,40}?)::\s*+((?:\[\[[^\[\]\n]*\]\]|[^\[\]()\s]|[^\S\n]++)*?)\s*[\])]")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")  # what _mask_code_spans blanks out
-_BACKTICKS = re.compile(r"`+")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _UID = re.compile(r"<!--\s*UID:\s*([^\s>]+)\s*-->")  # what _find_uid finds
 _UID_HEAD = re.compile(r"<!--\s*UID:\s*")
 _UID_BODY = re.compile(r"[^\s>]*")
 _UID_TAIL = re.compile(r"\s*-->")
-# Author, then an optional " - date"; a run of blanks in the author is taken whole (see _FIELD_LINE).
+# Author, then an optional " - date"; a run of blanks in the author is taken whole (see fields._FIELD_LINE).
 _CHAT_TITLE = re.compile(r"^\s*(?:\*\*|__)?((?:[^*_\s]|\s++)+?)(?:\*\*|__)?\s*(?:[-–—]\s*(.*))?$")
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\D+(\d{1,2}):(\d{2}))?")
 _URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:")
@@ -211,9 +200,12 @@ def walk(tokens: list[Token], lines: list[str]) -> Collected:
                 pending_table["row"][1].append(token.content.strip())
             if in_footnote is not None:
                 footnote_text.append(token.content)
-            _inline(token, out, context)
-            if not in_head and pending_table is None:
-                _fields_and_ids(token, out, lines)
+            tags = _inline(token, out, context)
+            if not in_head and pending_table is None and token.map:
+                found = _fields_and_ids(token, out)
+                if out.blocks and out.blocks[-1].text is token.content and out.blocks[-1].line == token.map[0] + 1:
+                    out.blocks[-1] = replace(out.blocks[-1], markup=tuple(sorted(tags + list(found.spans))),
+                                             field_lines=found.lines)
 
     _close_sections(out, headings, container_ends, lines)
     return out
@@ -301,9 +293,11 @@ def _close_sections(out: Collected, headings: list, container_ends: dict[int, in
         out.sections[sec_index] = Section(s.title, s.level, s.line, _trim(lines, end, line), s.path, s.callout)
 
 
-def _inline(token: Token, out: Collected, context: str) -> None:
+def _inline(token: Token, out: Collected, context: str) -> list[tuple[int, int]]:
+    """Records of the token's links, tags and footnote references; the (start, end) of each tag in its text."""
     base = token.map[0] + 1 if token.map else 1
     offset = 0
+    tags: list[tuple[int, int]] = []
     for child in token.children or []:
         kind = child.type
         if kind in ("softbreak", "hardbreak"):
@@ -316,6 +310,7 @@ def _inline(token: Token, out: Collected, context: str) -> None:
                                       meta["heading"], meta["block"], meta["alias"], context))
         elif kind == "tag":
             offset = child.meta["offset"]
+            tags.append((child.meta["at"], child.meta["at"] + len(child.markup)))
             if out.keep("tags", out.tags, base + offset):
                 out.tags.append(Tag(child.content, base + offset))
         elif kind == "footnote_ref":
@@ -326,6 +321,7 @@ def _inline(token: Token, out: Collected, context: str) -> None:
             link = _markdown_link(href, base + offset, kind == "image", context)
             if link and out.keep("links", out.links, base + offset):
                 out.links.append(link)
+    return tags
 
 
 def _markdown_link(href: str, line: int, embed: bool, context: str) -> Link | None:
@@ -341,69 +337,12 @@ def _markdown_link(href: str, line: int, embed: bool, context: str) -> Link | No
     return Link(raw, target, line, "markdown", embed, heading, block, None, context)
 
 
-def _mask_code_spans(text: str) -> str:
-    """``_CODE_SPAN.sub(blank, text)``: code spans replaced by as many spaces, found from the backtick runs.
-
-    The regex tried each opener length, longest first, and scanned to the end of the line for a closer:
-    cubic in a run of backticks ("a:: " and 1,000 backticks took 46 s). What it matches: an opener at
-    ``p`` takes ``size`` backticks of the ``rest`` left in its run (``rest / 2 < size <= rest``, else its
-    first body character would already close it) and closes at the first later run at least ``size``
-    long, so ``size`` is ``min(rest, longest later run)``; when that is not over ``rest / 2``, the
-    positions of the run up to where it would be are skipped, as the regex fails at each of them.
-    """
-    if "`" not in text:
-        return text
-    if "\n" in text:  # "." stops at a newline; a line never holds one, but keep the regex's answer then
-        return _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
-    runs = [m.span() for m in _BACKTICKS.finditer(text)]
-    longest_after = [0] * len(runs)
-    longest = 0
-    for i in range(len(runs) - 1, -1, -1):
-        longest_after[i] = longest
-        longest = max(longest, runs[i][1] - runs[i][0])
-    pieces: list[str] = []
-    done = i = 0
-    pos = runs[0][0]
-    while i < len(runs):
-        start, end = runs[i]
-        pos = max(pos, start)
-        later = longest_after[i]
-        if pos >= end:
-            i += 1
-            continue
-        if later == 0:
-            break
-        if end - pos >= 2 * later:
-            pos = end - (2 * later - 1)
-        size = min(end - pos, later)
-        j = i + 1
-        while runs[j][1] - runs[j][0] < size:
-            j += 1
-        close = runs[j][0] + size
-        pieces += [text[done:pos], " " * (close - pos)]
-        done = pos = close
-        i = j
-    pieces.append(text[done:])
-    return "".join(pieces)
-
-
-def _fields_and_ids(token: Token, out: Collected, lines: list[str]) -> None:
-    if not token.map:
-        return
+def _fields_and_ids(token: Token, out: Collected):
     base = token.map[0] + 1
-    content_lines = token.content.split("\n")
-    for i, text in enumerate(content_lines):
-        if "::" not in text:
-            continue
-        masked = _mask_code_spans(text)
-        match = _FIELD_LINE.match(masked)
-        if match and match.group(3):
-            out.fields.append(InlineField(match.group(2).strip(), text[match.start(3):match.end(3)].strip(), base + i))
-            continue
-        for m in _FIELD_BRACKET.finditer(masked):
-            if m.group(2).strip():
-                out.fields.append(InlineField(m.group(1).strip(), text[m.start(2):m.end(2)].strip(), base + i, True))
-    last = content_lines[-1] if content_lines else ""
+    found = read_fields(token.content, base)
+    out.fields.extend(found.records)
+    last = token.content.rpartition("\n")[2]
     match = _BLOCK_ID.search(last)
     if match:
-        out.block_ids.append(BlockId(match.group(1), base + len(content_lines) - 1, base))
+        out.block_ids.append(BlockId(match.group(1), base + token.content.count("\n"), base))
+    return found

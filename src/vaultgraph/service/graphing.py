@@ -28,9 +28,10 @@ from ..model import ParsedNote, from_dict
 from ..resources import schema_dir
 from ..vault import NameIndex
 
-EXTRACT_VERSION = "9"  # 6: the learned vocabulary; claims within the limits of one note; 7: both; 8: a risk
+EXTRACT_VERSION = "10"  # 6: the learned vocabulary; claims within the limits of one note; 7: both; 8: a risk
 # about nothing is no risk, also in a risks section (it kept one of its two marks); 9: a footnote reference's
-# label holds no blank or bracket (markdown/links.footnote_marks)
+# label holds no blank or bracket (markdown/links.footnote_marks); 10: a claim's tags and fields are the parser's
+# (Block.markup), not extract/units.py's own patterns
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from ..graph import journal
 from ..index.build import SearchReport, refresh_search
 from .graphing import GraphReport, note_type, update_graph
 
-PARSER_VERSION = "5"  # 4: the limits of one note (vaultgraph.limits); 5: links split in tables warned
+PARSER_VERSION = "6"  # 4: the limits of one note (vaultgraph.limits); 5: links split in tables warned; 6: blocks
+# carry their tags and fields as markup spans (Block.markup, Block.field_lines)
 MAX_NOTE_BYTES = 16 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
 

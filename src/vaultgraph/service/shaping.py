@@ -33,7 +33,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     """Every SHACL result of the graph the index last committed, as ``checking.ShapeResult``s; how many note
     graphs were validated this time, and how many there are."""
     from ..graph.shapes import pointed_classes
-    from ..graph.store import _schema_graph
+    from ..graph.store import schema_graph
 
     graph, keys, state = _snapshot(root, endpoint)
     stored = _stored(root)
@@ -41,7 +41,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     base = _digest(CHECK_VERSION, _pyshacl_version(), *_schema_bytes())
     saver = _Saver(root, state)
     results, shared, rows = [], set(), {}
-    schema = _schema_graph()
+    schema = schema_graph()
     names = sorted(n for n in graph.graph_names() if n != schema)
     todo = {}  # note graph IRI → (path, key) of those validated this time
     for iri in names:
@@ -128,12 +128,13 @@ def _validate_batch(notes: list[tuple[str, bytes]]) -> list:
 
 
 def _validate(iri: str, data: bytes) -> tuple[list[dict], list[str], list[str]]:
-    from ..graph.shapes import _parse, shared_lines
+    from ..graph.shapes import shared_lines
+    from ..graph.store import parse_ntriples
     from .checking import placed
 
     lines = [line for line in data.split(b"\n") if line]
     found, pointed = _SHAPES.note(lines)
-    return ([r.to_dict() for r in placed(found, _parse(lines) if found else ())],
+    return ([r.to_dict() for r in placed(found, parse_ntriples(lines) if found else ())],
             [line.decode() for line in shared_lines(iri, lines)], sorted(pointed))
 
 
