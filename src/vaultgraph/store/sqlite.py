@@ -67,7 +67,8 @@ CREATE INDEX IF NOT EXISTS notes_answer ON notes(json_extract(record, '$.frontma
 CREATE TABLE IF NOT EXISTS reason_contrib (  -- reason/store.py: each note's station edges …
     path TEXT NOT NULL, u TEXT NOT NULL, v TEXT NOT NULL, cost REAL NOT NULL, payload TEXT NOT NULL, count INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS reason_contrib_edge ON reason_contrib(u, v);
+DROP INDEX IF EXISTS reason_contrib_edge;  -- (u, v): summing an edge then read every claim's row from the table
+CREATE INDEX IF NOT EXISTS reason_contrib_best ON reason_contrib(u, v, cost, count);  -- an edge's sum from the index
 CREATE INDEX IF NOT EXISTS reason_contrib_path ON reason_contrib(path);
 CREATE TABLE IF NOT EXISTS reason_edges (  -- … summed over the notes, one row per direction …
     u TEXT NOT NULL, v TEXT NOT NULL, w REAL NOT NULL, payload TEXT NOT NULL, PRIMARY KEY (u, v)
