@@ -31,8 +31,12 @@ def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpo
                 tasks[stage] = bar.add_task(names.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
+        def answerable(first) -> None:
+            bar.console.print(f"answerable now, from words and the graph ({first.seconds:.1f} s): `kg ask` works "
+                              f"while {first.search.pending:,} passages are embedded")
+
         return index_vault(root, progress=progress, workers=workers, endpoint=endpoint, model=model, threads=threads,
-                           rebuild=rebuild)
+                           rebuild=rebuild, on_answerable=answerable)
 
 
 @app.command()
@@ -81,6 +85,9 @@ def index(
         on = f" on {s.embed_workers} processes" if s.embed_workers > 1 else ""
         dense = f"vectors by {s.model} ({s.embedded} embedded{on}, the rest cached)" if s.model else "no vectors"
         out.print(f"search: {s.passages} passages, {dense}{'' if s.rebuilt else ', unchanged'}")
+        if report.answerable_after is not None:
+            out.print(f"answerable after {report.answerable_after:.1f} s (words and the graph), "
+                      f"vectors {report.seconds - report.answerable_after:.1f} s later")
         if s.reason:
             out.print(f"[yellow]{safe(s.reason)}[/]")
         if s.warning:
@@ -114,8 +121,11 @@ def status(vault: VaultOption = None, json_out: JsonOption = False,
               + ", ".join(f"{n} {kind}" for kind, n in terms["by_kind"].items() if n and kind != "pair")
               + f"; {terms['pairs']} bilingual pairs)  — kg terms lists them")
     search = data["search"]
+    pending = search["vectors_pending"]
     out.print(f"search: {search['passages']} passages, "
-              + (f"vectors by {search['model']}" if search["model"] else "no vectors (BM25 and the graph only)"))
+              + (f"vectors by {search['model']}" if search["model"] else
+                 f"no vectors yet: {pending} passages wait for them (BM25 and the graph answer meanwhile; "
+                 "`kg index` computes them)" if pending else "no vectors (BM25 and the graph only)"))
     for title, rows, fmt in (
         ("problems", data["problems"], lambda r: f"{r['path']}: {r['status']}: {r['reason']}"),
         ("encoding repairs", data["repairs"], lambda r: f"{r['path']}: {r['detail']}"),

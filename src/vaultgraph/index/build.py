@@ -42,6 +42,12 @@ class SearchReport:
     warning: str | None = None
     reason: str | None = None  # why every passage was embedded again
     embed_workers: int = 1  # processes that embedded (index/embedding.py)
+    pending: int = 0  # passages whose vectors were left for later: the base has words and the graph only
+
+
+# A new base missing more vectors than this (~2 minutes of the default model on two cores) is first written without
+# them, so that the vault answers from words and the graph while they are computed (service.indexing.index_vault).
+DEFER_ABOVE = 20_000
 
 
 def files_of(root: Path, generation: str) -> tuple[Path, Path]:
@@ -108,16 +114,20 @@ def collect_garbage(root: Path, meta: dict[str, str]) -> None:
 
 
 def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model: str | None = None,
-                   progress=None, threads: int | None = None, force: bool = False) -> SearchReport:
+                   progress=None, threads: int | None = None, force: bool = False,
+                   defer_above: int | None = None) -> SearchReport:
     """Bring the search files up to date with the passages table; ``meta`` is updated in place. Damaged files
-    (``damage``) are rebuilt; ``force`` builds a new base whatever the state."""
+    (``damage``) are rebuilt; ``force`` builds a new base whatever the state. A new base missing more than
+    ``defer_above`` vectors is written without any (``SearchReport.pending``, ``meta["vectors_pending"]``): a
+    later call without ``defer_above`` writes the base with them."""
     spec = model or meta.get("model_spec") or DEFAULT_MODEL
     collect_garbage(root, meta)
     broken = damage(root, meta) if _needed(root, meta) else None
     have = bool(_needed(root, meta)) and not broken
     same = meta.get("model_spec") == spec and meta.get("search_version") == SEARCH_VERSION
     _drop_damaged_cache(root)
-    if have and same and not changed and not force:
+    pending_before = int(meta.get("vectors_pending") or 0)  # a run stopped before it wrote the vectors it left
+    if have and same and not changed and not force and not pending_before:
         if "search_files" not in meta:  # an index written before the sizes were kept
             meta["search_files"] = json.dumps(sizes(root, meta))
         count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
@@ -142,9 +152,28 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         if report is not None:
             meta["search_files"] = json.dumps(sizes(root, meta))
             return report
-    report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason)
+    pending = _missing(root, embedder, conn) if embedder is not None and defer_above is not None else 0
+    if defer_above is not None and pending > defer_above:
+        report = _write_base(root, conn, meta, spec, None, progress, threads, warning, reason)
+        report = SearchReport(report.passages, 0, None, True, report.seconds, warning, reason, pending=pending)
+        meta.update({"model_spec": spec, "vectors_pending": str(pending)})
+    else:
+        report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason)
+        meta["vectors_pending"] = "0"
     meta["search_files"] = json.dumps(sizes(root, meta))
     return report
+
+
+def _missing(root: Path, embedder: Embedder, conn) -> int:
+    """How many of the passages' texts have no vector in the cache yet."""
+    digests = [r[0] for r in conn.execute("SELECT DISTINCT digest FROM passages")]
+    if not embeddings_db(root).exists():
+        return len(digests)
+    cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
+    try:
+        return len(cache.missing(digests))
+    finally:
+        cache.close()
 
 
 def _drop_damaged_cache(root: Path) -> None:
@@ -274,4 +303,4 @@ def _embed_words(root: Path, embedder: Embedder, counts, reference: "words.Words
     return words.make(stems, forms, matrix, reference)
 
 
-__all__ = ["SearchReport", "collect_garbage", "files_of", "refresh_search"]
+__all__ = ["DEFER_ABOVE", "SearchReport", "collect_garbage", "files_of", "refresh_search"]

@@ -82,6 +82,7 @@ class Searcher:
         self._embedder = None  # a _Background giving the embedder (or None when dense search is off)
         self._embedder_id: str | None = None
         self.notices: list[str] = []
+        self.pending = 0  # passages whose vectors an index run has yet to write (index.build.DEFER_ABOVE)
         self.timings: dict[str, float] = {}
         _limit_blas(threads)
 
@@ -122,6 +123,7 @@ class Searcher:
             from ..index.concepts import cached_concept_index
 
             self._concepts, self._concepts_key = cached_concept_index(self.root, self.conn, key), key
+        self.pending = int(meta.get("vectors_pending") or 0)
         if generation == self.generation:
             return
         if why := search_damage(self.root, meta):
@@ -184,8 +186,10 @@ class Searcher:
         entities, intent = found.entities, found.intent
         if not plain and len(entities) >= 2 and intent in ("comparison", "explanation"):
             comparison, explanation = self._reason(intent, entities)
+        pending = [f"{self.pending:,} passages have no vectors yet (`kg index` is computing them, or was stopped: "
+                   "run it again): answers come from words and the graph"] if self.pending else []
         return Result(found.question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
-                      tuple(dict.fromkeys(self.notices)), comparison, explanation)
+                      tuple(dict.fromkeys(self.notices + pending)), comparison, explanation)
 
     def candidates(self, question: str, plain: bool = False) -> Candidates:
         """Every passage the graph, the learned terms, BM25 and the dense index propose for ``question``,

@@ -23,7 +23,7 @@ from ..store.sqlite import dumps, get_meta, release_inherited, select_in, set_me
 from ..vault import NameIndex, scan
 from ..vault.files import Refused, VaultFile, read_vault_file
 from ..graph import journal
-from ..index.build import SearchReport, refresh_search
+from ..index.build import DEFER_ABOVE, SearchReport, refresh_search
 from .graphing import GraphReport, note_type, update_graph
 
 PARSER_VERSION = "6"  # 4: the limits of one note (vaultgraph.limits); 5: links split in tables warned; 6: blocks
@@ -54,6 +54,7 @@ class IndexReport:
     stages: dict[str, float] | None = None  # seconds: list, parse, resolve, graph, search (embed, bm25, faiss …)
     reason: str | None = None  # why every note was parsed again
     limited: tuple[tuple[str, str], ...] = ()  # (path, reason) of notes indexed only as far as a limit of one note
+    answerable_after: float | None = None  # seconds until the vault answered, when its vectors came later
 
 
 class _Known(NamedTuple):
@@ -149,25 +150,45 @@ def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = N
 
 def index_vault(root: Path, progress: Progress | None = None, workers: int | None = None,
                 endpoint: str | None = None, model: str | None = None, threads: int | None = None,
-                rebuild: bool = False) -> IndexReport:
+                rebuild: bool = False, defer_vectors_above: int | None = DEFER_ABOVE,
+                on_answerable: Callable[[IndexReport], None] | None = None) -> IndexReport:
     """Parse what changed, resolve every link, and bring the graph (local, or ``endpoint``) and the
     search index (passages, BM25, vectors of ``model``: default the model the index already uses) up to date.
     ``rebuild``: every note parsed, extracted and indexed again (in one transaction: readers keep the old
-    index until it commits). An index file found damaged is deleted and the index rebuilt from the notes."""
+    index until it commits). An index file found damaged is deleted and the index rebuilt from the notes.
+
+    A new search base missing more than ``defer_vectors_above`` vectors (None: never) is committed first without
+    them, so the vault answers from words and the graph at once (``on_answerable`` is then called with that
+    run's report); the vectors are computed next, in a second transaction. Stopped in between, the index
+    answers as it is, and the next run computes what is missing."""
+    first = _index_or_rebuild(root, progress, workers, endpoint, model, threads, rebuild, defer_vectors_above)
+    if not (first.search and first.search.pending):
+        return first
+    if on_answerable is not None:
+        on_answerable(first)
+    second = _index_or_rebuild(root, progress, workers, endpoint, model, threads, False, None)
+    return replace(second, parsed=first.parsed + second.parsed, reused=first.reused, reason=first.reason,
+                   graph=first.graph, seconds=first.seconds + second.seconds, answerable_after=first.seconds,
+                   stages={**(first.stages or {}), **{f"vectors.{k}": v for k, v in (second.stages or {}).items()}})
+
+
+def _index_or_rebuild(root: Path, progress, workers, endpoint, model, threads, rebuild: bool,
+                      defer: int | None) -> IndexReport:
     args = (root, progress, workers, endpoint, model, threads)
     try:
-        return _index(*args, rebuild=rebuild)
+        return _index(*args, rebuild=rebuild, defer=defer)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
             raise  # locked, full disk, … : not damage, nothing to delete
         why = f"index.sqlite: {exc}"
     except IndexDamaged as exc:
         why = exc.why
-    return _index(*args, rebuild=True, fresh=f"the index was damaged ({why}): it was rebuilt from the notes")
+    return _index(*args, rebuild=True, fresh=f"the index was damaged ({why}): it was rebuilt from the notes",
+                  defer=defer)
 
 
 def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: bool,
-           fresh: str | None = None) -> IndexReport:
+           fresh: str | None = None, defer: int | None = None) -> IndexReport:
     started = time.perf_counter()
     clock = _Clock()
     root = root.resolve()
@@ -232,7 +253,7 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
                              affected=affected - set(changed), concepts_same=concepts_same, force=rebuild)
         clock.lap("graph")
         search = refresh_search(root, conn, meta, changed=bool(graph.extracted or removed or outcomes),
-                                model=model, progress=progress, threads=threads, force=rebuild)
+                                model=model, progress=progress, threads=threads, force=rebuild, defer_above=defer)
         clock.lap("search")
         meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
         set_meta(conn, meta)
