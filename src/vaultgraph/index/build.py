@@ -45,7 +45,7 @@ class SearchReport:
     pending: int = 0  # passages whose vectors were left for later: the base has words and the graph only
 
 
-# A new base missing more vectors than this (~2 minutes of the default model on two cores) is first written without
+# A new base missing more vectors than this (~25 s of the default model on two cores) is first written without
 # them, so that the vault answers from words and the graph while they are computed (service.indexing.index_vault).
 DEFER_ABOVE = 20_000
 
