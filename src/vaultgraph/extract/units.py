@@ -98,8 +98,11 @@ def _block_units(note: ParsedNote, cuts: dict[str, list[int]], budget: list[int]
         # `key:: value` lines are markup, read by the explicit-markup rules; so are tags and [key:: value]
         fields = set(block.field_lines)
         text = plain("\n".join(x for i, x in enumerate(raw.split("\n")) if line + i not in fields))
-        if len(text) < 12 or not re.search(r"[^\W\d_]{3}", _prose(raw, line, fields, block.markup, cut)):
-            continue  # too short to say anything, or only tags and field markup
+        if len(text) < 12:
+            continue  # too short to say anything
+        prose = _prose(raw, line, fields, block.markup, cut) if block.markup or fields else text
+        if not re.search(r"[^\W\d_]{3}", prose):
+            continue  # only tags and field markup
         if block.kind == "paragraph" and len(text) > LONG_PARAGRAPH:
             made = _sentences(raw, line, block.section, block.callout, number)
         else:
