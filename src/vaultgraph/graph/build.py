@@ -7,7 +7,7 @@ blank nodes, so exports are deterministic and graphs compare by plain equality.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
@@ -37,6 +37,16 @@ def _n(term: str) -> ox.NamedNode:
 
 def note_iri(path: str) -> ox.NamedNode:
     return ox.NamedNode(BASE + "vault/" + quote(path, safe="/"))
+
+
+def note_place(iri: str) -> tuple[str, str] | None:
+    """What ``note_iri`` / ``claim_iri`` made an IRI from: (vault path, fragment, "" for the note itself); None for
+    an IRI of anything else (a concept, a source)."""
+    base = BASE + "vault/"
+    if not iri.startswith(base):
+        return None
+    path, _, fragment = unquote(iri[len(base):]).partition("#")
+    return path, fragment
 
 
 def claim_iri(claim_id: str) -> ox.NamedNode:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from ..resources import schema_dir
-from .store import parse_ntriples
+from .store import SCHEMA_FILES, parse_ntriples
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -57,7 +57,7 @@ class Shapes:
 
         self.shapes = Graph().parse(schema_dir() / "shapes.ttl", format="turtle")
         self.schema = Graph()
-        for name in ("vaultgraph.ttl", "concepts.ttl"):
+        for name in SCHEMA_FILES:
             self.schema.parse(schema_dir() / name, format="turtle")
         concept = URIRef(_SKOS + "Concept")
         classes = {concept, *self.schema.transitive_subjects(RDFS.subClassOf, concept)}

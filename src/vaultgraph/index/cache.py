@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexChanged
+from ..store.sqlite import select_in
 
 
 class EmbeddingCache:
@@ -34,12 +35,8 @@ class EmbeddingCache:
         if len(wanted) > 20_000:  # most of a vault: one scan beats many lookups
             known = {r[0] for r in self.conn.execute("SELECT digest FROM vectors WHERE model = ?", (self.model,))}
             return wanted - known
-        found: set[str] = set()
-        chunk_list = list(wanted)
-        for start in range(0, len(chunk_list), 900):
-            chunk = chunk_list[start:start + 900]
-            q = f"SELECT digest FROM vectors WHERE model = ? AND digest IN ({','.join('?' * len(chunk))})"
-            found.update(r[0] for r in self.conn.execute(q, [self.model, *chunk]))
+        found = {r[0] for r in select_in(self.conn, "SELECT digest FROM vectors WHERE model = ? AND digest IN ({})",
+                                         list(wanted), (self.model,))}
         return wanted - found
 
     def put(self, digests: Sequence[str], vectors: np.ndarray) -> None:
@@ -51,12 +48,9 @@ class EmbeddingCache:
 
     def get(self, digests: Sequence[str]) -> np.ndarray:
         """Vectors of ``digests`` in that order (every one must be cached)."""
-        found: dict[str, bytes] = {}
         wanted = list(dict.fromkeys(digests))
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start:start + 900]
-            q = f"SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({','.join('?' * len(chunk))})"
-            found.update(self.conn.execute(q, [self.model, *chunk]).fetchall())
+        found: dict[str, bytes] = dict(select_in(
+            self.conn, "SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({})", wanted, (self.model,)))
         if len(found) < len(wanted):
             raise IndexChanged(f"{len(wanted) - len(found)} vectors are missing from the embedding cache just written "
                                "(was it deleted meanwhile?): run the command again")

@@ -10,7 +10,7 @@ from markdown_it.token import Token
 
 from .. import limits
 from ..model import Block, BlockId, Callout, ChatMessage, Footnote, FootnoteRef, Link, Section, Table, TableRow, Tag
-from .fields import read_fields
+from .fields import Fields, read_fields
 
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")
 _UID = re.compile(r"<!--\s*UID:\s*([^\s>]+)\s*-->")  # what _find_uid finds
@@ -337,7 +337,8 @@ def _markdown_link(href: str, line: int, embed: bool, context: str) -> Link | No
     return Link(raw, target, line, "markdown", embed, heading, block, None, context)
 
 
-def _fields_and_ids(token: Token, out: Collected):
+def _fields_and_ids(token: Token, out: Collected) -> Fields:
+    """The token's fields and block id as records; the fields as ``read_fields`` found them (spans, lines)."""
     base = token.map[0] + 1
     found = read_fields(token.content, base)
     out.fields.extend(found.records)

@@ -100,20 +100,20 @@ def rebuild(conn) -> None:
     for u, v, cost, payload, n in cursor:
         if (u, v) != current:
             if group:
-                rows += _rows(current, group)
+                rows += _rows(current, *weigh(group))
             current, group = (u, v), []
         group.append((cost, payload, n))
         if len(rows) >= 50_000:
             conn.executemany("INSERT INTO reason_edges VALUES (?,?,?,?)", rows)
             rows = []
     if group:
-        rows += _rows(current, group)
+        rows += _rows(current, *weigh(group))
     conn.executemany("INSERT INTO reason_edges VALUES (?,?,?,?)", rows)
     conn.execute("INSERT INTO reason_degree SELECT u, count(*) FROM reason_edges GROUP BY u")
 
 
-def _rows(edge: tuple[str, str], group: list) -> list[tuple]:
-    w, payload = weigh(group)
+def _rows(edge: tuple[str, str], w: float, payload: str) -> list[tuple]:
+    """The two rows of ``reason_edges`` of an undirected edge, one per direction."""
     u, v = edge
     return [(u, v, w, payload), (v, u, w, payload)]
 
@@ -142,8 +142,7 @@ def _sum(conn, edges: list[tuple[str, str]]) -> None:
         if low is not None:
             ties = [r[0] for r in conn.execute("SELECT payload FROM reason_contrib WHERE u = ? AND v = ? AND cost = ?",
                                                (u, v, low))]
-            w, payload = _weight(low, total, ties)
-            conn.executemany("INSERT INTO reason_edges VALUES (?,?,?,?)", [(u, v, w, payload), (v, u, w, payload)])
+            conn.executemany("INSERT INTO reason_edges VALUES (?,?,?,?)", _rows((u, v), *_weight(low, total, ties)))
         nodes |= {u, v}
     for node in sorted(nodes):
         n = conn.execute("SELECT count(*) FROM reason_edges WHERE u = ?", (node,)).fetchone()[0]

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 _VG = "https://vaultgraph.dev/ns#"
-_NOTE_BASE = "https://vaultgraph.dev/vault/"
 
 
 @dataclass(frozen=True)
@@ -120,9 +119,12 @@ def locate(foci: set[str], quads) -> dict[str, tuple[str | None, int | None, int
 
 def _from_iri(iri: str) -> tuple[str | None, int | None, int | None]:
     """``…/vault/a%20b.md#L6-9-hash`` → ("a b.md", 6, 9); anything else has no place in the vault."""
-    if not iri.startswith(_NOTE_BASE):
+    from ..graph.build import note_place
+
+    place = note_place(iri)
+    if place is None:
         return None, None, None
-    path, _, frag = unquote(iri[len(_NOTE_BASE):]).partition("#")
+    path, frag = place
     if frag.startswith("L"):
         first, _, rest = frag[1:].partition("-")
         last = rest.split("-", 1)[0]

@@ -19,19 +19,18 @@ import hashlib
 import json
 import sqlite3
 from pathlib import Path
-from urllib.parse import unquote
 
 from ..errors import IndexBusy
 
 CHECK_VERSION = "1"
 BATCH = 500  # notes validated per stored transaction
 PARALLEL = 200  # notes to validate from which two processes do it
-_NOTE_BASE = "https://vaultgraph.dev/vault/"
 
 
 def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tuple[list, int, int]:
     """Every SHACL result of the graph the index last committed, as ``checking.ShapeResult``s; how many note
     graphs were validated this time, and how many there are."""
+    from ..graph.build import note_place
     from ..graph.shapes import pointed_classes
     from ..graph.store import schema_graph
 
@@ -45,7 +44,8 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     names = sorted(n for n in graph.graph_names() if n != schema)
     todo = {}  # note graph IRI → (path, key) of those validated this time
     for iri in names:
-        path, graph_key = keys.get(iri) or (unquote(iri[len(_NOTE_BASE):]) if iri.startswith(_NOTE_BASE) else iri, "")
+        place = note_place(iri)
+        path, graph_key = keys.get(iri) or (place[0] if place else iri, "")
         key = f"{base}:{graph_key}" if graph_key else None
         row = stored.get(path)
         if key is not None and row is not None and row["key"] == key and row["context"] == _context(types, row["pointed"]):
@@ -223,7 +223,9 @@ def _digest(*parts) -> str:
 def _schema_bytes() -> list[bytes]:
     from ..resources import schema_dir
 
-    return [(schema_dir() / name).read_bytes() for name in ("shapes.ttl", "vaultgraph.ttl", "concepts.ttl")]
+    from ..graph.store import SCHEMA_FILES
+
+    return [(schema_dir() / name).read_bytes() for name in ("shapes.ttl", *SCHEMA_FILES)]
 
 
 def _pyshacl_version() -> str:
