@@ -69,10 +69,6 @@ class RemoteGraph:
             return
         self._put_graph(graph, triples)
 
-    def replace_notes(self, notes: dict[str, list[ox.Quad]], bulk: bool = False) -> None:
-        for path, quads in notes.items():
-            self.replace_note(path, quads)
-
     def remove_note(self, path: str) -> None:
         self._drop(note_iri(path))
 

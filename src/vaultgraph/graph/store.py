@@ -15,8 +15,9 @@ then holds, which readers check.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -94,26 +95,31 @@ class LocalGraph:
         self.remove_note(path)
         self.store.extend(quads)
 
-    def replace_notes(self, notes: dict[str, list[ox.Quad]], bulk: bool = False) -> None:
-        """Replace many notes' graphs.
+    def load_nquads(self, data: bytes) -> None:
+        """Bulk-load N-Quads into a fresh store that no reader sees yet (parsed by Oxigraph, no Python object
+        per quad: 500 generated notes' 372k quads took 3.4 s, against 4.6 s for ``bulk_extend`` of their terms)."""
+        if data:
+            self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
-        ``bulk`` (a fresh store that no reader sees yet): one ``bulk_extend`` — measured on 658k quads,
-        ``extend`` took 15.8 s and 753 MB on disk, ``bulk_extend`` 5.4 s and 116 MB. Otherwise one SPARQL
-        update that drops the notes' graphs and inserts their triples, all or nothing."""
-        if bulk:
-            self.store.bulk_extend([q for quads in notes.values() for q in quads])
-            return
-        if not notes:
-            return
-        parts = [f"DROP SILENT GRAPH {note_iri(path)}" for path in notes]
-        body = []
-        for path, quads in notes.items():
-            triples = " .\n".join(str(q.triple) for q in quads)
-            if triples:
-                body.append(f"GRAPH {note_iri(path)} {{\n{triples} .\n}}")
-        if body:
-            parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
-        self.store.update(" ;\n".join(parts))
+    @contextlib.contextmanager
+    def loading(self) -> Iterator[Callable[[dict[str, bytes]], None]]:
+        """A function that bulk-loads a batch of notes' N-Quads (path → bytes) on a thread of its own: Oxigraph
+        parses and sorts without the GIL while the caller goes on. One batch at a time (the next waits for the
+        one before), so at most two are held; every load has ended (or raised) when the block exits."""
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        pending: list[Future] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-graph-load") as pool:
+            def load(batch: dict[str, bytes]) -> None:
+                while pending:
+                    pending.pop().result()
+                data = b"".join(rdf for rdf in batch.values() if rdf)  # an empty one: a note without a graph
+                if data:
+                    pending.append(pool.submit(self.load_nquads, data))
+
+            yield load
+            while pending:
+                pending.pop().result()
 
     def apply(self, graphs: dict[str, str], unmark: bool = False, mark: str | None = None) -> None:
         """One SPARQL update, all or nothing: replace these graphs (IRI → N-Triples; empty drops one); with

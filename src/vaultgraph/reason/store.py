@@ -68,13 +68,16 @@ def clear(conn) -> None:
         conn.execute(f"DELETE FROM {table}")
 
 
-def add_note(conn, piece: NotePiece) -> set[tuple[str, str]]:
-    """Write one note's contributions (its old ones must be gone); the edges they touch."""
-    mine = per_edge(piece)
-    conn.executemany("INSERT INTO reason_contrib VALUES (?,?,?,?,?,?)",
-                     [(piece.path, u, v, cost, json.dumps(payload, ensure_ascii=False), n)
-                      for (u, v), (cost, payload, n) in mine.items()])
-    return set(mine)
+def contrib_rows(piece: NotePiece) -> list[tuple]:
+    """One note's ``reason_contrib`` rows (a pure function of the note: worker processes compute it)."""
+    return [(piece.path, u, v, cost, json.dumps(payload, ensure_ascii=False), n)
+            for (u, v), (cost, payload, n) in per_edge(piece).items()]
+
+
+def add_note(conn, rows: list[tuple]) -> set[tuple[str, str]]:
+    """Write one note's ``contrib_rows`` (its old ones must be gone); the edges they touch."""
+    conn.executemany("INSERT INTO reason_contrib VALUES (?,?,?,?,?,?)", rows)
+    return {(r[1], r[2]) for r in rows}
 
 
 def drop_note(conn, path: str) -> set[tuple[str, str]]:
@@ -83,11 +86,12 @@ def drop_note(conn, path: str) -> set[tuple[str, str]]:
     return touched
 
 
-def replace_note(conn, path: str, piece: NotePiece | None) -> None:
-    """A changed (or, with None, removed) note: its contributions replaced, the edges it touched summed again."""
+def replace_note(conn, path: str, rows: list[tuple] | None) -> None:
+    """A changed (or, with None, removed) note: its contributions (``contrib_rows``) replaced, the edges it
+    touched summed again."""
     touched = drop_note(conn, path)
-    if piece is not None:
-        touched |= add_note(conn, piece)
+    if rows is not None:
+        touched |= add_note(conn, rows)
     _sum(conn, sorted(touched))
 
 

@@ -8,25 +8,26 @@ differently (a new note satisfying an old dangling link, a renamed one).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from functools import partial
 from dataclasses import dataclass
 
-from ..extract.facts import extract
-from ..graph.build import note_quads
 from ..graph import journal
 from ..graph.build import note_iri
 from ..graph.namespace import SCHEMA_GRAPH
 from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph, schema_ntriples
 from ..index.concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
-from ..index.passages import note_passages, saved_answer
 from ..index.store import remove_passages, replace_passages
-from ..index.terms import note_terms, replace_terms
+from ..index.terms import replace_terms
 from ..layout import GRAPH, kg_dir, next_graph_name
-from ..reason import records as reason_records, store as reason_store
-from ..model import ParsedNote, from_dict
+from ..reason import store as reason_store
+from ..model import ParsedNote
 from ..resources import schema_dir
+from ..store.sqlite import select_in
 from ..vault import NameIndex
+from .per_note import Context, made_many
 
 EXTRACT_VERSION = "10"  # 6: the learned vocabulary; claims within the limits of one note; 7: both; 8: a risk
 # about nothing is no risk, also in a risks section (it kept one of its two marks); 9: a footnote reference's
@@ -70,11 +71,13 @@ def signature(conn, endpoint: str | None = None, parts: dict[str, str] | None = 
 
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
                  meta: dict[str, str], progress=None, endpoint: str | None = None,
-                 affected: set[str] = frozenset(), concepts_same: bool = False, force: bool = False) -> GraphReport:
+                 affected: set[str] = frozenset(), concepts_same: bool = False, force: bool = False,
+                 workers: int | None = None) -> GraphReport:
     """Extract the notes parsed this run and the ``affected`` ones (whose links now resolve differently),
     or every note when the signature changed; replace their named graphs and passages. ``concepts_same``:
     no note that defines a concept changed, so the concepts digest of the last run stands. ``force``: every
-    note extracted again, as when the signature changes."""
+    note extracted again, as when the signature changes. ``workers``: processes making many notes' products
+    (``per_note.made_many``)."""
     journal.sync(root, conn, meta)  # a killed run's committed changes reach the store first
     parts = signature_parts(conn, endpoint, meta.get("concepts_digest") if concepts_same else None)
     sig = signature(conn, endpoint, parts)
@@ -95,104 +98,106 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
     # and applied once the index commits (journal.py)
     bulk = full and endpoint is None
     name = meta.get("graph_dir", GRAPH)
+    if full:
+        paths = [r["path"] for r in conn.execute("SELECT path FROM notes WHERE record IS NOT NULL ORDER BY path")]
+    else:
+        paths = sorted({p for p, note in parsed.items() if note is not None} | set(affected))
+    if full or endpoint is not None:
+        concepts = concept_index(conn)
+        if endpoint is None:
+            save_cached(root, sig, conn)
+    else:  # the vault's concepts are as the last run left them (the signature holds their digest)
+        concepts = cached_concept_index(root, conn, sig, save=True)
+    if full:
+        reason_store.clear(conn)
+        for old in kg_dir(root).glob("reason*.pickle"):  # the reasoning's cache of kg 0.1: never read again
+            old.unlink(missing_ok=True)
+    stored = {} if all(parsed.get(p) for p in paths) else _records(conn, [p for p in paths if not parsed.get(p)])
+    context = Context(concepts, _name_index(index), sig, nquads=bulk)
+    # the workers start (fork) before the graph store opens
+    products = made_many([(p, parsed.get(p), stored.get(p)) for p in paths], context, workers)
+    gone = [*removed, *(p for p, note in parsed.items() if note is None)]
     graph = None
-    if bulk:
-        name = next_graph_name(int(meta.get("graph_generation", "0")) + 1)
-        collect_garbage(root, keep={meta.get("graph_dir", GRAPH)})  # and a killed run's half-built folder
-        graph = open_graph(root, name=name)
-        graph.load_schema()
-    elif endpoint is None:
-        collect_garbage(root, keep={name})
-    elif full:
-        journal.record(conn, {str(SCHEMA_GRAPH): schema_ntriples()})
-
-    def write(batch: dict[str, list]) -> None:
-        if bulk:
-            graph.replace_notes(batch, bulk=True)
-        else:
-            journal.record(conn, {note_iri(path).value: journal.ntriples(quads) for path, quads in batch.items()})
-
-    batch_size = 500 if bulk else 100
     try:
-        if full:
-            paths = [r["path"] for r in conn.execute("SELECT path FROM notes WHERE record IS NOT NULL ORDER BY path")]
-        else:
-            paths = sorted({p for p, note in parsed.items() if note is not None} | set(affected))
-        if full or endpoint is not None:
-            concepts = concept_index(conn)
-            if endpoint is None:
-                save_cached(root, sig, conn)
-        else:  # the vault's concepts are as the last run left them (the signature holds their digest)
-            concepts = cached_concept_index(root, conn, sig, save=True)
-        if full:
-            reason_store.clear(conn)
-            for old in kg_dir(root).glob("reason*.pickle"):  # the reasoning's cache of kg 0.1: never read again
-                old.unlink(missing_ok=True)
-        labels = {c.id: c.labels for c in concepts if c.scheme == "vault"}
-        broader = {c.id: c.broader for c in concepts if c.broader}
-        claims = risks = 0
-        batch: dict[str, list] = {}
-        for i, path in enumerate(paths, 1):
-            note = parsed.get(path) or _load(conn, path)
-            if note is None:
-                batch[path] = []  # its graph is dropped with the batch
-                remove_passages(conn, [path])
-                reason_store.replace_note(conn, path, None)
-                continue
-            facts = extract(note, concepts, lambda target, src=path: index.resolve(src, target)[0])
-            if facts.warnings:  # a limit of one note cut its claims: say so beside what parsing said
-                conn.execute("UPDATE notes SET status = 'warning', reason = ? WHERE path = ?",
-                             ("; ".join(str(w) for w in (*note.warnings, *facts.warnings)), path))
-            batch[path] = note_quads(note, facts, labels, broader)
-            conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (_graph_key(sig, note, facts), path))
-            topic = facts.concept or concepts.lookup(note.title)
-            passages = note_passages(note, facts, topic)
-            piece = reason_records.piece_of(note, facts, saved_answer(note))
-            replace_passages(conn, path, passages, [(s, "mitigates", d) for s, d in facts.mitigates] +
-                             [(s, "causes", d) for s, d in facts.causes] + reason_records.relation_rows(piece))
-            if full:
-                reason_store.add_note(conn, piece)
+        with contextlib.ExitStack() as loads:
+            if bulk:
+                name = next_graph_name(int(meta.get("graph_generation", "0")) + 1)
+                collect_garbage(root, keep={meta.get("graph_dir", GRAPH)})  # and a killed run's half-built folder
+                graph = open_graph(root, name=name)
+                graph.load_schema()
+                write = loads.enter_context(graph.loading())  # on a thread of its own, beside the rows below
             else:
-                reason_store.replace_note(conn, path, piece)
-            replace_terms(conn, path, note_terms(note, passages))
-            if len(batch) >= batch_size:
-                write(batch)
-                batch = {}
-            claims += len(facts.claims)
-            risks += sum("risk" in c.kinds for c in facts.claims)
-            if progress:
-                progress("graph", i, len(paths))
-        gone = [*removed, *(p for p, note in parsed.items() if note is None)]
-        if not bulk:
-            batch.update({path: [] for path in gone})
-        write(batch)
+                if endpoint is None:
+                    collect_garbage(root, keep={name})
+                elif full:
+                    journal.record(conn, {str(SCHEMA_GRAPH): schema_ntriples()})
+                write = partial(_journal, conn)
+            claims, risks = _write(conn, products, write, full, [] if bulk else gone, progress, len(paths))
         remove_passages(conn, gone)
         for path in gone:
             reason_store.replace_note(conn, path, None)
         if full:
             reason_store.rebuild(conn)
-        if bulk:  # bulk_extend bypasses the write-ahead log: flushed, then marked as holding this state
+        if bulk:  # bulk loading bypasses the write-ahead log: flushed, then marked as holding this state
             graph.mark(state)
             graph.flush()
             meta.update(graph_dir=name, graph_generation=name.rsplit("-", 1)[1], graph_applied=state)
         meta.update(parts, graph_signature=sig)
         return GraphReport(len(paths), len(removed), claims, risks, full, reason)
     finally:
+        products.close()
         del graph
 
 
-def _graph_key(signature: str, note: ParsedNote, facts) -> str:
-    """Changes when anything the note's graph was made from changes: its bytes, what its links resolve
-    to, the vault-wide signature (a cache of per-note graphs keys on this, not on the note's hash)."""
-    h = hashlib.sha256(f"{signature}\0{note.sha256}\0".encode())
-    h.update(repr(facts.links).encode())
-    h.update(repr([(c.id, c.evidence) for c in facts.claims]).encode())
-    return h.hexdigest()
+def _write(conn, products, write, full: bool, dropped: list[str], progress, total: int) -> tuple[int, int]:
+    """Each note's products into the index's tables, and its RDF by batches to ``write``, with the graphs of
+    ``dropped`` notes emptied; returns the count of claims and of risks."""
+    claims = risks = 0
+    batch: dict[str, bytes | str] = {}
+    for i, (path, made) in enumerate(products, 1):
+        if made is None:
+            batch[path] = ""  # its graph is dropped with the batch
+            remove_passages(conn, [path])
+            reason_store.replace_note(conn, path, None)
+            continue
+        if made.warnings:  # a limit of one note cut its claims: say so beside what parsing said
+            conn.execute("UPDATE notes SET status = 'warning', reason = ? WHERE path = ?", (made.warnings, path))
+        batch[path] = made.rdf
+        conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (made.graph_key, path))
+        replace_passages(conn, path, made.passages, made.relations)
+        if full:
+            reason_store.add_note(conn, made.reasoning)
+        else:
+            reason_store.replace_note(conn, path, made.reasoning)
+        replace_terms(conn, path, made.terms)
+        if len(batch) >= _BATCH:
+            write(batch)
+            batch = {}
+        claims += made.claims
+        risks += made.risks
+        if progress:
+            progress("graph", i, total)
+    batch.update({path: "" for path in dropped})
+    write(batch)
+    return claims, risks
 
 
-def _load(conn, path: str) -> ParsedNote | None:
-    row = conn.execute("SELECT record FROM notes WHERE path = ?", (path,)).fetchone()
-    return from_dict(ParsedNote, json.loads(row["record"])) if row and row["record"] else None
+_BATCH = 250  # notes' RDF a write: ~60 MB of N-Quads for a bulk load, one journal insert
+
+
+def _journal(conn, batch: dict[str, str]) -> None:
+    journal.record(conn, {note_iri(path).value: text for path, text in batch.items()})
+
+
+def _name_index(names) -> NameIndex:
+    """The vault's name index itself (``service.indexing`` passes one that is built on first use)."""
+    return names if isinstance(names, NameIndex) else names.name_index()
+
+
+def _records(conn, paths: list[str]) -> dict[str, str]:
+    """The stored records (JSON) of notes not parsed this run."""
+    return {r[0]: r[1] for r in select_in(conn, "SELECT path, record FROM notes WHERE record IS NOT NULL "
+                                                "AND path IN ({})", paths)}
 
 
 def note_type(note: ParsedNote | None) -> str:

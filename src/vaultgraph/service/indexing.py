@@ -250,7 +250,8 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
             (known[p].ntype or "").lower() in METHOD_TYPES for p in changed if p in known
         ) and not any(note_type(o.note) in METHOD_TYPES for o in outcomes)
         graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint,
-                             affected=affected - set(changed), concepts_same=concepts_same, force=rebuild)
+                             affected=affected - set(changed), concepts_same=concepts_same, force=rebuild,
+                             workers=workers)
         clock.lap("graph")
         search = refresh_search(root, conn, meta, changed=bool(graph.extracted or removed or outcomes),
                                 model=model, progress=progress, threads=threads, force=rebuild, defer_above=defer)
@@ -340,6 +341,9 @@ class _LazyNames:
         self._conn, self._key, self._index = conn, key, None
 
     def resolve(self, source: str, target: str):
+        return self.name_index().resolve(source, target)
+
+    def name_index(self) -> NameIndex:
         if self._index is None:
             vault, names_key = self._key
             cached = _NAMES.get(vault)
@@ -348,7 +352,7 @@ class _LazyNames:
             else:
                 self._index = self._build()
                 _NAMES[vault] = (names_key, self._index)
-        return self._index.resolve(source, target)
+        return self._index
 
     def _build(self) -> NameIndex:
         import json
