@@ -75,3 +75,19 @@ def test_a_run_stopped_before_the_vectors_leaves_an_index_that_answers(demo_vaul
     assert search["model"] == MODEL and search["embedded"] > 500 and search["pending"] == 0
     assert json.loads(run_kg("status", "--vault", str(demo_vault), "--json").stdout)["search"]["vectors_pending"] == 0
     assert not any("no vectors" in n for n in _ask(demo_vault).notices)
+
+
+def test_vectors_added_later_give_the_answers_of_a_build_that_had_them(demo_vault, tmp_path):
+    """The second transaction adds the vectors (and the words' vectors) to the base the first one wrote, without
+    building its words index again: the answers are those of an index built in one go."""
+    import shutil
+
+    whole = tmp_path / "whole"
+    shutil.copytree(demo_vault, whole)
+    late = index_vault(demo_vault, model=MODEL, defer_vectors_above=0)
+    index_vault(whole, model=MODEL, defer_vectors_above=None)
+    assert late.answerable_after is not None and "vectors.search.bm25" not in late.stages
+    for question in (QUESTION, "чем QLoRA отличается от LoRA", "how to reduce hallucinations"):
+        got, expected = _ask(demo_vault, question), _ask(whole, question)
+        assert [a.to_dict() for a in got.answers] == [a.to_dict() for a in expected.answers], question
+        assert got.answers or question.startswith("how")

@@ -152,6 +152,14 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         if report is not None:
             meta["search_files"] = json.dumps(sizes(root, meta))
             return report
+    if pending_before and have and same and not changed and not force and embedder is not None \
+            and meta.get("search_generation") == meta.get("search_base"):
+        # the base a deferring run wrote is whole but for its vectors: they are added to it, its words kept
+        report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason,
+                             generation=meta["search_base"])
+        meta["vectors_pending"] = "0"
+        meta["search_files"] = json.dumps(sizes(root, meta))
+        return report
     pending = _missing(root, embedder, conn) if embedder is not None and defer_above is not None else 0
     if defer_above is not None and pending > defer_above:
         report = _write_base(root, conn, meta, spec, None, progress, threads, warning, reason)
@@ -235,19 +243,25 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
 
 
 def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Embedder | None, progress,
-                threads: int | None, warning: str | None, reason: str | None) -> SearchReport:
+                threads: int | None, warning: str | None, reason: str | None,
+                generation: str | None = None) -> SearchReport:
+    """A new base over every passage; or, given the ``generation`` of a base written without vectors whose
+    passages are unchanged, that base's vectors (its BM25 and links are kept: readers do not look for a FAISS
+    file until the index names a model, and a killed run's one is garbage to ``collect_garbage``)."""
     seconds: dict[str, float] = {}
     rows, digests, texts = all_search_texts(conn)
-    generation = str(int(meta.get("search_generation") or 0) + 1)
+    new = generation is None
+    generation = generation or str(int(meta.get("search_generation") or 0) + 1)
     bm25_dir, faiss_path = files_of(root, generation)
     search_dir(root).mkdir(parents=True, exist_ok=True)
 
-    started = time.perf_counter()
-    lexical.build(texts, rows, bm25_dir)
-    seconds["bm25"] = time.perf_counter() - started
-    started = time.perf_counter()
-    links.save(links.read_table(conn), links_dir(root, generation))
-    seconds["links"] = time.perf_counter() - started
+    if new:
+        started = time.perf_counter()
+        lexical.build(texts, rows, bm25_dir)
+        seconds["bm25"] = time.perf_counter() - started
+        started = time.perf_counter()
+        links.save(links.read_table(conn), links_dir(root, generation))
+        seconds["links"] = time.perf_counter() - started
     embedded, model_id, workers = 0, "", 1
     if embedder is not None:
         started = time.perf_counter()
