@@ -28,7 +28,8 @@ def kg_env(**extra: str) -> dict[str, str]:
 
 
 class Served:
-    def __init__(self, vault: Path, *args: str, env: dict[str, str] | None = None, ready_seconds: float = 240):
+    def __init__(self, vault: Path, *args: str, env: dict[str, str] | None = None, ready_seconds: float = 240,
+                 watching: bool = True):
         self.vault = Path(vault)
         self.proc = subprocess.Popen([str(KG), "serve", str(vault), "--port", "0", *args], stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True, env=env or kg_env())
@@ -42,7 +43,8 @@ class Served:
         self.base = f"http://{self.url}"
         self.port = int(self.url.rsplit(":", 1)[1])
         # the watcher's first run (nothing changed since the index before serving) is over: the index stays put
-        if not wait_for(lambda: any("watching" in line for line in self.log), ready_seconds)[0]:
+        # (``watching=False``: return as soon as it serves, which a large first index does before its vectors)
+        if watching and not wait_for(lambda: any("watching" in line for line in self.log), ready_seconds)[0]:
             self.stop()
             raise RuntimeError("kg serve did not start watching:\n" + "\n".join(self.log))
 

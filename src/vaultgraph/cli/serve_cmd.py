@@ -66,7 +66,7 @@ def serve(
     stop = threading.Event()
     watcher = None
     try:
-        _first_index(root, run_index, settings_model(), threads, quiet, say)
+        first = _first_index(root, settings_model(), threads, say, warm)
         warm.reloaded()  # search files and model loaded before the first question
 
         def on_reindex(event) -> None:
@@ -80,9 +80,12 @@ def serve(
             return run_index(folder, quiet=True, model=settings_model(), threads=threads)
 
         settings = WatchSettings() if debounce is None else WatchSettings(debounce_ms=debounce)
-        watcher = threading.Thread(target=watch_vault, args=(root, on_reindex, settings),
-                                   kwargs={"index": index, "stop": stop, "on_notice": say}, daemon=True,
-                                   name="kg-watch")
+        def watch() -> None:
+            first.join()  # the first index's vectors, when they come after its answers, are computed first
+            if not stop.is_set():
+                watch_vault(root, on_reindex, settings, index=index, stop=stop, on_notice=say)
+
+        watcher = threading.Thread(target=watch, daemon=True, name="kg-watch")
         watcher.start()
         bound_host, bound_port = server.server_address[:2]
         live.register(root, host, bound_port, token)
@@ -102,18 +105,47 @@ def serve(
     raise typer.Exit(0)
 
 
-def _first_index(root: Path, run_index, model, threads, quiet: bool, say) -> None:
-    """Index once before serving, waiting while another process (a `kg index`) holds the writer lock."""
+def _first_index(root: Path, model, threads, say, warm) -> threading.Thread:
+    """Index in a thread of its own (waiting while another process, a `kg index`, holds the writer lock), and
+    return once the vault answers: when the index ends, or when a large first index has committed its words
+    and graph and goes on computing its vectors (``index_vault``'s ``on_answerable``). An error before that is
+    raised here; one after it is said, and the watcher's first run indexes again."""
     from ..errors import IndexBusy
+    from ..service import index_vault
 
-    waited = False
-    while True:
+    answerable, outcome = threading.Event(), {}
+
+    def early(report) -> None:
+        say(f"kg serve: answering from words and the graph after {report.seconds:.1f} s; "
+            f"{report.search.pending:,} passages are being embedded")
+        answerable.set()
+
+    def run() -> None:
+        waited = False
         try:
-            report = run_index(root, quiet=quiet, model=model, threads=threads)
-            break
-        except IndexBusy as exc:
-            if not waited:
-                say(f"kg serve: waiting: {exc}")
-                waited = True
-            time.sleep(0.25)
-    say(f"kg serve: {report.notes} notes indexed ({report.parsed} parsed) in {report.seconds:.2f} s")
+            while True:
+                try:
+                    report = index_vault(root, model=model, threads=threads, on_answerable=early)
+                    break
+                except IndexBusy as exc:
+                    if not waited:
+                        say(f"kg serve: waiting: {exc}")
+                        waited = True
+                    time.sleep(0.25)
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, or said once it serves
+            outcome["error"] = exc
+            if answerable.is_set():
+                sys.stderr.write(f"kg serve: indexing failed: {exc}\n")
+            return
+        finally:
+            answerable.set()
+        if outcome.get("error") is None:
+            say(f"kg serve: {report.notes} notes indexed ({report.parsed} parsed) in {report.seconds:.2f} s")
+            warm.reloaded()
+
+    thread = threading.Thread(target=run, daemon=True, name="kg-first-index")  # Ctrl-C does not wait for it
+    thread.start()
+    answerable.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return thread
