@@ -76,7 +76,7 @@ def hnsw(m: int, ef_construction: int):
 
 def ivf(per_root: float, sq8: bool = False):
     def make(faiss, data):
-        from vaultgraph.index.vectors import ivf_index
+        from vaultgraph.index.vectors import ivf_index, training_positions
 
         nlist = max(1, int(per_root * math.sqrt(len(data))))
         if sq8:
@@ -87,7 +87,8 @@ def ivf(per_root: float, sq8: bool = False):
             index.k_factor = 2
             index.add(data)
             return index
-        index = ivf_index(faiss, data, nlist)
+        sample = training_positions(len(data), nlist)
+        index = ivf_index(faiss, data if sample is None else data[sample], nlist)
         index.add(data)
         return index
     return make

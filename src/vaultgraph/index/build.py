@@ -24,7 +24,7 @@ from ..store.sqlite import select_in
 from ..text.words import tokenize
 from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
-from .calibration import calibrate
+from .calibration import Calibration
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
 from .embedding import embed_missing
 from .folders import reading
@@ -269,13 +269,14 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
         seconds["embed"] = time.perf_counter() - started
         started = time.perf_counter()
         cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
-        try:
-            matrix = cache.get(digests)
+        calibration = Calibration(embedder)
+        try:  # read a chunk at a time: only the index holds every vector
+            vectors.build(lambda at: cache.get([digests[i] for i in at]), np.asarray(rows, dtype=np.int64),
+                          faiss_path, threads=threads, seen=calibration.see)
             if reason:
                 cache.prune(digests)
         finally:
             cache.close()
-        vectors.build(matrix, np.asarray(rows, dtype=np.int64), faiss_path, threads=threads)
         seconds["faiss"] = time.perf_counter() - started
         if embedder.multilingual:  # a word alone means something only to a multilingual model
             started = time.perf_counter()
@@ -283,7 +284,7 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
                        words_file(root, generation))
             seconds["words"] = time.perf_counter() - started
         model_id = embedder.model_id
-        meta["dense_mid"], meta["dense_high"] = (f"{x:.4f}" for x in calibrate(embedder, matrix))
+        meta["dense_mid"], meta["dense_high"] = (f"{x:.4f}" for x in calibration.result())
     conn.execute("DELETE FROM passage_graveyard")
     meta.update({"search_generation": generation, "search_base": generation, "search_version": SEARCH_VERSION,
                  "model_spec": spec, "model_id": model_id,

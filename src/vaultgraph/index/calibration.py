@@ -53,16 +53,24 @@ BANK = (
 )
 
 
-def calibrate(embedder, matrix: np.ndarray) -> tuple[float, float]:
+class Calibration:
     """(median, 90th percentile) of the best similarity each ``BANK`` question reaches among the passage
-    vectors ``matrix`` (1.0, 1.0 for an empty vault: nothing is close)."""
-    if not len(matrix):
-        return 1.0, 1.0
-    queries = embedder.embed_batch([embedder.query_prefix + q for q in BANK])
-    best = np.empty(len(queries), dtype=np.float32)
-    for start in range(0, len(queries), 16):
-        best[start:start + 16] = (queries[start:start + 16] @ matrix.T).max(axis=1)
-    return float(np.median(best)), float(np.quantile(best, 0.9))
+    vectors, seen a chunk at a time (``see``); (1.0, 1.0) for an empty vault: nothing is close."""
+
+    def __init__(self, embedder):
+        self.queries = embedder.embed_batch([embedder.query_prefix + q for q in BANK])
+        self.best = np.full(len(self.queries), -np.inf, dtype=np.float32)
+
+    def see(self, vectors: np.ndarray) -> None:
+        if len(vectors):
+            for start in range(0, len(self.queries), 16):
+                part = (self.queries[start:start + 16] @ vectors.T).max(axis=1)
+                np.maximum(self.best[start:start + 16], part, out=self.best[start:start + 16])
+
+    def result(self) -> tuple[float, float]:
+        if not np.isfinite(self.best).all():
+            return 1.0, 1.0
+        return float(np.median(self.best)), float(np.quantile(self.best, 0.9))
 
 
-__all__ = ["BANK", "calibrate"]
+__all__ = ["BANK", "Calibration"]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -37,16 +38,21 @@ IVF_TRAIN_PER_LIST = 40  # k-means sample: this many vectors per list
 IVF_NPROBE = 96
 
 
-def ivf_index(faiss, vectors: np.ndarray, nlist: int):
-    """An empty inverted-file index for ``vectors`` (normalised: inner product = cosine) in ``nlist``
-    lists, its centroids trained on a sample, keeping a direct map so stored vectors can be reconstructed."""
-    quantizer = faiss.IndexFlatIP(vectors.shape[1])
-    index = faiss.IndexIVFFlat(quantizer, vectors.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
+def training_positions(n: int, nlist: int) -> np.ndarray | None:
+    """The positions of the k-means sample among ``n`` vectors (sorted, reproducible); None: all of them."""
+    sample = min(n, IVF_TRAIN_PER_LIST * nlist)
+    return np.sort(np.random.default_rng(0).choice(n, sample, replace=False)) if sample < n else None
+
+
+def ivf_index(faiss, sample: np.ndarray, nlist: int):
+    """An empty inverted-file index (normalised vectors: inner product = cosine) in ``nlist`` lists, its
+    centroids trained on ``sample`` (``training_positions``), keeping a direct map so stored vectors can be
+    reconstructed."""
+    quantizer = faiss.IndexFlatIP(sample.shape[1])
+    index = faiss.IndexIVFFlat(quantizer, sample.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
     index.own_fields = True
     quantizer.this.disown()
-    sample = min(len(vectors), IVF_TRAIN_PER_LIST * nlist)
-    rows = np.random.default_rng(0).choice(len(vectors), sample, replace=False) if sample < len(vectors) else None
-    index.train(vectors if rows is None else vectors[np.sort(rows)])
+    index.train(np.ascontiguousarray(sample, dtype=np.float32))
     index.make_direct_map()
     index.nprobe = IVF_NPROBE
     return index
@@ -98,19 +104,33 @@ class Vectors:
         return self.index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
 
 
-def build(vectors: np.ndarray, rows: np.ndarray, path: Path, threads: int | None = None) -> None:
+CHUNK = 32_768  # vectors read and added at a time (64 MiB of 512-d floats)
+
+
+def build(vectors: np.ndarray | Callable[[np.ndarray], np.ndarray], rows: np.ndarray, path: Path,
+          threads: int | None = None, seen: Callable[[np.ndarray], None] | None = None) -> None:
+    """Write the index of ``rows``' vectors to ``path``. ``vectors``: an array, or a function giving the vectors
+    at some positions of ``rows`` (read from the embedding cache a chunk at a time, so that only the index holds
+    them all: 393k vectors were 805 MB, held twice more while read whole). ``seen`` gets every chunk."""
     faiss = _faiss()
     if threads:
         faiss.omp_set_num_threads(threads)
-    dim = vectors.shape[1]
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if len(vectors) > APPROXIMATE_ABOVE:
-        inner = ivf_index(faiss, vectors, int(IVF_LISTS_PER_ROOT * math.sqrt(len(vectors))))
-    else:
-        inner = faiss.IndexFlatIP(dim)
-    index = faiss.IndexIDMap2(inner)
-    if len(vectors):
-        index.add_with_ids(vectors, np.asarray(rows, dtype=np.int64))
+    at = vectors.__getitem__ if isinstance(vectors, np.ndarray) else vectors
+    n = len(rows)
+    index = None
+    if n > APPROXIMATE_ABOVE:
+        nlist = int(IVF_LISTS_PER_ROOT * math.sqrt(n))
+        sample = training_positions(n, nlist)
+        index = faiss.IndexIDMap2(ivf_index(faiss, at(np.arange(n) if sample is None else sample), nlist))
+    for start in range(0, n, CHUNK):
+        chunk = np.ascontiguousarray(at(np.arange(start, min(n, start + CHUNK))), dtype=np.float32)
+        if index is None:
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(chunk.shape[1]))
+        index.add_with_ids(chunk, np.asarray(rows[start:start + CHUNK], dtype=np.int64))
+        if seen is not None:
+            seen(chunk)
+    if index is None:  # no passage at all
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(at(np.arange(0)).shape[1]))
     tmp = path.with_name(path.name + ".tmp")
     faiss.write_index(index, str(tmp))
     with open(tmp, "rb") as handle:
