@@ -202,3 +202,56 @@ def test_a_killed_index_leaves_no_lock_in_its_parse_workers(tmp_path):
     proc.wait()
     result = run_kg("index", str(vault), check=False)
     assert result.returncode == 0, result.stderr
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(pid):
+            out.append(int(status.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "status").read_text()
+    except OSError:
+        return False
+    return "State:\tZ" not in state
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_index_leaves_no_worker_behind(tmp_path):
+    """Killed while its worker processes parse (forked) or embed (spawned), `kg index` takes them with it: they
+    used to wait on their queue forever, each holding what it had loaded (the embedding model)."""
+    vault = tmp_path / "vault"
+    vaultgen.generate(vault, 700, seed=5)
+    env = {**__import__("os").environ, "KG_MODEL": "use-multilingual"}
+    env.pop("KG_THREADS", None)
+    for kind in ("any", "spawn_main"):  # the first workers (parsing), then the embedding ones
+        proc = subprocess.Popen([str(KG), "index", str(vault)], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=env)
+        workers, deadline = [], time.monotonic() + 300
+        while not workers and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = [c for c in _children(proc.pid) if kind == "any" or kind in _cmdline(c)]
+        assert workers, f"the index ran no worker process ({kind})"
+        time.sleep(1.0)  # at work
+        workers = _children(proc.pid) or workers
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(w) for w in workers), [(w, _cmdline(w)) for w in workers if _alive(w)]

@@ -1,5 +1,6 @@
-"""Process-level helpers shared by the stages: module attributes imported on first use, and pausing the
-cyclic garbage collector around work that allocates many objects and frees none of them in cycles."""
+"""Process-level helpers shared by the stages: module attributes imported on first use, pausing the
+cyclic garbage collector around work that allocates many objects and frees none of them in cycles, and
+worker processes that end with the process that started them."""
 
 from __future__ import annotations
 
@@ -38,3 +39,24 @@ def no_gc() -> Iterator[None]:
 
 
 __all__ = ["lazy_attributes", "no_gc"]
+
+
+PARENT_POLL = 1.0  # seconds between a worker's looks at its parent
+
+
+def exit_with_parent() -> None:
+    """In a worker process (an initializer of a pool): end it when its parent is gone. A pool's workers wait on
+    a queue whose pipe they hold both ends of, so a ``kg index`` killed, or a server stopped while it embedded,
+    left them waiting forever (each holding a model). A daemon thread looks at the parent every second."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="kg-exit-with-parent").start()

@@ -70,6 +70,9 @@ def _embedded(embedder: Embedder, spec: str, chunks: list, workers: int):
 
 
 def _start(spec: str) -> None:
+    from ..runtime import exit_with_parent
+
+    exit_with_parent()  # a killed `kg index` must not leave its workers waiting forever
     _WORKER["model"] = get_embedder(spec, threads=1)
 
 

@@ -259,7 +259,11 @@ def wait_for_writer(root: Path, seconds: float = 900.0) -> None:
 def release_inherited() -> None:
     """In a forked worker: close its copies of the writer locks the parent holds. A flock belongs to every
     copy of its file descriptor, so a parse worker outliving a killed ``kg index`` kept the vault locked
-    and the next ``kg index`` refused to start; closed here, the lock dies with the parent."""
+    and the next ``kg index`` refused to start; closed here, the lock dies with the parent. The worker also ends
+    when the parent does (``runtime.exit_with_parent``)."""
+    from ..runtime import exit_with_parent
+
+    exit_with_parent()
     for fd in list(_HELD):
         with contextlib.suppress(OSError):
             os.close(fd)
