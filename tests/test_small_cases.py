@@ -130,6 +130,21 @@ def test_100_kb_question_is_cut_with_a_message_fast_and_small(indexed):
     assert len(json.loads(run.out)["question"]) <= 1_000  # before: 17 s and 724 MiB with the fake model
 
 
+def test_a_questions_notice_is_not_repeated_for_the_next_question(indexed):
+    """A warm process (``kg serve``, ``kg mcp``) answers many questions with one searcher: what one question was
+    told (it was cut) is not told to the next."""
+    from vaultgraph.service.asking import Searcher
+
+    searcher = Searcher(indexed)
+    try:
+        long = searcher.ask("risks of LoRA " + "adapter " * 400)
+        assert any("the question was cut" in n for n in long.notices)
+        short = searcher.ask("risks of LoRA on CoT")
+        assert short.answers and not any("the question was cut" in n for n in short.notices), short.notices
+    finally:
+        searcher.close()
+
+
 def test_link_matching_only_an_alias_is_reported_as_an_alias_match(tmp_path):
     vault = _vault(tmp_path, {"Low-rank adaptation.md": "---\naliases: [Other name]\n---\n# LoRA\n",
                               "Source.md": "# S\n\nSee [[Other name]] and [[Low-rank adaptation|Other name]].\n"})

@@ -44,6 +44,7 @@ class Candidates:
     asked: Question
     hits: dict[int, Hit]
     calibration: Calibration
+    notices: tuple[str, ...] = ()  # of this question alone (it was cut …)
 
 
 class Searcher:
@@ -152,14 +153,15 @@ class Searcher:
     def _load_embedder(self, meta: dict[str, str]):
         from ..index.embedders import get_embedder
 
+        self.notices = []  # of the model loaded before, if any
         try:
             embedder = get_embedder(meta["model_spec"], threads=self.threads)
         except VaultgraphError as exc:
-            self.notices.append(f"dense search is off: {exc}")
+            self.notices = [f"dense search is off: {exc}"]
             return None
         if embedder.model_id != meta["model_id"]:
-            self.notices.append(f"the index was embedded with {meta['model_id']}, not {embedder.model_id}: "
-                                "run `kg index` to re-embed; dense search is off")
+            self.notices = [f"the index was embedded with {meta['model_id']}, not {embedder.model_id}: "
+                            "run `kg index` to re-embed; dense search is off"]
             return None
         return embedder
 
@@ -184,12 +186,14 @@ class Searcher:
         self.timings["rank"] = time.perf_counter() - started
         comparison = explanation = None
         entities, intent = found.entities, found.intent
+        notices = [*self.notices, *found.notices]  # the loaded index's, then this question's own
         if not plain and len(entities) >= 2 and intent in ("comparison", "explanation"):
-            comparison, explanation = self._reason(intent, entities)
-        pending = [f"{self.pending:,} passages have no vectors yet (`kg index` is computing them, or was stopped: "
-                   "run it again): answers come from words and the graph"] if self.pending else []
+            comparison, explanation = self._reason(intent, entities, notices)
+        if self.pending:
+            notices.append(f"{self.pending:,} passages have no vectors yet (`kg index` is computing them, or was "
+                           "stopped: run it again): answers come from words and the graph")
         return Result(found.question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
-                      tuple(dict.fromkeys(self.notices + pending)), comparison, explanation)
+                      tuple(dict.fromkeys(notices)), comparison, explanation)
 
     def candidates(self, question: str, plain: bool = False) -> Candidates:
         """Every passage the graph, the learned terms, BM25 and the dense index propose for ``question``,
@@ -197,10 +201,11 @@ class Searcher:
         question = " ".join(question.split())
         if not question:
             raise VaultgraphError("the question is empty")
+        notices = ()
         if len(question) > QUESTION_CHARS:
             cut = question[:QUESTION_CHARS].rsplit(" ", 1)[0] or question[:QUESTION_CHARS]
-            self.notices.append(f"the question was cut to its first {len(cut):,} characters "
-                                f"(of {len(question):,}): ask in fewer words")
+            notices = (f"the question was cut to its first {len(cut):,} characters (of {len(question):,}): "
+                       "ask in fewer words",)
             question = cut
         self.conn.execute("BEGIN")
         try:
@@ -226,10 +231,11 @@ class Searcher:
             self.conn.execute("COMMIT")
         self.timings["query"] = time.perf_counter() - started
         return Candidates(question, intent, entities, weak(question, concepts) if entities else frozenset(),
-                          asked, hits, Calibration.of(meta))
+                          asked, hits, Calibration.of(meta), notices)
 
-    def _reason(self, intent: str, entities: tuple[str, ...]):
-        """The comparison table or the explanation paths, from the reasoning graph (``kg compare``/``kg why``)."""
+    def _reason(self, intent: str, entities: tuple[str, ...], notices: list[str]):
+        """The comparison table or the explanation paths, from the reasoning graph (``kg compare``/``kg why``);
+        why there is none goes to ``notices``."""
         from .. import reason
 
         try:
@@ -238,7 +244,7 @@ class Searcher:
                 return reason.compare(rg, list(entities[:4])), None
             return None, reason.why(rg, entities[0], entities[-1], k=3)
         except VaultgraphError as exc:
-            self.notices.append(f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}")
+            notices.append(f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}")
             return None, None
 
     def _lexical(self, query: dict[str, float], labels: str = "") -> dict[str, list[tuple[int, float]]]:
