@@ -160,26 +160,27 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         meta["vectors_pending"] = "0"
         meta["search_files"] = json.dumps(sizes(root, meta))
         return report
-    pending = _missing(root, embedder, conn) if embedder is not None and defer_above is not None else 0
+    missing = _missing(root, embedder, conn) if embedder is not None and defer_above is not None else None
+    pending = len(missing) if missing is not None else 0
     if defer_above is not None and pending > defer_above:
         report = _write_base(root, conn, meta, spec, None, progress, threads, warning, reason)
         report = SearchReport(report.passages, 0, None, True, report.seconds, warning, reason, pending=pending)
         meta.update({"model_spec": spec, "vectors_pending": str(pending)})
     else:
-        report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason)
+        report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason, missing=missing)
         meta["vectors_pending"] = "0"
     meta["search_files"] = json.dumps(sizes(root, meta))
     return report
 
 
-def _missing(root: Path, embedder: Embedder, conn) -> int:
-    """How many of the passages' texts have no vector in the cache yet."""
+def _missing(root: Path, embedder: Embedder, conn) -> set[str]:
+    """The digests of the passages' texts that have no vector in the cache yet."""
     digests = [r[0] for r in conn.execute("SELECT DISTINCT digest FROM passages")]
     if not embeddings_db(root).exists():
-        return len(digests)
+        return set(digests)
     cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
     try:
-        return len(cache.missing(digests))
+        return cache.missing(digests)
     finally:
         cache.close()
 
@@ -244,10 +245,11 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
 
 def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Embedder | None, progress,
                 threads: int | None, warning: str | None, reason: str | None,
-                generation: str | None = None) -> SearchReport:
+                generation: str | None = None, missing: set[str] | None = None) -> SearchReport:
     """A new base over every passage; or, given the ``generation`` of a base written without vectors whose
     passages are unchanged, that base's vectors (its BM25 and links are kept: readers do not look for a FAISS
-    file until the index names a model, and a killed run's one is garbage to ``collect_garbage``)."""
+    file until the index names a model, and a killed run's one is garbage to ``collect_garbage``). ``missing``:
+    the texts without a vector, when the caller has asked the cache already (``_missing``)."""
     seconds: dict[str, float] = {}
     rows, digests, texts = all_search_texts(conn)
     new = generation is None
@@ -265,7 +267,7 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
     embedded, model_id, workers = 0, "", 1
     if embedder is not None:
         started = time.perf_counter()
-        embedded, workers = embed_missing(root, embedder, spec, digests, texts, progress, threads)
+        embedded, workers = embed_missing(root, embedder, spec, digests, texts, progress, threads, missing)
         seconds["embed"] = time.perf_counter() - started
         started = time.perf_counter()
         cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)

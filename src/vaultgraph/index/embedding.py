@@ -36,11 +36,12 @@ def embed_workers(embedder: Embedder, threads: int | None, missing: int) -> int:
 
 
 def embed_missing(root: Path, embedder: Embedder, spec: str, digests: Sequence[str], texts: Sequence[str],
-                  progress=None, threads: int | None = None) -> tuple[int, int]:
-    """Vectors for the texts the cache lacks, put into it; returns (how many were embedded, processes used)."""
+                  progress=None, threads: int | None = None, missing: set[str] | None = None) -> tuple[int, int]:
+    """Vectors for the texts the cache lacks (``missing``, when the caller asked it already), put into it;
+    returns (how many were embedded, processes used)."""
     cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
     try:
-        missing = cache.missing(digests)
+        missing = cache.missing(digests) if missing is None else missing
         todo = list({d: t for d, t in zip(digests, texts) if d in missing}.items())
         chunks = [todo[start:start + BATCH] for start in range(0, len(todo), BATCH)]
         workers = embed_workers(embedder, threads, len(todo))
