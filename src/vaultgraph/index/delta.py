@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .folders import load_arrays, reading, save_arrays
-from .links import Scratch, Table as LinkTable, concat, from_arrays, strongest, to_arrays
+from .links import Table as LinkTable, concat, from_arrays, strongest, to_arrays
 from ..text.words import tokenize
 from .lexical import weigh
 
@@ -92,7 +92,6 @@ class Segments:
     def __init__(self, lexical, vectors, delta: Delta, concept_links: LinkTable | None = None):
         self.lexical, self.vectors, self.delta = lexical, vectors, delta
         self.links = concept_links if concept_links is not None else LinkTable()
-        self._scratch = Scratch()
         self._dead_documents = lexical.documents_of(delta.dead)  # the base's BM25 documents deleted since
         self._dead_mask = np.zeros(len(lexical.rows), dtype=bool)  # … as a mask: no set lookup per question word
         self._dead_mask[self._dead_documents] = True
@@ -160,7 +159,7 @@ class Segments:
                wanted: dict[str, float], rel_weight: dict[str, float], limit: int):
         """The passages most strongly linked to a question's concepts (``links.strongest``)."""
         return strongest([self.links, self.delta.links], self.delta.dead, expansions, n_entities,
-                         wanted, rel_weight, limit, self._scratch)
+                         wanted, rel_weight, limit)
 
     def search_lexical(self, query: str | dict[str, float], k: int) -> list[tuple[int, float]]:
         """BM25 hits of ``query`` (a text, or tokens with weights: ``Lexical.search``)."""
