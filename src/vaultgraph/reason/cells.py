@@ -105,7 +105,7 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
         excluded = " UNION ".join(b for b, _ in before)
         parts.append(
             f"SELECT 'inherited risks', '{i}', lower(p.text) || char(1) || {sql(DIRECTION, 'p')}, "
-            f"printf('%04d', {i}) || '0' || {sql(RANK, 'p')}, p.row FROM passages p WHERE p.row IN ({q}) "
+            f"printf('%04d', {i}) || '0' || {sql(RANK, 'p')}, p.row FROM passages p WHERE p.field = 'claim' AND p.row IN ({q}) "
             f"AND p.row NOT IN ({excluded}) AND {has('risk', 'p')} AND NOT {sql(NAV, 'p')} AND {sql(NOT_SAVED, 'p')}")
         args += [*a, *(x for _, b in before for x in b), saved_json]
         before.append((q, a))
@@ -113,7 +113,7 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
     query = f"""
 WITH own AS MATERIALIZED (
     SELECT p.row, p.id, p.text, p.direction, p.cost, p.kinds, p.affects, {sql(NAV, 'p')} AS nav, {sql(RANK, 'p')} AS rk
-    FROM passages p WHERE p.row IN ({own_q}) AND {sql(NOT_SAVED, 'p')}),
+    FROM passages p WHERE p.field = 'claim' AND p.row IN ({own_q}) AND {sql(NOT_SAVED, 'p')}),
 mit AS (
     SELECT o.row, o.text, '0' || o.rk AS ok FROM own o WHERE NOT o.nav AND {has('solution')}
     UNION SELECT s.row, s.text, {sql(ORDER, 's')} FROM relations r JOIN passages s ON s.id = r.src AND s.field = 'claim'
@@ -177,7 +177,8 @@ def method_sources(conn, method: tuple[str, str], saved: frozenset[str], limit: 
     unlimited = -1 if limit is None else limit
     query = f"""
 WITH own AS MATERIALIZED (
-    SELECT p.row, p.id FROM passages p WHERE p.row IN ({own_q}) AND {sql(NOT_SAVED, 'p')}),
+    SELECT p.row, p.id FROM passages p WHERE p.field = 'claim' AND p.row IN ({own_q})
+    AND {sql(NOT_SAVED, 'p')}),
 citing AS MATERIALIZED (
     SELECT DISTINCT r.dst AS key, o.id, o.row FROM relations r JOIN own o ON o.id = r.src WHERE r.rel = 'cites'),
 keys AS (
@@ -187,7 +188,7 @@ ranked AS (
 shown AS (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
 first AS (
     SELECT c.key, c.row, row_number() OVER (PARTITION BY c.key ORDER BY {sql(ORDER, 'p')}) AS k FROM citing c
-    JOIN passages p ON p.row = c.row WHERE c.key IN (SELECT key FROM shown))
+    JOIN passages p ON p.row = c.row AND p.field = 'claim' WHERE c.key IN (SELECT key FROM shown))
 SELECT s.key, s.n, s.rank, s.total, f.row FROM shown s JOIN first f ON f.key = s.key WHERE f.k <= ?
 ORDER BY s.rank, f.k"""
     cursor = conn.cursor()
