@@ -138,9 +138,9 @@ def _sections(out, table, limit: int) -> None:
 
 
 def _more(row, method: str, limit: int | None) -> str:
-    """"+1,234 more (--all)": the statements of a cell the vault holds beyond those shown, or ''."""
+    """"+1,234 more (kg compare --all)": the statements of a cell the vault holds beyond those shown, or ''."""
     more = row.total(method) - len(row.cells[method][:limit])
-    return f"+{more:,} more (--all)" if more > 0 else ""
+    return f"+{more:,} more (kg compare --all)" if more > 0 else ""
 
 
 def _where(item) -> str:
