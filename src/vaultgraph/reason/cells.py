@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 
 from ..model import Citation
+from ..store.sqlite import select_in
 
 # a claim's links to notes (ClaimRec: its evidence notes and missing notes it cites), read as records.py reads them
 LINKS = ("(SELECT count(DISTINCT CASE r.rel WHEN 'evidence' THEN 'note:' || r.dst ELSE r.dst END) FROM relations r "
@@ -64,10 +65,16 @@ class Cell:
     claims: int  # claims in the cell (the effect rows are ordered by it)
 
 
+def rels_of(scheme: str) -> tuple[str, ...]:
+    """How a claim names a concept of this scheme as its own: about it, or for a capability (phenomenon) affecting
+    (involving) it."""
+    return ("about", *(("affects",) if scheme == "capability" else ()), *(("involves",) if scheme == "phenomenon" else ()))
+
+
 def own_rows(concept: str, scheme: str) -> tuple[str, list]:
     """SQL selecting the passage rows of a concept's own claims (``comparison.own_claims``), and its parameters."""
-    rels = ("about", *(("affects",) if scheme == "capability" else ()), *(("involves",) if scheme == "phenomenon" else ()))
-    q = (f"SELECT row FROM passage_concepts WHERE concept = ? AND field = 'claim' AND rel IN ({','.join('?' * len(rels))})")
+    rels = rels_of(scheme)
+    q = f"SELECT row FROM passage_concepts WHERE concept = ? AND field = 'claim' AND rel IN ({','.join('?' * len(rels))})"
     args: list = [concept, *rels]
     if scheme == "phenomenon":  # a solution mitigating "concept:X" involves X (records.claims_naming)
         q += (" UNION SELECT row FROM passages WHERE field = 'claim' AND id IN "
@@ -117,7 +124,8 @@ WITH own AS MATERIALIZED (
 mit AS (
     SELECT o.row, o.text, '0' || o.rk AS ok FROM own o WHERE NOT o.nav AND {has('solution')}
     UNION SELECT s.row, s.text, {sql(ORDER, 's')} FROM relations r JOIN passages s ON s.id = r.src AND s.field = 'claim'
-    WHERE r.rel = 'mitigates' AND r.dst IN (SELECT id FROM own WHERE NOT nav) AND {sql(NOT_SAVED, 's')}),
+    WHERE r.rel = 'mitigates' AND r.dst IN (SELECT o.id FROM own o WHERE NOT o.nav AND ({has('risk')} OR {has('problem')}))
+    AND {sql(NOT_SAVED, 's')}),  -- what a solution mitigates is a risk or a problem (extract/facts.py)
 items(cell, sub, key, ok, row) AS MATERIALIZED ({' UNION ALL '.join(parts)}),
 statements AS (  -- "row": the row of the best claim (SQLite's bare column beside min())
     SELECT cell, sub, key, min(ok) AS best, row, count(*) AS n FROM items GROUP BY cell, sub, key),
@@ -156,8 +164,6 @@ ORDER BY 1, 2, 3, 8"""
 
 def _rows(conn, rows: list[int]) -> dict[int, tuple]:
     """row → (path, line, end_line, heading, text, cost, direction) of these passages."""
-    from ..store.sqlite import select_in
-
     return {r[0]: r[1:] for r in select_in(conn, "SELECT row, path, line, end_line, heading, text, cost, direction "
                                                  "FROM passages WHERE row IN ({})", list(dict.fromkeys(rows)))}
 

@@ -10,6 +10,8 @@ with a direction that name no capability), then "cost" (the cost column or
 ``cost::`` field), "risks" (the other risks: phenomena and risks naming no capability), "inherited
 risks" (risks of broader concepts), "limitations", "mitigations" (solutions about the method or
 mitigating one of its risks) and "sources" (what its claims cite, with the lines citing it).
+A cell holds its best ``limit`` statements (6 by default) and the count of all of them: ``cells.py`` reads both
+by SQL, one statement per method, so a hub method's tens of thousands of claims never reach Python.
 """
 
 from __future__ import annotations
@@ -46,18 +48,21 @@ def lineage(rg: ReasonGraph, concept_id: str) -> list[tuple[str, int]]:
 def own_claims(rg: ReasonGraph, cid: str, kind: str | None = None) -> list[ClaimRec]:
     """Claims about a concept: ``vg:about`` it, or for a capability (phenomenon) affecting (involving) it (of
     this kind only, when one is given)."""
-    if ("own", cid, kind) in rg.memo:  # compare reads a method's claims, then its risks and its ancestors' again
+    if ("own", cid, kind) in rg.memo:  # an answer reads a concept's claims, then its risks and its ancestors' again
         return rg.memo[("own", cid, kind)]
     every = rg.memo.get(("own", cid, None))
     if every is not None:
         return [c for c in every if kind in c.kinds]
-    scheme = rg.concepts.get(cid).scheme if cid in rg.concepts else "vault"
-    rels = ("about", *(("affects",) if scheme == "capability" else ()), *(("involves",) if scheme == "phenomenon" else ()))
-    found = {c.id: c for c in records.claims_naming(rg.conn, cid, rels, rg.saved, kind)}
+    scheme = _scheme(rg, cid)
+    found = {c.id: c for c in records.claims_naming(rg.conn, cid, cells.rels_of(scheme), rg.saved, kind)}
     found = sorted((c for c in found.values() if cid in c.about or (scheme == "capability" and cid in c.affects) or
                    (scheme == "phenomenon" and cid in c.involves)), key=_order)
     rg.memo[("own", cid, kind)] = found
     return found
+
+
+def _scheme(rg: ReasonGraph, cid: str) -> str:
+    return rg.concepts.get(cid).scheme if cid in rg.concepts else "vault"
 
 
 def _order(c: ClaimRec):
@@ -93,13 +98,12 @@ def compare(rg: ReasonGraph, methods: list[str], limit: int | None = CELL_LIMIT)
         raise VaultgraphError("compare needs at least one method")
     labels = [label(rg, i) for i in ids]
     cites = None if limit is None else CITATIONS
-    scheme = lambda c: rg.concepts.get(c).scheme if c in rg.concepts else "vault"  # noqa: E731
     read: dict[str, dict] = {}
     for cid, name in zip(ids, labels):
-        ancestors = [(a, scheme(a)) for a, _ in lineage(rg, cid)]
-        found = cells.method_cells(rg.conn, (cid, scheme(cid)), ancestors, rg.saved, limit, cites)
+        ancestors = [(a, _scheme(rg, a)) for a, _ in lineage(rg, cid)]
+        found = cells.method_cells(rg.conn, (cid, _scheme(rg, cid)), ancestors, rg.saved, limit, cites)
         read[name] = {"cells": found, "ancestors": [label(rg, a) for a, _ in ancestors],
-                      "sources": cells.method_sources(rg.conn, (cid, scheme(cid)), rg.saved, limit)}
+                      "sources": cells.method_sources(rg.conn, (cid, _scheme(rg, cid)), rg.saved, limit)}
     where = cells.citations(rg.conn, [r for got in read.values() for cell in got["cells"].values()
                                       for st in cell.statements for r in st.rows] +
                             [r for got in read.values() for _, _, rows in got["sources"][0] for r in rows])
