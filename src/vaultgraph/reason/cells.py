@@ -90,11 +90,10 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
     "mitigations" and "inherited risks" (capability: the ancestor's index in ``ancestors``)."""
     saved_json = json.dumps(sorted(saved))
     own_q, own_args = own_rows(*method)
-    cols = "o.row, o.id, o.text, o.direction, o.cost, o.kinds, o.affects"
     parts = [
         f"SELECT 'effect', pc.concept, lower(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
         f"JOIN passage_concepts pc ON pc.row = o.row AND pc.rel = 'affects' AND pc.field = 'claim' "
-        f"WHERE NOT o.nav AND NOT {has('solution')}",
+        f"WHERE o.affects != '' AND NOT o.nav AND NOT {has('solution')}",  # (the join only for claims naming any)
         "SELECT 'cost', '', lower(o.cost), o.nav || o.rk, o.row FROM own o WHERE coalesce(o.cost, '') != ''",
         f"SELECT 'other effects', '', lower(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
         f"WHERE NOT o.nav AND o.affects = '' AND NOT {has('risk')} AND NOT {has('solution')} "
@@ -183,8 +182,8 @@ def method_sources(conn, method: tuple[str, str], saved: frozenset[str], limit: 
     unlimited = -1 if limit is None else limit
     query = f"""
 WITH own AS MATERIALIZED (
-    SELECT p.row, p.id FROM passages p WHERE p.field = 'claim' AND p.row IN ({own_q})
-    AND {sql(NOT_SAVED, 'p')}),
+    SELECT p.row, p.id FROM passages p WHERE p.field = 'claim' AND p.row IN ({own_q}) AND p.sources != ''
+    AND {sql(NOT_SAVED, 'p')}),  -- a claim with no sources in its passage cites nothing
 citing AS MATERIALIZED (
     SELECT DISTINCT r.dst AS key, o.id, o.row FROM relations r JOIN own o ON o.id = r.src WHERE r.rel = 'cites'),
 keys AS (
