@@ -2,7 +2,7 @@
 
 A hub method of a 10,000-note vault has tens of thousands of claims; a reader uses a handful a cell. So each
 method's cells are one statement over ``passage_concepts`` and ``passages``: every claim's cell, the statements
-(claims with the same text, ASCII case aside, and direction are one statement citing each), each cell's number of
+(claims with the same text, case and spacing aside, and direction are one statement citing each), each cell's number of
 statements, and only the first ``limit`` statements of each, with their first ``cites`` citations, reach Python.
 
 The order of a cell (``ORDER`` below, the order ``comparison.own_claims`` sorts claims by): stating something
@@ -38,6 +38,11 @@ RANK = (f"(({{p}}.author = 'assistant') || (NOT {SOURCED}) || "
 ORDER = f"(CAST({NAV} AS TEXT) || {RANK})"  # a claim's place in the order (RANK: after "is it navigation")
 NOT_SAVED = "{p}.path NOT IN (SELECT value FROM json_each(?))"
 DIRECTION = "coalesce({p}.direction, '')"
+
+
+def statement_key(text: str | None) -> str:
+    """What makes two claims one statement (SQL ``kg_key``): their text, whitespace and case aside."""
+    return " ".join((text or "").split()).casefold()
 
 
 def has(kind: str, p: str = "o") -> str:
@@ -89,20 +94,21 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
     (nearest first): cells "effect" (per capability), "cost", "other effects", "risks", "limitations",
     "mitigations" and "inherited risks" (capability: the ancestor's index in ``ancestors``)."""
     saved_json = json.dumps(sorted(saved))
+    conn.create_function("kg_key", 1, statement_key, deterministic=True)
     own_q, own_args = own_rows(*method)
     parts = [
-        f"SELECT 'effect', pc.concept, lower(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"SELECT 'effect', pc.concept, kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
         f"JOIN passage_concepts pc ON pc.row = o.row AND pc.rel = 'affects' AND pc.field = 'claim' "
         f"WHERE o.affects != '' AND NOT o.nav AND NOT {has('solution')}",  # (the join only for claims naming any)
-        "SELECT 'cost', '', lower(o.cost), o.nav || o.rk, o.row FROM own o WHERE coalesce(o.cost, '') != ''",
-        f"SELECT 'other effects', '', lower(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        "SELECT 'cost', '', kg_key(o.cost), o.nav || o.rk, o.row FROM own o WHERE coalesce(o.cost, '') != ''",
+        f"SELECT 'other effects', '', kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
         f"WHERE NOT o.nav AND o.affects = '' AND NOT {has('risk')} AND NOT {has('solution')} "
         f"AND (o.direction IS NOT NULL OR {has('result')})",
-        f"SELECT 'risks', '', lower(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"SELECT 'risks', '', kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
         f"WHERE NOT o.nav AND {has('risk')} AND (o.affects = '' OR {has('solution')})",
-        f"SELECT 'limitations', '', lower(o.text), '0' || o.rk, o.row FROM own o "
+        f"SELECT 'limitations', '', kg_key(o.text), '0' || o.rk, o.row FROM own o "
         f"WHERE NOT o.nav AND {has('limitation')} AND NOT {has('risk')}",
-        "SELECT 'mitigations', '', lower(m.text), m.ok, m.row FROM mit m",
+        "SELECT 'mitigations', '', kg_key(m.text), m.ok, m.row FROM mit m",
     ]
     args: list = [*own_args, saved_json, saved_json]
     before: list[tuple[str, list]] = [(own_q, own_args)]
@@ -110,7 +116,7 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
         q, a = own_rows(concept, scheme)
         excluded = " UNION ".join(b for b, _ in before)
         parts.append(
-            f"SELECT 'inherited risks', '{i}', lower(p.text) || char(1) || {sql(DIRECTION, 'p')}, "
+            f"SELECT 'inherited risks', '{i}', kg_key(p.text) || char(1) || {sql(DIRECTION, 'p')}, "
             f"printf('%04d', {i}) || '0' || {sql(RANK, 'p')}, p.row FROM passages p WHERE p.field = 'claim' AND p.row IN ({q}) "
             f"AND p.row NOT IN ({excluded}) AND {has('risk', 'p')} AND NOT {sql(NAV, 'p')} AND {sql(NOT_SAVED, 'p')}")
         args += [*a, *(x for _, b in before for x in b), saved_json]
@@ -175,9 +181,11 @@ def citations(conn, rows: list[int]) -> dict[int, Citation]:
 
 
 def method_sources(conn, method: tuple[str, str], saved: frozenset[str], limit: int | None,
-                   cites: int = 3) -> tuple[list[tuple[str, int, tuple[int, ...]]], int]:
-    """The sources a method's claims cite, most-citing claims first (ties by key): [(key, citing claims, rows of
-    the first ``cites`` citing claims)] of the first ``limit``, and how many sources there are."""
+                   cites: int = 3) -> tuple[list[tuple[str, tuple[int, ...]]], int]:
+    """The sources a method's claims cite, most-citing claims first (ties by key), as a user reads them: their label
+    (and link), sources whose labels read the same one item (``statement_key``): [(text, rows of the first
+    ``cites`` claims citing each of its sources)] of the first ``limit``, and how many there are."""
+    conn.create_function("kg_key", 1, statement_key, deterministic=True)
     own_q, own_args = own_rows(*method)
     unlimited = -1 if limit is None else limit
     query = f"""
@@ -187,20 +195,33 @@ WITH own AS MATERIALIZED (
 citing AS MATERIALIZED (
     SELECT DISTINCT r.dst AS key, o.id, o.row FROM relations r JOIN own o ON o.id = r.src WHERE r.rel = 'cites'),
 keys AS (
-    SELECT key, count(DISTINCT id) AS n FROM citing GROUP BY key),
+    SELECT key, count(DISTINCT id) AS n, row_number() OVER (ORDER BY count(DISTINCT id) DESC, key) AS pos
+    FROM citing GROUP BY key),
+named AS (  -- as ReasonGraph.source reads them: the label and link of the first citing note by path
+    SELECT key, pos, CASE WHEN key LIKE 'note:?%' THEN substr(key, 7) ELSE coalesce(
+        (SELECT r.dst FROM relations r WHERE r.src = k.key AND r.rel = 'label' ORDER BY r.path LIMIT 1), key) END AS label,
+        (SELECT r.dst FROM relations r WHERE r.src = k.key AND r.rel = 'url' ORDER BY r.path LIMIT 1) AS url
+    FROM keys k),
+texts AS MATERIALIZED (
+    SELECT key, pos, label || CASE WHEN coalesce(url, '') != '' AND instr(label, url) = 0 THEN ' <' || url || '>'
+                                   ELSE '' END AS text FROM named),
+items AS (
+    SELECT kg_key(text) AS sk, min(pos) AS best FROM texts GROUP BY sk),
 ranked AS (
-    SELECT key, n, row_number() OVER (ORDER BY n DESC, key) AS rank, count(*) OVER () AS total FROM keys),
-shown AS (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
+    SELECT sk, row_number() OVER (ORDER BY best) AS rank, count(*) OVER () AS total FROM items),
+shown AS MATERIALIZED (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
+members AS MATERIALIZED (
+    SELECT t.key, t.text, t.pos, s.rank, s.total FROM texts t JOIN shown s ON s.sk = kg_key(t.text)),
 first AS (
     SELECT c.key, c.row, row_number() OVER (PARTITION BY c.key ORDER BY {sql(ORDER, 'p')}) AS k FROM citing c
-    JOIN passages p ON p.row = c.row AND p.field = 'claim' WHERE c.key IN (SELECT key FROM shown))
-SELECT s.key, s.n, s.rank, s.total, f.row FROM shown s JOIN first f ON f.key = s.key WHERE f.k <= ?
-ORDER BY s.rank, f.k"""
+    JOIN passages p ON p.row = c.row AND p.field = 'claim' WHERE c.key IN (SELECT key FROM members))
+SELECT m.rank, m.total, m.text, f.row FROM members m JOIN first f ON f.key = m.key WHERE f.k <= ?
+ORDER BY m.rank, m.pos, f.k"""
     cursor = conn.cursor()
     cursor.row_factory = None
-    out: dict[str, list] = {}
+    out: dict[int, list] = {}
     total = 0
-    for key, n, _, total, row in cursor.execute(query, [*own_args, json.dumps(sorted(saved)), unlimited, unlimited,
-                                                        cites]):
-        out.setdefault(key, [n]).append(row)
-    return [(key, n, tuple(rows)) for key, (n, *rows) in out.items()], total
+    for rank, total, text, row in cursor.execute(query, [*own_args, json.dumps(sorted(saved)), unlimited, unlimited,
+                                                         cites]):
+        out.setdefault(rank, [text]).append(row)
+    return [(text, tuple(rows)) for _, (text, *rows) in sorted(out.items())], total

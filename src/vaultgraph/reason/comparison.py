@@ -106,7 +106,7 @@ def compare(rg: ReasonGraph, methods: list[str], limit: int | None = CELL_LIMIT)
                       "sources": cells.method_sources(rg.conn, (cid, _scheme(rg, cid)), rg.saved, limit)}
     where = cells.citations(rg.conn, [r for got in read.values() for cell in got["cells"].values()
                                       for st in cell.statements for r in st.rows] +
-                            [r for got in read.values() for _, _, rows in got["sources"][0] for r in rows])
+                            [r for got in read.values() for _, rows in got["sources"][0] for r in rows])
     claims: dict[str, int] = {}
     aspect_of: dict[str, str] = {}
     for got in read.values():
@@ -120,18 +120,13 @@ def compare(rg: ReasonGraph, methods: list[str], limit: int | None = CELL_LIMIT)
         for (cell, sub), c in sorted(got["cells"].items(), key=lambda kv: (kv[0][0], int(kv[0][1] or 0)
                                                                            if kv[0][0] == "inherited risks" else 0)):
             inherited = got["ancestors"][int(sub)] if cell == "inherited risks" else None
-            items = tuple(CellItem(st.text, tuple(where[r] for r in st.rows), st.direction, inherited)
+            items = tuple(CellItem(st.text, tuple(dict.fromkeys(where[r] for r in st.rows)), st.direction, inherited)
                           for st in c.statements)
             aspect = aspect_of[sub] if cell == "effect" else cell
             old_items, old_total = table[aspect].get(name, ((), 0))
             table[aspect][name] = (old_items + items, old_total + c.total)
         shown, total = got["sources"]
-        rg.sources(key for key, _, _ in shown)
-        items = []
-        for key, _, rows in shown:
-            text, url = rg.source(key)
-            text = key.removeprefix("note:?") if key.startswith("note:?") else text
-            items.append(CellItem(text + (f" <{url}>" if url and url not in text else ""), tuple(where[r] for r in rows)))
+        items = [CellItem(text, tuple(dict.fromkeys(where[r] for r in rows))) for text, rows in shown]
         table["sources"][name] = (tuple(items), total)
     rows = []
     for aspect in order:
