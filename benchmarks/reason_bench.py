@@ -3,6 +3,7 @@
 costs the reasoning data.
 
     python benchmarks/reason_bench.py [--notes 10000] [--seed 1] [--vault DIR] [--model fake] [--no-edit]
+                                      [--read-only] [--only why|compare|health] [--runs 3]
 
 Generates a vault with ``benchmarks/vaultgen.py`` (or reuses ``--vault``), indexes it (the search index with
 ``--model``, ``fake`` by default: reasoning does not depend on it; an indexed ``--vault`` whose index is current
@@ -14,6 +15,10 @@ costs a no-change run), then:
 * one note edited and indexed again in this process, with the time spent replacing its reasoning data
   (``reason.store.replace_note``: its edges and every edge it touches summed again) reported on its own.
 
+``--read-only`` leaves an indexed ``--vault`` as it is (no `kg index`, no edit: a vault another job uses);
+``--only`` runs one part (repeatable). Run it with another checkout's Python (``/path/.venv/bin/python
+benchmarks/reason_bench.py …``) to time that version's `kg` on the same files.
+
 Measured here: see the README's "Reasoning over the links" (2 shared cores, vaultgen seed 1).
 """
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -48,7 +54,8 @@ def run(args: list[str]) -> tuple[float, float, str]:
 def timed(args: list[str], runs: int = 3) -> dict:
     out = [run(args) for _ in range(runs)]
     return {"seconds": statistics.median(o[0] for o in out), "runs": [round(o[0], 3) for o in out],
-            "peak_rss_mib": max(o[1] for o in out), "answer": json.loads(out[0][2])}
+            "peak_rss_mib": max(o[1] for o in out), "answer": json.loads(out[0][2]),
+            "json_mib": len(out[0][2].encode()) / 2**20}
 
 
 def edit_one(root: Path, model: str) -> dict:
@@ -86,8 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--vault", type=Path, help="an existing (generated) vault to use instead of generating one")
     ap.add_argument("--model", default="fake", help="embedding model for the search index (default: fake)")
     ap.add_argument("--no-edit", action="store_true", help="leave the vault's notes as they are")
+    ap.add_argument("--read-only", action="store_true", help="an indexed --vault used as it is: no kg index, no edit")
+    ap.add_argument("--only", action="append", choices=("why", "compare", "health"), help="run only this part")
+    ap.add_argument("--runs", type=int, default=3, help="processes per command (the median is reported)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.read_only and args.vault is None:
+        ap.error("--read-only needs --vault")
+    parts = set(args.only or ("why", "compare", "health"))
 
     tmp = None
     root = args.vault
@@ -100,20 +113,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"generating {args.notes} notes (seed {args.seed}) in {root} …", file=sys.stderr)
         vaultgen.generate(root, args.notes, args.seed)
     root = root.resolve()
-    from vaultgraph.service import index_vault
+    report: dict = {"vault": str(root), "load": os.getloadavg()}
+    if not args.read_only:
+        from vaultgraph.service import index_vault
 
-    report: dict = {"vault": str(root)}
-    t = time.perf_counter()
-    index_vault(root, model=args.model)
-    report["index_seconds"] = time.perf_counter() - t
-    report["why"] = {f"{a} → {b}": timed(["why", a, b, "--vault", str(root), "--json"]) for a, b in WHY}
-    report["compare"] = {" vs ".join(m): timed(["compare", *m, "--vault", str(root), "--json"]) for m in COMPARE}
-    from vaultgraph import reason
+        t = time.perf_counter()
+        index_vault(root, model=args.model)
+        report["index_seconds"] = time.perf_counter() - t
+    if "why" in parts:
+        report["why"] = {f"{a} → {b}": timed(["why", a, b, "--vault", str(root), "--json"], args.runs) for a, b in WHY}
+    if "compare" in parts:
+        report["compare"] = {" vs ".join(m): timed(["compare", *m, "--vault", str(root), "--json"], args.runs)
+                             for m in COMPARE}
+    if "health" in parts:
+        from vaultgraph import reason
 
-    t = time.perf_counter()
-    found = reason.health(reason.load(root))
-    report["health"] = {"seconds": time.perf_counter() - t, **{k: len(v) for k, v in found.items()}}
-    if not args.no_edit:
+        t = time.perf_counter()
+        found = reason.health(reason.load(root))
+        report["health"] = {"seconds": time.perf_counter() - t, **{k: len(v) for k, v in found.items()}}
+    report["load_after"] = os.getloadavg()
+    if not args.no_edit and not args.read_only:
         report["edit"] = edit_one(root, args.model)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -125,17 +144,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_report(r: dict) -> None:
-    print(f"{r['vault']}: kg index (nothing or little to do) {r['index_seconds']:.1f} s")
-    for name, x in r["why"].items():
+    index = f"kg index (nothing or little to do) {r['index_seconds']:.1f} s" if "index_seconds" in r else "not indexed"
+    print(f"{r['vault']}: {index}; load {r['load'][0]:.2f} before, {r['load_after'][0]:.2f} after")
+    for name, x in r.get("why", {}).items():
         print(f"kg why {name:<40} {x['seconds']:>6.2f} s  ({len(x['answer']['paths'])} paths; "
               f"runs {x['runs']}; peak {x['peak_rss_mib']:.0f} MiB)")
-    for name, x in r["compare"].items():
-        items = sum(len(i) for row in x["answer"]["rows"] for i in row["cells"].values())
-        print(f"kg compare {name:<36} {x['seconds']:>6.2f} s  ({items} cited items; runs {x['runs']}; "
-              f"peak {x['peak_rss_mib']:.0f} MiB)")
-    h = r["health"]
-    print(f"health (kg check's warnings) {h['seconds']:.2f} s: " +
-          ", ".join(f"{k} {v}" for k, v in h.items() if k != "seconds"))
+    for name, x in r.get("compare", {}).items():
+        rows = x["answer"]["rows"]
+        items = sum(len(i) for row in rows for i in row["cells"].values())
+        held = sum(sum(row.get("totals", {m: len(i) for m, i in row["cells"].items()}).values()) for row in rows)
+        print(f"kg compare {name:<36} {x['seconds']:>6.2f} s  ({items:,} cited items of {held:,}; runs {x['runs']}; "
+              f"peak {x['peak_rss_mib']:.0f} MiB; JSON {x['json_mib']:.1f} MiB)")
+    if "health" in r:
+        h = r["health"]
+        print(f"health (kg check's warnings) {h['seconds']:.2f} s: " +
+              ", ".join(f"{k} {v}" for k, v in h.items() if k != "seconds"))
     if "edit" in r:
         e = r["edit"]
         print(f"one note edited ({e['note']}): kg index {e['index_seconds']:.2f} s, of which its reasoning data "

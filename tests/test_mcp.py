@@ -67,14 +67,15 @@ def test_tools_answer_with_the_clis_json_and_cite_real_lines(indexed, tmp_path):
         listed = await s.list_tools()
         ask = await s.call_tool("ask", {"question": "risks of LoRA on CoT", "top": 6})
         compared = await s.call_tool("compare", {"methods": ["LoRA", "DPO"]})
+        compared_two = await s.call_tool("compare", {"methods": ["LoRA", "DPO"], "limit": 2})
         why = await s.call_tool("why", {"a": "LoRA", "b": "CoT"})
         shown = await s.call_tool("show", {"note": "LoRA"})
         status = await s.call_tool("status", {})
         ru = await s.call_tool("ask", {"question": "как бороться с катастрофическим забыванием"})
-        return listed, ask, compared, why, shown, status, ru
+        return listed, ask, (compared, compared_two), why, shown, status, ru
 
     with open(tmp_path / "stderr.txt", "w") as errlog:
-        listed, ask, compared, why, shown, status, ru = session(indexed, errlog, calls)
+        listed, ask, (compared, compared_two), why, shown, status, ru = session(indexed, errlog, calls)
 
     tools = {t.name: t for t in listed.tools}
     assert set(tools) == TOOLS
@@ -100,6 +101,8 @@ def test_tools_answer_with_the_clis_json_and_cite_real_lines(indexed, tmp_path):
     table = result_json(compared)
     assert table == cli_json(indexed, "compare", "LoRA", "DPO")
     assert table["methods"] == ["LoRA", "DPO"]
+    assert result_json(compared_two) == cli_json(indexed, "compare", "LoRA", "DPO", "--limit", "2")
+    assert all(row["totals"][m] >= len(row["cells"][m]) for row in table["rows"] for m in table["methods"])
     cells = [i for row in table["rows"] for items in row["cells"].values() for i in items]
     assert cells and all(i["citations"] for i in cells)
     for item in cells:

@@ -202,9 +202,14 @@ def test_qlora_inherits_lora_and_fine_tuning_risks_marked_with_their_concept(ind
     own = [r for r in risks if r.inherited_from is None]
     assert any(r.claim.path == "methods/QLoRA.md" for r in own)
     # the same marking as a user sees it in a comparison
-    data = kg_json("compare", "QLoRA", "LoRA", "--vault", str(indexed_demo), cwd=indexed_demo.parent)
+    data = kg_json("compare", "QLoRA", "LoRA", "--all", "--vault", str(indexed_demo), cwd=indexed_demo.parent)
     inherited = next(r for r in data["rows"] if r["aspect"] == "inherited risks")
     assert {i["inherited_from"] for i in inherited["cells"]["QLoRA"]} >= {"LoRA", "fine-tuning"}
+    # the default table shows the nearest ancestor's first (6 of the 76 of the cell) and counts them all
+    data = kg_json("compare", "QLoRA", "LoRA", "--vault", str(indexed_demo), cwd=indexed_demo.parent)
+    shown = next(r for r in data["rows"] if r["aspect"] == "inherited risks")
+    assert shown["cells"]["QLoRA"] == inherited["cells"]["QLoRA"][:6]
+    assert shown["totals"]["QLoRA"] == len(inherited["cells"]["QLoRA"]) > 6
 
 
 def test_a_concept_note_broader_property_makes_it_inherit(tmp_path):

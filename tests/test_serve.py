@@ -53,6 +53,12 @@ def test_every_route_gives_the_clis_json(served, demo_vault):
     compared = served.get("/api/compare?m=LoRA&m=QLoRA&m=DPO")[1]
     assert compared == cli_json(v, "compare", "LoRA", "QLoRA", "DPO")
     assert compared["methods"] == ["LoRA", "QLoRA", "DPO"]
+    two = served.get("/api/compare?m=LoRA&m=QLoRA&limit=2")[1]  # statements a cell, as --limit / --all
+    assert two == cli_json(v, "compare", "LoRA", "QLoRA", "--limit", "2")
+    every = served.get("/api/compare?m=LoRA&m=QLoRA&limit=all")[1]
+    assert every == cli_json(v, "compare", "LoRA", "QLoRA", "--all")
+    assert max(len(i) for r in two["rows"] for i in r["cells"].values()) == 2
+    assert two["rows"][0]["totals"] == every["rows"][0]["totals"]
     assert served.get("/api/show?note=LoRA")[1] == cli_json(v, "show", "LoRA")
     assert served.get("/api/links")[1] == cli_json(v, "links")
 
@@ -67,6 +73,7 @@ def test_every_route_gives_the_clis_json(served, demo_vault):
     status, body = served.get("/api/show?note=No%20such%20note")
     assert status == 404 and set(body) == {"error"} and "No such note" in body["error"]
     for route in ("/api/ask", "/api/ask?q=", "/api/ask?q=x&top=0", "/api/ask?q=x&top=many", "/api/compare?m=LoRA",
+                  "/api/compare?m=LoRA&m=QLoRA&limit=0", "/api/compare?m=LoRA&m=QLoRA&limit=many",
                   "/api/why?a=LoRA", "/api/why?a=LoRA&b=CoT&paths=21", "/api/nope", "/nope"):
         status, body = served.get(route)
         assert 400 <= status < 500 and set(body) == {"error"}, (route, status, body)

@@ -130,11 +130,14 @@ def build(tools: VaultTools):
         return tools.why(a, b, paths)
 
     def compare(methods: Annotated[list[str], Field(min_length=2, max_length=8,
-                                                    description="Two or more methods (any label, RU or EN).")]
-                ) -> dict[str, Any]:
+                                                    description="Two or more methods (any label, RU or EN).")],
+                limit: Annotated[int | None, Field(ge=1, le=1000, description="Statements per cell (default 6).")] = None,
+                all: Annotated[bool, Field(description="Every statement of every cell (thousands for a hub method "  # noqa: A002
+                                                       "of a big vault).")] = False) -> dict[str, Any]:
         """What the vault says about each method side by side: effects by capability, costs, risks,
-        mitigations, sources; every cell cited (`kg compare --json`)."""
-        return tools.compare(methods)
+        mitigations, sources; every statement cited; each cell's best statements first and, in `totals`, how
+        many it holds (`kg compare --json`)."""
+        return tools.compare(methods, limit, all)
 
     def show(note: Annotated[str, Field(description="Note name as in a [[link]], alias, or vault-relative path.")]
              ) -> dict[str, Any]:

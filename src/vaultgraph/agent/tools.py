@@ -87,14 +87,14 @@ class VaultTools:
             self.ensure_index()
             return reasoning.why(self.root, a, b, k=paths).to_dict()
 
-    def compare(self, methods: list[str]) -> dict:
+    def compare(self, methods: list[str], limit: int | None = None, everything: bool = False) -> dict:
         from ..service import reasoning
 
         if len(methods) < 2:
             raise VaultgraphError("compare needs two or more methods")
         with self._lock:
             self.ensure_index()
-            return reasoning.compare(self.root, methods).to_dict()
+            return reasoning.compare(self.root, methods, limit=limit, everything=everything).to_dict()
 
     def show(self, note: str) -> dict:
         from ..service import show_note, shown_dict

@@ -56,13 +56,17 @@ def _served(vault: Path | None, endpoint: str | None, route: str, params: list[t
 def compare(
     methods: Annotated[list[str], typer.Argument(help="Two or more methods (any label, RU or EN).")],
     markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table to paste into a note.")] = False,
-    limit: Annotated[int, typer.Option(help="Items shown per cell in text and Markdown (JSON has all).")] = 4,
+    limit: Annotated[int | None, typer.Option(min=1, help="Statements read and shown per cell, JSON included "
+                                                           "(default 6); each cell says how many more it holds.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every statement of every cell (a hub method of a big "
+                                                            "vault has thousands).")] = False,
     vault: VaultOption = None,
     endpoint: EndpointOption = None,
     json_out: JsonOption = False,
 ) -> None:
     """What the vault says about each method side by side: effects, cost, risks, mitigations, sources."""
-    served = _served(vault, endpoint, "/api/compare", [("m", m) for m in methods])
+    bound = [("limit", "all" if everything else str(limit))] if everything or limit else []
+    served = _served(vault, endpoint, "/api/compare", [("m", m) for m in methods] + bound)
     if served is not None:
         from ..service.live import comparison_from_dict
 
@@ -70,15 +74,16 @@ def compare(
     else:
         from ..service import reasoning
 
-        table = reasoning.compare(_indexed(vault, endpoint, json_out or markdown), methods, endpoint=endpoint)
+        table = reasoning.compare(_indexed(vault, endpoint, json_out or markdown), methods, endpoint=endpoint,
+                                  limit=limit, everything=everything)
     if json_out:
         emit_json(served if served is not None else table.to_dict())
         return
     if markdown:
-        from ..render.comparison import comparison_markdown, trimmed
+        from ..render.comparison import comparison_markdown
 
-        typer.echo(plain_lines(comparison_markdown(trimmed(table, limit))), nl=False)
+        typer.echo(plain_lines(comparison_markdown(table)), nl=False)
         return
     from ..render.terminal import show_comparison
 
-    show_comparison(console(), table, limit)
+    show_comparison(console(), table, None)

@@ -2,7 +2,7 @@
 
     rg = load(root)                      # one read snapshot of the index; nothing is built per process
     why(rg, "LoRA", "CoT")               # Explanation: cited chains from one concept to another
-    compare(rg, ["LoRA", "RLHF"])        # Comparison: effects, costs, risks, mitigations, sources
+    compare(rg, ["LoRA", "RLHF"])        # Comparison: effects, costs, risks, mitigations, sources (6 a cell)
     lineage(rg, "QLoRA")                 # [("LoRA", 1), ("PEFT", 2), ("FineTuning", 3)]
     claims_of(rg, "QLoRA")               # own risks, then LoRA's, PEFT's, … marked inherited_from
     resolve(rg, "цепочка рассуждений")   # "CoT"; UnknownConcept (a VaultgraphError) suggests labels
@@ -21,7 +21,7 @@ import pathlib
 
 from ..errors import UnknownConcept
 from .build import ReasonGraph
-from .comparison import claims_of, compare, lineage
+from .comparison import CELL_LIMIT, claims_of, compare, lineage
 from .checks import health
 from .model import Citation, ClaimRec, Comparison, ConceptClaim, Explanation, Path, Row, Step
 from .names import resolve
@@ -45,5 +45,5 @@ def load(root: pathlib.Path | str) -> ReasonGraph:
     return ReasonGraph(conn, cached_concept_index(root, conn, meta.get("graph_signature", "")))
 
 
-__all__ = ["Citation", "ClaimRec", "Comparison", "ConceptClaim", "Explanation", "Path", "ReasonGraph", "Row", "Step",
+__all__ = ["CELL_LIMIT", "Citation", "ClaimRec", "Comparison", "ConceptClaim", "Explanation", "Path", "ReasonGraph", "Row", "Step",
            "UnknownConcept", "claims_of", "compare", "health", "lineage", "load", "resolve", "why"]

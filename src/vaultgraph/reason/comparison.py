@@ -10,6 +10,8 @@ with a direction that name no capability), then "cost" (the cost column or
 ``cost::`` field), "risks" (the other risks: phenomena and risks naming no capability), "inherited
 risks" (risks of broader concepts), "limitations", "mitigations" (solutions about the method or
 mitigating one of its risks) and "sources" (what its claims cite, with the lines citing it).
+A cell holds its best ``limit`` statements (6 by default) and the count of all of them: ``cells.py`` reads both
+by SQL, one statement per method, so a hub method's tens of thousands of claims never reach Python.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from __future__ import annotations
 from collections import deque
 
 from ..errors import VaultgraphError
-from ..index.store import related
-from . import records
+from . import cells, records
 from .build import ReasonGraph
 from .edges import is_navigation
 from .model import CellItem, ClaimRec, Comparison, ConceptClaim, Row
 from .names import label, resolve
 
+CELL_LIMIT = 6  # statements a cell by default (`kg compare`; `kg ask` shows 4 of them): a terminal's worth
+CITATIONS = 3  # citations kept a statement when cells are bounded (the most placed statement is cited ~thousands)
 FIXED_ROWS = ("other effects", "cost", "risks", "inherited risks", "limitations", "mitigations", "sources")
 
 
@@ -45,18 +48,21 @@ def lineage(rg: ReasonGraph, concept_id: str) -> list[tuple[str, int]]:
 def own_claims(rg: ReasonGraph, cid: str, kind: str | None = None) -> list[ClaimRec]:
     """Claims about a concept: ``vg:about`` it, or for a capability (phenomenon) affecting (involving) it (of
     this kind only, when one is given)."""
-    if ("own", cid, kind) in rg.memo:  # compare reads a method's claims, then its risks and its ancestors' again
+    if ("own", cid, kind) in rg.memo:  # an answer reads a concept's claims, then its risks and its ancestors' again
         return rg.memo[("own", cid, kind)]
     every = rg.memo.get(("own", cid, None))
     if every is not None:
         return [c for c in every if kind in c.kinds]
-    scheme = rg.concepts.get(cid).scheme if cid in rg.concepts else "vault"
-    rels = ("about", *(("affects",) if scheme == "capability" else ()), *(("involves",) if scheme == "phenomenon" else ()))
-    found = {c.id: c for c in records.claims_naming(rg.conn, cid, rels, rg.saved, kind)}
+    scheme = _scheme(rg, cid)
+    found = {c.id: c for c in records.claims_naming(rg.conn, cid, cells.rels_of(scheme), rg.saved, kind)}
     found = sorted((c for c in found.values() if cid in c.about or (scheme == "capability" and cid in c.affects) or
                    (scheme == "phenomenon" and cid in c.involves)), key=_order)
     rg.memo[("own", cid, kind)] = found
     return found
+
+
+def _scheme(rg: ReasonGraph, cid: str) -> str:
+    return rg.concepts.get(cid).scheme if cid in rg.concepts else "vault"
 
 
 def _order(c: ClaimRec):
@@ -78,8 +84,11 @@ def claims_of(rg: ReasonGraph, concept_id: str, kinds: tuple[str, ...] | None = 
     return out
 
 
-def compare(rg: ReasonGraph, methods: list[str]) -> Comparison:
-    """What the vault says about each method, side by side; every item cites its claim's lines."""
+def compare(rg: ReasonGraph, methods: list[str], limit: int | None = CELL_LIMIT) -> Comparison:
+    """What the vault says about each method, side by side: the first ``limit`` statements of each cell (None:
+    all of them) in the order of ``cells.py``, each citing its claims' lines, and how many each cell holds."""
+    if limit is not None and limit < 1:
+        raise VaultgraphError("the limit of statements a cell must be at least 1")
     ids: list[str] = []
     for name in methods:
         cid = resolve(rg, name)
@@ -88,93 +97,45 @@ def compare(rg: ReasonGraph, methods: list[str]) -> Comparison:
     if not ids:
         raise VaultgraphError("compare needs at least one method")
     labels = [label(rg, i) for i in ids]
-    cells: dict[str, dict[str, list[CellItem]]] = {}  # aspect → method label → items
-
-    def put(aspect: str, method: str, item: CellItem) -> None:
-        cells.setdefault(aspect, {}).setdefault(method, []).append(item)
-
-    effect_aspects: dict[str, int] = {}
+    cites = None if limit is None else CITATIONS
+    read: dict[str, dict] = {}
     for cid, name in zip(ids, labels):
-        claims = own_claims(rg, cid)
-        in_effects: set[str] = set()
-        stated = [c for c in claims if not is_navigation(c)]  # "Related: [[LoRA]], [[PEFT]]" says nothing
-        for c in stated:
-            if "solution" in c.kinds:
-                continue
-            for cap in c.affects:
-                aspect = f"effect on {label(rg, cap)}"
-                put(aspect, name, CellItem(c.text, (c.citation,), c.direction))
-                effect_aspects[aspect] = effect_aspects.get(aspect, 0) + 1
-                in_effects.add(c.id)
-        for c in claims:
-            if c.cost:
-                put("cost", name, CellItem(c.cost, (c.citation,)))
-        for c in stated:
-            if not c.affects and "risk" not in c.kinds and "solution" not in c.kinds and \
-                    (c.direction or "result" in c.kinds):
-                put("other effects", name, CellItem(c.text, (c.citation,), c.direction))
-            if "risk" in c.kinds and c.id not in in_effects:
-                put("risks", name, CellItem(c.text, (c.citation,), c.direction))
-            if "limitation" in c.kinds and "risk" not in c.kinds:
-                put("limitations", name, CellItem(c.text, (c.citation,)))
-        for hit in claims_of(rg, cid, ("risk",), inherited=True):
-            if hit.inherited_from and not is_navigation(hit.claim):
-                put("inherited risks", name, CellItem(hit.text, (hit.citation,), hit.claim.direction,
-                                                      label(rg, hit.inherited_from)))
-        for c in _mitigations(rg, stated):
-            put("mitigations", name, CellItem(c.text, (c.citation,)))
-        cited = _sources(rg, claims)
-        rg.sources(key for key, _ in cited)
-        for key, citing in cited:
-            text, url = rg.source(key)
-            text = key.removeprefix("note:?") if key.startswith("note:?") else text
-            put("sources", name, CellItem(text + (f" <{url}>" if url and url not in text else ""),
-                                          tuple(c.citation for c in citing[:3])))
-    order = sorted(effect_aspects, key=lambda a: (-effect_aspects[a], a)) + list(FIXED_ROWS)
-    rows = tuple(Row(aspect, {name: _merged(cells.get(aspect, {}).get(name, ())) for name in labels})
-                 for aspect in order)
-    return Comparison(tuple(labels), tuple(ids), rows)
+        ancestors = [(a, _scheme(rg, a)) for a, _ in lineage(rg, cid)]
+        found = cells.method_cells(rg.conn, (cid, _scheme(rg, cid)), ancestors, rg.saved, limit, cites)
+        read[name] = {"cells": found, "ancestors": [label(rg, a) for a, _ in ancestors],
+                      "sources": cells.method_sources(rg.conn, (cid, _scheme(rg, cid)), rg.saved, limit)}
+    where = cells.citations(rg.conn, [r for got in read.values() for cell in got["cells"].values()
+                                      for st in cell.statements for r in st.rows] +
+                            [r for got in read.values() for _, rows in got["sources"][0] for r in rows])
+    claims: dict[str, int] = {}
+    aspect_of: dict[str, str] = {}
+    for got in read.values():
+        for (cell, sub), c in got["cells"].items():
+            if cell == "effect":
+                aspect_of[sub] = f"effect on {label(rg, sub)}"
+                claims[aspect_of[sub]] = claims.get(aspect_of[sub], 0) + c.claims
+    order = sorted(claims, key=lambda a: (-claims[a], a)) + list(FIXED_ROWS)
+    table: dict[str, dict[str, tuple[tuple[CellItem, ...], int]]] = {a: {} for a in order}
+    for name, got in read.items():
+        for (cell, sub), c in sorted(got["cells"].items(), key=lambda kv: (kv[0][0], int(kv[0][1] or 0)
+                                                                           if kv[0][0] == "inherited risks" else 0)):
+            inherited = got["ancestors"][int(sub)] if cell == "inherited risks" else None
+            items = tuple(CellItem(st.text, tuple(dict.fromkeys(where[r] for r in st.rows)), st.direction, inherited)
+                          for st in c.statements)
+            aspect = aspect_of[sub] if cell == "effect" else cell
+            old_items, old_total = table[aspect].get(name, ((), 0))
+            table[aspect][name] = (old_items + items, old_total + c.total)
+        shown, total = got["sources"]
+        items = [CellItem(text, tuple(dict.fromkeys(where[r] for r in rows))) for text, rows in shown]
+        table["sources"][name] = (tuple(items), total)
+    rows = []
+    for aspect in order:
+        got = {name: table[aspect].get(name, ((), 0)) for name in labels}
+        items = {name: _cut(got[name][0], limit) for name in labels}
+        rows.append(Row(aspect, items, {name: got[name][1] for name in labels}))
+    return Comparison(tuple(labels), tuple(ids), tuple(rows))
 
 
-def _merged(items: list[CellItem]) -> tuple[CellItem, ...]:
-    """One item per distinct statement: the same text in two notes is one item citing both."""
-    out: dict[tuple, CellItem] = {}
-    for item in items:
-        key = (" ".join(item.text.split()).casefold(), item.direction, item.inherited_from)
-        if key in out:
-            old = out[key]
-            more = tuple(c for c in item.citations if c not in old.citations)
-            out[key] = CellItem(old.text, old.citations + more, old.direction, old.inherited_from)
-        else:
-            out[key] = item
-    return tuple(out.values())
-
-
-def _mitigations(rg: ReasonGraph, claims: list[ClaimRec]) -> list[ClaimRec]:
-    out: dict[str, ClaimRec] = {}
-    linked = mitigations_of(rg, [c.id for c in claims])
-    for c in claims:
-        if "solution" in c.kinds:
-            out.setdefault(c.id, c)
-        for s in linked.get(c.id, ()):
-            out.setdefault(s.id, s)
-    return sorted(out.values(), key=_order)
-
-
-def mitigations_of(rg: ReasonGraph, claim_ids: list[str]) -> dict[str, list[ClaimRec]]:
-    """risk or problem id → the solutions linked to it (``vg:mitigates`` / ``vg:addresses``), by id."""
-    pairs = [(risk, sol) for sol, risk in related(rg.conn, claim_ids, "mitigates", reverse=True)]
-    found = records.claims(rg.conn, [p[1] for p in pairs], rg.saved)
-    out: dict[str, list[ClaimRec]] = {}
-    for target, sol in sorted(pairs):
-        if sol in found:
-            out.setdefault(target, []).append(found[sol])
-    return out
-
-
-def _sources(rg: ReasonGraph, claims: list[ClaimRec]) -> list[tuple[str, list[ClaimRec]]]:
-    by_key: dict[str, list[ClaimRec]] = {}
-    for c in claims:
-        for key in c.cites:
-            by_key.setdefault(key, []).append(c)
-    return sorted(by_key.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+def _cut(items: tuple[CellItem, ...], limit: int | None) -> tuple[CellItem, ...]:
+    """The first ``limit`` items of a cell (the inherited risks of several ancestors are read ``limit`` each)."""
+    return items if limit is None else items[:limit]

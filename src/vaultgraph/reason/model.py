@@ -7,7 +7,7 @@ Everything here is a frozen dataclass with a ``to_dict()`` that is exactly the J
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..model import Citation
 
@@ -139,9 +139,15 @@ class CellItem:
 class Row:
     aspect: str
     cells: dict[str, tuple[CellItem, ...]]  # method label → items (empty when the vault says nothing)
+    totals: dict[str, int] = field(default_factory=dict)  # method label → statements the vault holds for the cell
+
+    def total(self, method: str) -> int:
+        """How many statements the vault holds for a cell (its items may be the first of them)."""
+        return max(self.totals.get(method, 0), len(self.cells[method]))
 
     def to_dict(self) -> dict:
-        return {"aspect": self.aspect, "cells": {m: [i.to_dict() for i in items] for m, items in self.cells.items()}}
+        return {"aspect": self.aspect, "cells": {m: [i.to_dict() for i in items] for m, items in self.cells.items()},
+                "totals": {m: self.total(m) for m in self.cells}}
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def item_line(item, width: int = 160) -> str:
 
 
 def trimmed(comparison, limit: int):
-    """The comparison with at most ``limit`` items a cell (text and Markdown; JSON keeps them all)."""
+    """The comparison with at most ``limit`` items a cell (each cell's total, the statements the vault holds, kept)."""
     return replace(comparison, rows=tuple(
         replace(r, cells={m: items[:limit] for m, items in r.cells.items()}) for r in comparison.rows))
 
@@ -34,16 +34,17 @@ def comparison_markdown(comparison, width: int = 160, link=None) -> str:
     (``link(citation)`` writes one: ``kg ask --save`` checks the headings exist)."""
     link = link or _link
 
-    def cell(items) -> str:
+    def cell(items, total: int) -> str:
         parts = []
         for item in items:
             links = " ".join(link(c) for c in item.citations)
             parts.append(_escape(item_line(item, width)) + (" " + links if links else ""))
-        return "<br>".join(parts)
+        more = total - len(items)
+        return "<br>".join(parts + ([f"+{more:,} more (`kg compare --all`)"] if more > 0 else []))
 
     head = "| aspect | " + " | ".join(_escape(m) for m in comparison.methods) + " |"
     rule = "|---|" + "---|" * len(comparison.methods)
-    body = ["| " + _escape(row.aspect) + " | " + " | ".join(cell(row.cells[m]) for m in comparison.methods) + " |"
+    body = ["| " + _escape(row.aspect) + " | " + " | ".join(cell(row.cells[m], row.total(m)) for m in comparison.methods) + " |"
             for row in comparison.rows]
     return "\n".join([head, rule, *body]) + "\n"
 

@@ -94,8 +94,9 @@ def show_explanation(out, result) -> None:
                 out.print(f"      [dim]{safe(c.short())}[/]")
 
 
-def show_comparison(out, table, limit: int = 4) -> None:
-    """The side-by-side table, or one block per aspect on a narrow terminal (``kg compare``, ``kg ask``)."""
+def show_comparison(out, table, limit: int | None = 4) -> None:
+    """The side-by-side table, or one block per aspect on a narrow terminal (``kg compare``, ``kg ask``): at most
+    ``limit`` statements a cell (None: those the table holds), then how many more the vault holds."""
     if out.width >= 60 * (len(table.methods) + 1) // 2 + 40:
         _grid(out, table, limit)
     else:
@@ -113,8 +114,8 @@ def _grid(out, table, limit: int) -> None:
         for m in table.methods:
             items = row.cells[m]
             lines = [f"{safe(item_line(i, 120))}\n  [dim]{safe(_where(i))}[/]" for i in items[:limit]]
-            if len(items) > limit:
-                lines.append(f"[dim]… {len(items) - limit} more (--json for all)[/]")
+            if more := _more(row, m, limit):
+                lines.append(f"[dim]{more}[/]")
             cells.append("\n".join(lines) if lines else "[dim]—[/]")
         grid.add_row(safe(row.aspect), *cells)
     out.print(grid)
@@ -132,8 +133,14 @@ def _sections(out, table, limit: int) -> None:
             for j, item in enumerate(items[:limit]):
                 name = m.ljust(width) if j == 0 else " " * width
                 out.print(f"  {safe(name)}  {safe(item_line(item, 160))}  [dim]{safe(_where(item))}[/]")
-            if len(items) > limit:
-                out.print(f"  {' ' * width}  [dim]… {len(items) - limit} more (--json for all)[/]")
+            if more := _more(row, m, limit):
+                out.print(f"  {' ' * width}  [dim]{more}[/]")
+
+
+def _more(row, method: str, limit: int | None) -> str:
+    """"+1,234 more (kg compare --all)": the statements of a cell the vault holds beyond those shown, or ''."""
+    more = row.total(method) - len(row.cells[method][:limit])
+    return f"+{more:,} more (kg compare --all)" if more > 0 else ""
 
 
 def _where(item) -> str:

@@ -285,7 +285,7 @@ ROUTES = {
     "ask": _ask,
     "search": _search,
     "why": lambda live, p: live.why(text_arg(_one(p, "a"), "a"), text_arg(_one(p, "b"), "b"), _paths(p)),
-    "compare": lambda live, p: live.compare([text_arg(m, "m") for m in p.get("m", [])]),
+    "compare": lambda live, p: live.compare([text_arg(m, "m") for m in p.get("m", [])], _one(p, "limit")),
     "show": lambda live, p: live.show(text_arg(_one(p, "note"), "note")),
     "links": lambda live, p: live.links(),
     "status": lambda live, p: live.status(),

@@ -241,7 +241,7 @@ class Searcher:
         try:
             rg = reason.load(self.root)
             if intent == "comparison":
-                return reason.compare(rg, list(entities[:4])), None
+                return reason.compare(rg, list(entities[:4]), limit=4), None  # what the answer shows a cell
             return None, reason.why(rg, entities[0], entities[-1], k=3)
         except VaultgraphError as exc:
             notices.append(f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}")

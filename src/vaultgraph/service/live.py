@@ -155,7 +155,8 @@ def comparison_from_dict(data: dict):
 
     rows = tuple(Row(r["aspect"], {m: tuple(CellItem(i["text"], _citations(i["citations"]), i.get("direction"),
                                                      i.get("inherited_from")) for i in items)
-                                   for m, items in r["cells"].items()}) for r in data["rows"])
+                                   for m, items in r["cells"].items()}, dict(r.get("totals", {})))
+                 for r in data["rows"])
     return Comparison(tuple(data["methods"]), tuple(data["method_ids"]), rows)
 
 

@@ -21,11 +21,13 @@ def why(root: Path, a: str, b: str, k: int = 3, endpoint: str | None = None):
     return reason.why(load(root, endpoint), a, b, k=k)
 
 
-def compare(root: Path, methods: list[str], endpoint: str | None = None):
-    """The ``reason.Comparison`` of two or more methods: effects, cost, risks, mitigations and sources."""
+def compare(root: Path, methods: list[str], endpoint: str | None = None, limit: int | None = None,
+            everything: bool = False):
+    """The ``reason.Comparison`` of two or more methods: effects, cost, risks, mitigations and sources; the first
+    ``limit`` statements of each cell (None: ``reason.CELL_LIMIT``) and how many it holds, or every statement."""
     from .. import reason
 
-    return reason.compare(load(root, endpoint), list(methods))
+    return reason.compare(load(root, endpoint), list(methods), None if everything else limit or reason.CELL_LIMIT)
 
 
 __all__ = ["compare", "load", "why"]

@@ -128,13 +128,18 @@ class LiveVault:
         with self._reason_lock:
             return reasoning.why(self.root, a, b, k=k).to_dict()  # read from the index: nothing to keep loaded
 
-    def compare(self, methods: list[str]) -> dict:
+    def compare(self, methods: list[str], limit: str | None = None) -> dict:
+        """``limit``: statements a cell, a whole number or "all" (``kg compare --limit N`` / ``--all``)."""
         from . import reasoning
 
         if not 2 <= len(methods) <= MAX_METHODS:
             raise BadRequest(f"compare takes 2 to {MAX_METHODS} methods (m=A&m=B…)")
+        everything = limit == "all"
+        if not everything and limit not in (None, "") and not (limit.isdigit() and 1 <= int(limit) <= 1000):
+            raise BadRequest("limit must be a whole number from 1 to 1000, or all")
+        cells = None if everything or limit in (None, "") else int(limit)
         with self._reason_lock:
-            return reasoning.compare(self.root, methods).to_dict()
+            return reasoning.compare(self.root, methods, limit=cells, everything=everything).to_dict()
 
     def show(self, note: str) -> dict:
         from .reading import show_note, shown_dict

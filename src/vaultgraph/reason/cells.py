@@ -1,0 +1,227 @@
+"""A comparison's cells read by SQL, bounded: the best ``limit`` statements of each cell and how many it holds.
+
+A hub method of a 10,000-note vault has tens of thousands of claims; a reader uses a handful a cell. So each
+method's cells are one statement over ``passage_concepts`` and ``passages``: every claim's cell, the statements
+(claims with the same text, case and spacing aside, and direction are one statement citing each), each cell's number of
+statements, and only the first ``limit`` statements of each, with their first ``cites`` citations, reach Python.
+
+The order of a cell (``ORDER`` below, the order ``comparison.own_claims`` sorts claims by): stating something
+before a line that only points elsewhere ("Related: [[LoRA]]"), user-written before the assistant's, sourced before
+unsourced, with a direction before without; ties by path, line and claim id. A statement takes the place of its
+first claim in that order. Sources: the most-citing claims first, ties by key; each shows its first 3 citing claims.
+
+``is_navigation`` and ``sourced`` are read from the claim's ``relations`` rows, as ``records.py`` builds a ``ClaimRec``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ..model import Citation
+from ..store.sqlite import select_in
+
+# a claim's links to notes (ClaimRec: its evidence notes and missing notes it cites), read as records.py reads them
+LINKS = ("(SELECT count(DISTINCT CASE r.rel WHEN 'evidence' THEN 'note:' || r.dst ELSE r.dst END) FROM relations r "
+         "WHERE r.src = {p}.id AND (r.rel = 'evidence' OR (r.rel IN ('cites', 'mitigates') AND r.dst LIKE 'note:%' "
+         "AND r.dst != 'note:' || {p}.path)))")
+# ClaimRec.sourced; a claim cites nothing without sources (whose texts it keeps in the passage, one per key at most)
+SOURCED = ("(CASE WHEN {p}.sources = '' THEN 0 ELSE "
+           "EXISTS (SELECT 1 FROM relations r WHERE r.src = {p}.id AND r.rel IN ('cites', 'evidence')) END)")
+WORDS = "(length({p}.text) - length(replace({p}.text, ' ', '')) + ({p}.text != ''))"  # texts are single-spaced
+ENTRIES = "(length({p}.sources) - length(replace({p}.sources, char(31), '')) + 1)"  # its sources (when any)
+NAV = (f"(CASE WHEN {{p}}.sources = '' OR {WORDS} > 4 * {ENTRIES} + 2 THEN 0 ELSE "  # most claims: too many words
+       f"(SELECT links >= 1 AND {WORDS} <= 4 * links + CASE WHEN links >= 2 THEN 2 ELSE 1 END "
+       f"FROM (SELECT {LINKS} AS links)) END)")  # edges.is_navigation
+RANK = (f"(({{p}}.author = 'assistant') || (NOT {SOURCED}) || "
+        "({p}.direction IS NULL) || {p}.path || char(1) || printf('%010d', {p}.line) || char(1) || {p}.id)")
+ORDER = f"(CAST({NAV} AS TEXT) || {RANK})"  # a claim's place in the order (RANK: after "is it navigation")
+NOT_SAVED = "{p}.path NOT IN (SELECT value FROM json_each(?))"
+DIRECTION = "coalesce({p}.direction, '')"
+
+
+def statement_key(text: str | None) -> str:
+    """What makes two claims one statement (SQL ``kg_key``): their text, whitespace and case aside."""
+    return " ".join((text or "").split()).casefold()
+
+
+def has(kind: str, p: str = "o") -> str:
+    return f"instr({p}.kinds, '{kind}')"
+
+
+def sql(template: str, p: str) -> str:
+    return template.format(p=p)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a cell: its text, direction, the rows of its first claims, how many claims state it."""
+
+    text: str
+    direction: str | None
+    rows: tuple[int, ...]
+    claims: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    statements: tuple[Statement, ...]
+    total: int  # statements in the cell
+    claims: int  # claims in the cell (the effect rows are ordered by it)
+
+
+def rels_of(scheme: str) -> tuple[str, ...]:
+    """How a claim names a concept of this scheme as its own: about it, or for a capability (phenomenon) affecting
+    (involving) it."""
+    return ("about", *(("affects",) if scheme == "capability" else ()), *(("involves",) if scheme == "phenomenon" else ()))
+
+
+def own_rows(concept: str, scheme: str) -> tuple[str, list]:
+    """SQL selecting the passage rows of a concept's own claims (``comparison.own_claims``), and its parameters."""
+    rels = rels_of(scheme)
+    q = f"SELECT row FROM passage_concepts WHERE concept = ? AND field = 'claim' AND rel IN ({','.join('?' * len(rels))})"
+    args: list = [concept, *rels]
+    if scheme == "phenomenon":  # a solution mitigating "concept:X" involves X (records.claims_naming)
+        q += (" UNION SELECT row FROM passages WHERE field = 'claim' AND id IN "
+              "(SELECT src FROM relations WHERE rel = 'mitigates' AND dst = ?)")
+        args.append("concept:" + concept)
+    return q, args
+
+
+def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]], saved: frozenset[str],
+                 limit: int | None, cites: int | None) -> dict[tuple[str, str], Cell]:
+    """(cell, capability or '') → ``Cell`` of one method (``(concept id, scheme)``) and its broader ``ancestors``
+    (nearest first): cells "effect" (per capability), "cost", "other effects", "risks", "limitations",
+    "mitigations" and "inherited risks" (capability: the ancestor's index in ``ancestors``)."""
+    saved_json = json.dumps(sorted(saved))
+    conn.create_function("kg_key", 1, statement_key, deterministic=True)
+    own_q, own_args = own_rows(*method)
+    parts = [
+        f"SELECT 'effect', pc.concept, kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"JOIN passage_concepts pc ON pc.row = o.row AND pc.rel = 'affects' AND pc.field = 'claim' "
+        f"WHERE o.affects != '' AND NOT o.nav AND NOT {has('solution')}",  # (the join only for claims naming any)
+        "SELECT 'cost', '', kg_key(o.cost), o.nav || o.rk, o.row FROM own o WHERE coalesce(o.cost, '') != ''",
+        f"SELECT 'other effects', '', kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"WHERE NOT o.nav AND o.affects = '' AND NOT {has('risk')} AND NOT {has('solution')} "
+        f"AND (o.direction IS NOT NULL OR {has('result')})",
+        f"SELECT 'risks', '', kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"WHERE NOT o.nav AND {has('risk')} AND (o.affects = '' OR {has('solution')})",
+        f"SELECT 'limitations', '', kg_key(o.text), '0' || o.rk, o.row FROM own o "
+        f"WHERE NOT o.nav AND {has('limitation')} AND NOT {has('risk')}",
+        "SELECT 'mitigations', '', kg_key(m.text), m.ok, m.row FROM mit m",
+    ]
+    args: list = [*own_args, saved_json, saved_json]
+    before: list[tuple[str, list]] = [(own_q, own_args)]
+    for i, (concept, scheme) in enumerate(ancestors):
+        q, a = own_rows(concept, scheme)
+        excluded = " UNION ".join(b for b, _ in before)
+        parts.append(
+            f"SELECT 'inherited risks', '{i}', kg_key(p.text) || char(1) || {sql(DIRECTION, 'p')}, "
+            f"printf('%04d', {i}) || '0' || {sql(RANK, 'p')}, p.row FROM passages p WHERE p.field = 'claim' AND p.row IN ({q}) "
+            f"AND p.row NOT IN ({excluded}) AND {has('risk', 'p')} AND NOT {sql(NAV, 'p')} AND {sql(NOT_SAVED, 'p')}")
+        args += [*a, *(x for _, b in before for x in b), saved_json]
+        before.append((q, a))
+    unlimited = -1 if limit is None else limit
+    query = f"""
+WITH own AS MATERIALIZED (
+    SELECT p.row, p.id, p.text, p.direction, p.cost, p.kinds, p.affects, {sql(NAV, 'p')} AS nav, {sql(RANK, 'p')} AS rk
+    FROM passages p WHERE p.field = 'claim' AND p.row IN ({own_q}) AND {sql(NOT_SAVED, 'p')}),
+mit AS (
+    SELECT o.row, o.text, '0' || o.rk AS ok FROM own o WHERE NOT o.nav AND {has('solution')}
+    UNION SELECT s.row, s.text, {sql(ORDER, 's')} FROM relations r JOIN passages s ON s.id = r.src AND s.field = 'claim'
+    WHERE r.rel = 'mitigates' AND r.dst IN (SELECT o.id FROM own o WHERE NOT o.nav AND ({has('risk')} OR {has('problem')}))
+    AND {sql(NOT_SAVED, 's')}),  -- what a solution mitigates is a risk or a problem (extract/facts.py)
+items(cell, sub, key, ok, row) AS MATERIALIZED ({' UNION ALL '.join(parts)}),
+statements AS (  -- "row": the row of the best claim (SQLite's bare column beside min())
+    SELECT cell, sub, key, min(ok) AS best, row, count(*) AS n FROM items GROUP BY cell, sub, key),
+ranked AS (
+    SELECT cell, sub, key, n, row, row_number() OVER (PARTITION BY cell, sub ORDER BY best) AS rank,
+           count(*) OVER (PARTITION BY cell, sub) AS total, sum(n) OVER (PARTITION BY cell, sub) AS claims
+    FROM statements),
+shown AS (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
+cited AS (  -- the claims of the statements said more than once, in order
+    SELECT i.cell, i.sub, i.key, i.row, row_number() OVER (PARTITION BY i.cell, i.sub, i.key ORDER BY i.ok) AS k
+    FROM items i JOIN shown s ON s.cell = i.cell AND s.sub = i.sub AND s.key = i.key AND s.n > 1)
+SELECT cell, sub, rank, total, claims, n, row, 1 FROM shown WHERE n = 1
+UNION ALL SELECT s.cell, s.sub, s.rank, s.total, s.claims, s.n, c.row, c.k FROM shown s
+JOIN cited c ON c.cell = s.cell AND c.sub = s.sub AND c.key = s.key WHERE ? < 0 OR c.k <= ?
+ORDER BY 1, 2, 3, 8"""
+    args += [unlimited, unlimited, -1 if cites is None else cites, -1 if cites is None else cites]
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    found: dict[tuple[str, str], tuple[int, int, dict[int, list]]] = {}
+    for cell, sub, rank, total, claims, n, row, _ in cursor.execute(query, args):
+        _, _, statements = found.setdefault((cell, sub), (total, claims, {}))
+        statements.setdefault(rank, [n]).append(row)
+    texts = _rows(conn, [r for _, _, st in found.values() for rows in st.values() for r in rows[1:]])
+    out = {}
+    for (cell, sub), (total, claims, statements) in found.items():
+        items = []
+        for rank in sorted(statements):
+            n, *rows = statements[rank]
+            first = texts[rows[0]]
+            text = first[5] if cell == "cost" else first[4]
+            direction = None if cell in ("cost", "limitations", "mitigations") else first[6]
+            items.append(Statement(text, direction, tuple(rows), n))
+        out[(cell, sub)] = Cell(tuple(items), total, claims)
+    return out
+
+
+def _rows(conn, rows: list[int]) -> dict[int, tuple]:
+    """row → (path, line, end_line, heading, text, cost, direction) of these passages."""
+    return {r[0]: r[1:] for r in select_in(conn, "SELECT row, path, line, end_line, heading, text, cost, direction "
+                                                 "FROM passages WHERE row IN ({})", list(dict.fromkeys(rows)))}
+
+
+def citations(conn, rows: list[int]) -> dict[int, Citation]:
+    from .records import _heading
+
+    return {row: Citation(path, line, end or line, _heading(heading))
+            for row, (path, line, end, heading, *_) in _rows(conn, rows).items()}
+
+
+def method_sources(conn, method: tuple[str, str], saved: frozenset[str], limit: int | None,
+                   cites: int = 3) -> tuple[list[tuple[str, tuple[int, ...]]], int]:
+    """The sources a method's claims cite, most-citing claims first (ties by key), as a user reads them: their label
+    (and link), sources whose labels read the same one item (``statement_key``): [(text, rows of the first
+    ``cites`` claims citing each of its sources)] of the first ``limit``, and how many there are."""
+    conn.create_function("kg_key", 1, statement_key, deterministic=True)
+    own_q, own_args = own_rows(*method)
+    unlimited = -1 if limit is None else limit
+    query = f"""
+WITH own AS MATERIALIZED (
+    SELECT p.row, p.id FROM passages p WHERE p.field = 'claim' AND p.row IN ({own_q}) AND p.sources != ''
+    AND {sql(NOT_SAVED, 'p')}),  -- a claim with no sources in its passage cites nothing
+citing AS MATERIALIZED (
+    SELECT DISTINCT r.dst AS key, o.id, o.row FROM relations r JOIN own o ON o.id = r.src WHERE r.rel = 'cites'),
+keys AS (
+    SELECT key, count(DISTINCT id) AS n, row_number() OVER (ORDER BY count(DISTINCT id) DESC, key) AS pos
+    FROM citing GROUP BY key),
+named AS (  -- as ReasonGraph.source reads them: the label and link of the first citing note by path
+    SELECT key, pos, CASE WHEN key LIKE 'note:?%' THEN substr(key, 7) ELSE coalesce(
+        (SELECT r.dst FROM relations r WHERE r.src = k.key AND r.rel = 'label' ORDER BY r.path LIMIT 1), key) END AS label,
+        (SELECT r.dst FROM relations r WHERE r.src = k.key AND r.rel = 'url' ORDER BY r.path LIMIT 1) AS url
+    FROM keys k),
+texts AS MATERIALIZED (
+    SELECT key, pos, label || CASE WHEN coalesce(url, '') != '' AND instr(label, url) = 0 THEN ' <' || url || '>'
+                                   ELSE '' END AS text FROM named),
+items AS (
+    SELECT kg_key(text) AS sk, min(pos) AS best FROM texts GROUP BY sk),
+ranked AS (
+    SELECT sk, row_number() OVER (ORDER BY best) AS rank, count(*) OVER () AS total FROM items),
+shown AS MATERIALIZED (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
+members AS MATERIALIZED (
+    SELECT t.key, t.text, t.pos, s.rank, s.total FROM texts t JOIN shown s ON s.sk = kg_key(t.text)),
+first AS (
+    SELECT c.key, c.row, row_number() OVER (PARTITION BY c.key ORDER BY {sql(ORDER, 'p')}) AS k FROM citing c
+    JOIN passages p ON p.row = c.row AND p.field = 'claim' WHERE c.key IN (SELECT key FROM members))
+SELECT m.rank, m.total, m.text, f.row FROM members m JOIN first f ON f.key = m.key WHERE f.k <= ?
+ORDER BY m.rank, m.pos, f.k"""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    out: dict[int, list] = {}
+    total = 0
+    for rank, total, text, row in cursor.execute(query, [*own_args, json.dumps(sorted(saved)), unlimited, unlimited,
+                                                         cites]):
+        out.setdefault(rank, [text]).append(row)
+    return [(text, tuple(rows)) for _, (text, *rows) in sorted(out.items())], total
