@@ -57,7 +57,7 @@ def index(
 ) -> None:
     """Parse the vault into VAULT/.kg/ (only notes that changed are parsed again) and index its passages.
     A damaged index is rebuilt, and the report says why."""
-    from ..service.indexing import report_dict
+    from ..service.reports import report_dict
 
     root = vault_root(path if path is not None else vault)
     report = run_index(root, quiet=json_out, workers=workers, endpoint=endpoint, model=model, threads=threads,

@@ -17,44 +17,21 @@ from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
 from ..runtime import no_gc as _no_gc
+from ..versions import PARSER_VERSION
 from ..vocabulary import METHOD_TYPES
 from ..store import writer
 from ..store.sqlite import dumps, get_meta, release_inherited, select_in, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import Refused, VaultFile, read_vault_file
 from ..graph import journal
-from ..index.build import DEFER_ABOVE, SearchReport, refresh_search
-from .graphing import GraphReport, note_type, update_graph
+from ..index.build import DEFER_ABOVE, refresh_search
+from .graphing import note_type, update_graph
+from .reports import Clock, IndexReport
 
-PARSER_VERSION = "6"  # 4: the limits of one note (vaultgraph.limits); 5: links split in tables warned; 6: blocks
-# carry their tags and fields as markup spans (Block.markup, Block.field_lines)
 MAX_NOTE_BYTES = 16 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    root: str
-    notes: int
-    parsed: int
-    reused: int
-    removed: int
-    failed: int
-    skipped: int
-    attachments: int
-    links: int
-    unresolved: int
-    repaired: int
-    warnings: int
-    seconds: float
-    graph: GraphReport | None = None
-    search: SearchReport | None = None
-    stages: dict[str, float] | None = None  # seconds: list, parse, resolve, graph, search (embed, bm25, faiss …)
-    reason: str | None = None  # why every note was parsed again
-    limited: tuple[tuple[str, str], ...] = ()  # (path, reason) of notes indexed only as far as a limit of one note
-    answerable_after: float | None = None  # seconds until the vault answered, when its vectors came later
 
 
 class _Known(NamedTuple):
@@ -190,7 +167,7 @@ def _index_or_rebuild(root: Path, progress, workers, endpoint, model, threads, r
 def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: bool,
            fresh: str | None = None, defer: int | None = None) -> IndexReport:
     started = time.perf_counter()
-    clock = _Clock()
+    clock = Clock()
     root = root.resolve()
     listing = scan(root)
     notes = {f.path: f for f in listing.files if f.is_note}
@@ -273,17 +250,6 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
                        reason, limited)
 
 
-class _Clock:
-    def __init__(self):
-        self.last = time.perf_counter()
-        self.laps: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name] = round(now - self.last, 4)
-        self.last = now
-
-
 def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> list[VaultFile]:
     """Notes whose size or mtime changed but whose bytes did not (a touch, a checkout, a sync) keep their
     record: only the new mtime is stored."""
@@ -359,7 +325,3 @@ class _LazyNames:
         for row in self._conn.execute("SELECT path FROM files"):
             index.add(row["path"])
         return index
-
-
-def report_dict(report: IndexReport) -> dict:
-    return to_dict(report)

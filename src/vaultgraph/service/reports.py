@@ -1,0 +1,66 @@
+"""What a ``kg index`` run reports (the CLI prints it, ``--json`` and the servers give it as ``report_dict``).
+
+Standard library only: the report of a run with nothing to do is made without importing the pipeline
+(``unchanged.py``), the same record a full run makes (``indexing.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ..index.generations import SearchReport
+from ..model import to_dict
+
+
+@dataclass(frozen=True)
+class GraphReport:
+    extracted: int
+    removed: int
+    claims: int
+    risks: int
+    full: bool
+    reason: str | None = None  # why every note was extracted again
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    root: str
+    notes: int
+    parsed: int
+    reused: int
+    removed: int
+    failed: int
+    skipped: int
+    attachments: int
+    links: int
+    unresolved: int
+    repaired: int
+    warnings: int
+    seconds: float
+    graph: GraphReport | None = None
+    search: SearchReport | None = None
+    stages: dict[str, float] | None = None  # seconds: list, parse, resolve, graph, search (embed, bm25, faiss …)
+    reason: str | None = None  # why every note was parsed again
+    limited: tuple[tuple[str, str], ...] = ()  # (path, reason) of notes indexed only as far as a limit of one note
+    answerable_after: float | None = None  # seconds until the vault answered, when its vectors came later
+
+
+class Clock:
+    """The seconds of a run's stages (``IndexReport.stages``), each lap from the one before."""
+
+    def __init__(self):
+        self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(now - self.last, 4)
+        self.last = now
+
+
+def report_dict(report: IndexReport) -> dict:
+    return to_dict(report)
+
+
+__all__ = ["Clock", "GraphReport", "IndexReport", "SearchReport", "report_dict"]
