@@ -55,12 +55,6 @@ def graph_dirs(root: Path) -> Iterator[Path]:
     return kg_dir(root).glob(GRAPH + "*")
 
 
-def stale_graph_dirs(root: Path, keep: set[str]) -> list[Path]:
-    """The graph store folders not named in ``keep`` (an old generation, a killed run's half-built one): what the
-    writer deletes (``graph.store.collect_garbage``)."""
-    return [path for path in graph_dirs(root) if path.is_dir() and path.name not in keep]
-
-
 def next_graph_name(generation: int) -> str:
     return f"{GRAPH}-{generation}"
 
@@ -104,4 +98,4 @@ def vault_of(path: Path) -> Path:
 
 __all__ = ["GRAPH", "KG", "bm25_dir", "concepts_cache", "delta_file", "embeddings_db", "graph_dir", "graph_dirs",
            "index_db", "kg_dir", "links_dir", "lock_file", "next_graph_name", "search_dir",
-           "stale_graph_dirs", "vault_of", "vectors_file", "words_file"]
+           "vault_of", "vectors_file", "words_file"]

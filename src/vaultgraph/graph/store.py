@@ -67,14 +67,6 @@ def current_dir_name(root: Path) -> str:
     return read_meta(root).get("graph_dir", layout.GRAPH)
 
 
-def collect_garbage(root: Path, keep: set[str]) -> None:
-    """Delete store folders the index no longer names (only the writer calls this, under its lock)."""
-    import shutil
-
-    for path in layout.stale_graph_dirs(root, keep):
-        shutil.rmtree(path, ignore_errors=True)
-
-
 class LocalGraph:
     """The embedded store. Opened read-write by the indexer, read-only by everything else."""
 

@@ -11,7 +11,6 @@ it names and a killed run leaves the previous generation in use.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -28,19 +27,13 @@ from .calibration import calibrate
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
 from .embedding import embed_missing
 from .folders import reading
-from .generations import SearchReport, damage, files_of, garbage, needed, sizes
+from .generations import SearchReport, collect_garbage, damage, files_of, needed, sizes
 from .passages import search_text
 from .store import all_search_texts
 
 # A new base missing more vectors than this (~25 s of the default model on two cores) is first written without
 # them, so that the vault answers from words and the graph while they are computed (service.indexing.index_vault).
 DEFER_ABOVE = 20_000
-
-
-def collect_garbage(root: Path, meta: dict[str, str]) -> None:
-    """Delete search files of other generations (only the writer calls this, under its lock)."""
-    for path in garbage(root, meta):
-        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
 
 def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model: str | None = None,
@@ -233,4 +226,4 @@ def _embed_words(root: Path, embedder: Embedder, counts, reference: "words.Words
     return words.make(stems, forms, matrix, reference)
 
 
-__all__ = ["DEFER_ABOVE", "collect_garbage", "refresh_search"]
+__all__ = ["DEFER_ABOVE", "refresh_search"]

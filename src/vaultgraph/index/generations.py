@@ -1,5 +1,5 @@
-"""A search index's generations (``build.py``): the files each is made of, whether they look whole, which files
-belong to none (garbage), and what the search stage of a run reports.
+"""A search index's generations (``build.py``): the files each is made of, whether they look whole, deleting the
+files of the others, and what the search stage of a run reports.
 
 Standard library only: a ``kg index`` with nothing to do checks the search files without importing numpy
 (``service/unchanged.py``), and so does a reader opening the index.
@@ -8,6 +8,7 @@ Standard library only: a ``kg index`` with nothing to do checks the search files
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,14 +81,15 @@ def damage(root: Path, meta: dict[str, str]) -> str | None:
     return None
 
 
-def garbage(root: Path, meta: dict[str, str]) -> list[Path]:
-    """The files and folders in the search folder of no generation but the one in ``meta`` (the embedding
-    cache is kept): what the writer deletes (``build.collect_garbage``)."""
+def collect_garbage(root: Path, meta: dict[str, str]) -> None:
+    """Delete search files of other generations (only the writer calls this, under its lock)."""
     folder = search_dir(root)
     if not folder.is_dir():
-        return []
+        return
     keep = {p.name for p in needed(root, meta)}
-    return [path for path in folder.iterdir() if path.name not in keep and not path.name.startswith("embeddings.")]
+    for path in folder.iterdir():
+        if path.name not in keep and not path.name.startswith("embeddings."):
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
 
-__all__ = ["SearchReport", "damage", "files_of", "garbage", "needed", "sizes"]
+__all__ = ["SearchReport", "collect_garbage", "damage", "files_of", "needed", "sizes"]

@@ -16,7 +16,8 @@ from ..graph.build import note_quads
 from ..graph import journal
 from ..graph.build import note_iri
 from ..graph.namespace import SCHEMA_GRAPH
-from ..graph.store import collect_garbage, open_graph, schema_ntriples
+from ..graph.folders import collect_garbage
+from ..graph.store import open_graph, schema_ntriples
 from ..index.concepts import cache_path, cached_concept_index, concept_index, save_cached
 from ..index.passages import note_passages, saved_answer
 from ..index.store import remove_passages, replace_passages

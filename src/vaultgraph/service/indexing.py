@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from .. import limits
 from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
@@ -26,7 +25,7 @@ from ..vault.files import Refused, VaultFile, read_vault_file
 from ..graph import journal
 from ..index.build import DEFER_ABOVE, refresh_search
 from .graphing import note_type, update_graph
-from .reports import Clock, IndexReport
+from .reports import Clock, IndexReport, link_counts, note_counts
 
 MAX_NOTE_BYTES = 16 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
@@ -218,8 +217,7 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
             meta["names_key"] = os.urandom(8).hex()  # random: a rolled-back run's key can never come back
         names, affected = _resolve(conn, everything, [o.path for o in outcomes if o.note],
                                    (str(root), meta["names_key"]))
-        links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
-        unresolved = conn.execute("SELECT COUNT(*) FROM links WHERE target IS NULL").fetchone()[0]
+        links, unresolved = link_counts(conn)
         clock.lap("resolve")
         # the concepts the vault defines come from notes of a method type: unless one was or is such a note,
         # the graph signature's concepts digest stands (reading every definition costs 0.2 s at 10k notes)
@@ -234,11 +232,9 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
         clock.lap("search")
         meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
         set_meta(conn, meta)
-        counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
+        counts, limited = note_counts(conn)
         repaired = sum(1 for o in outcomes if o.note and o.note.repairs)
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
-        limited = tuple(tuple(r) for r in conn.execute(  # every such note, with what its limit cut
-            "SELECT path, reason FROM notes WHERE reason LIKE ? ORDER BY path", (f"%({limits.NOTE})%",)))
     clock.lap("commit")
     stages = {**clock.laps, **{f"search.{k}": round(v, 4) for k, v in search.seconds.items()}}
     reason = fresh or ("a rebuild was asked: every note is parsed, extracted and indexed again" if rebuild else None)

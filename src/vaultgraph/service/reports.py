@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from .. import limits
 from ..index.generations import SearchReport
 from ..model import to_dict
 
@@ -59,8 +60,23 @@ class Clock:
         self.last = now
 
 
+def link_counts(conn) -> tuple[int, int]:
+    """(links, unresolved links) the index holds."""
+    links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
+    return links, conn.execute("SELECT COUNT(*) FROM links WHERE target IS NULL").fetchone()[0]
+
+
+def note_counts(conn) -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
+    """The index's notes by status, and every note indexed only as far as a limit of one note, with what its
+    limit cut: (path, reason), by path."""
+    counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
+    limited = tuple(tuple(r) for r in conn.execute(
+        "SELECT path, reason FROM notes WHERE reason LIKE ? ORDER BY path", (f"%({limits.NOTE})%",)))
+    return counts, limited
+
+
 def report_dict(report: IndexReport) -> dict:
     return to_dict(report)
 
 
-__all__ = ["Clock", "GraphReport", "IndexReport", "SearchReport", "report_dict"]
+__all__ = ["Clock", "GraphReport", "IndexReport", "SearchReport", "link_counts", "note_counts", "report_dict"]
