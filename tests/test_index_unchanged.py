@@ -80,6 +80,8 @@ def indexed(demo_vault, tmp_path):
     outside = tmp_path / "outside.md"
     outside.write_text("not in the vault\n", encoding="utf-8")
     (demo_vault / "archive" / "outside.md").symlink_to(outside)  # a skipped file, listed with its reason
+    (demo_vault / "archive" / "long heading.md").write_text(  # a note a limit of one note cut, reported as such
+        "# " + "LoRA " * 300 + "\n\n- LoRA may hurt CoT.\n", encoding="utf-8")
     run_kg("index", str(demo_vault))
     return demo_vault
 
@@ -88,7 +90,8 @@ def test_nothing_changed_gives_the_full_runs_report_without_importing_the_pipeli
     before, at = index_state(indexed), indexed_at(indexed)
     code, text, imported = kg("index", str(indexed))
     assert code == 0 and imported == []
-    assert "47 notes (0 parsed, 47 unchanged, 0 removed)" in text and "skipped: 1" in text
+    assert "48 notes (0 parsed, 48 unchanged, 0 removed)" in text and "skipped: 1" in text
+    assert "indexed in part archive/long heading.md: archive/long heading.md:1: a heading over 1,000" in text
     assert index_state(indexed) == before and indexed_at(indexed) > at  # kg status: "indexed N s ago"
     full_code, full_text, full_imported = kg("index", str(indexed), full=True)
     assert full_code == 0 and {"numpy", "pyoxigraph", "markdown_it"} <= set(full_imported)

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from .. import limits
 from ..index.generations import SearchReport
-from ..model import to_dict
 
 
 @dataclass(frozen=True)
@@ -66,17 +65,32 @@ def link_counts(conn) -> tuple[int, int]:
     return links, conn.execute("SELECT COUNT(*) FROM links WHERE target IS NULL").fetchone()[0]
 
 
+LIMITED = f"%({limits.NOTE})%"  # LIKE pattern of the reason of a note a limit of one note cut
+
+
 def note_counts(conn) -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     """The index's notes by status, and every note indexed only as far as a limit of one note, with what its
     limit cut: (path, reason), by path."""
-    counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
-    limited = tuple(tuple(r) for r in conn.execute(
-        "SELECT path, reason FROM notes WHERE reason LIKE ? ORDER BY path", (f"%({limits.NOTE})%",)))
-    return counts, limited
+    return tally(conn.execute("SELECT path, status, reason, reason LIKE ? FROM notes", (LIMITED,)))
+
+
+def tally(rows) -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
+    """``note_counts`` of (path, status, reason, reason LIKE LIMITED) rows: one pass over the notes table, whose
+    rows carry each note's record (two passes cost 35 ms at 10,000 notes)."""
+    counts: dict[str, int] = {}
+    limited = []
+    for path, status, reason, cut in rows:
+        counts[status] = counts.get(status, 0) + 1
+        if cut:
+            limited.append((path, reason))
+    return counts, tuple(sorted(limited))  # paths are unique: in path order
 
 
 def report_dict(report: IndexReport) -> dict:
+    from ..model import to_dict  # the records' module (10 ms): only for --json
+
     return to_dict(report)
 
 
-__all__ = ["Clock", "GraphReport", "IndexReport", "SearchReport", "link_counts", "note_counts", "report_dict"]
+__all__ = ["LIMITED", "Clock", "GraphReport", "IndexReport", "SearchReport", "link_counts", "note_counts",
+           "report_dict", "tally"]

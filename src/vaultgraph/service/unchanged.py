@@ -31,7 +31,7 @@ from ..store.sqlite import damage as sqlite_damage
 from ..store.sqlite import get_meta, locked, set_meta, transaction
 from ..vault import Listing, scan
 from ..versions import PARSER_VERSION, SEARCH_VERSION
-from .reports import Clock, GraphReport, IndexReport, link_counts, note_counts
+from .reports import LIMITED, Clock, GraphReport, IndexReport, link_counts, tally
 from .signature import signature, signature_parts
 
 
@@ -54,7 +54,7 @@ def unchanged_report(root: Path, endpoint: str | None = None, model: str | None 
         listing = scan(root)
         with locked(root), transaction(root) as conn:
             meta = get_meta(conn)
-            _same_listing(conn, listing, meta)
+            counts, limited = _same_listing(conn, listing, meta)
             clock.lap("list")
             clock.lap("parse")
             links, unresolved = link_counts(conn)
@@ -64,39 +64,46 @@ def unchanged_report(root: Path, endpoint: str | None = None, model: str | None 
             search = _same_search(root, conn, meta, model)
             clock.lap("search")
             set_meta(conn, {"indexed_at": str(time.time())})
-            counts, limited = note_counts(conn)
     except _Work:
         return None
     except Exception:  # noqa: BLE001 - at any doubt the full run decides: it meets the same error, if any, and
         return None  # reports it (a busy writer's lock, an unwritable .kg/) or repairs the index (damaged files)
     clock.lap("commit")
-    notes = sum(1 for f in listing.files if f.is_note)
+    notes = sum(counts.values())  # the notes listed: the index holds each of them, and no other
     return IndexReport(str(root), notes, 0, notes, 0, counts.get("failed", 0),
                        counts.get("skipped", 0) + len(listing.skipped), len(listing.files) - notes, links, unresolved,
                        0, 0, time.perf_counter() - started, GraphReport(0, 0, 0, 0, False), search, dict(clock.laps),
                        None, limited)
 
 
-def _same_listing(conn, listing: Listing, meta: dict[str, str]) -> None:
-    """The vault lists as the index recorded it, and the parser is the one that read it."""
+def _same_listing(conn, listing: Listing, meta: dict[str, str]) -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
+    """The vault lists as the index recorded it, and the parser is the one that read it; the notes' counts
+    (``reports.note_counts``), from the same pass over the notes table."""
     if meta.get("parser_version") != PARSER_VERSION or "names_key" not in meta:
         raise _Work
     cursor = conn.cursor()
     cursor.row_factory = None
-    notes = {f.path: f for f in listing.files if f.is_note}
-    known = cursor.execute("SELECT path, size, mtime_ns, status FROM notes").fetchall()
+    notes, attachments = {}, []
+    for f in listing.files:
+        if f.is_note:
+            notes[f.path] = f
+        else:
+            attachments.append((f.path, f.size, f.mtime_ns))
+    known = cursor.execute("SELECT path, size, mtime_ns, status, reason, reason LIKE ? FROM notes",
+                           (LIMITED,)).fetchall()
     if len(known) != len(notes):
         raise _Work
-    for path, size, mtime_ns, status in known:
+    for path, size, mtime_ns, status, _, _ in known:
         f = notes.get(path)
         if f is None or f.size != size or f.mtime_ns != mtime_ns or status in ("failed", "retry"):
             raise _Work  # changed, new or removed, or a note whose last read failed: it is read again
-    attachments = sorted((f.path, f.size, f.mtime_ns) for f in listing.files if not f.is_note)
+    attachments.sort()
     if sorted(cursor.execute("SELECT path, size, mtime_ns FROM files")) != attachments:
         raise _Work
     skipped = sorted((s.path, s.reason) for s in listing.skipped)
     if sorted(cursor.execute("SELECT path, reason FROM skipped")) != skipped:
         raise _Work
+    return tally((path, status, reason, cut) for path, _, _, status, reason, cut in known)
 
 
 def _same_graph(root: Path, conn, meta: dict[str, str], endpoint: str | None) -> None:
