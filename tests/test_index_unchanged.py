@@ -66,7 +66,7 @@ def index_state(vault) -> dict:
         state["meta"] = dict(conn.execute("SELECT key, value FROM meta WHERE key != 'indexed_at'").fetchall())
     kg_dir = vault / ".kg"
     state["kg"] = sorted(p.relative_to(kg_dir).as_posix() for p in (*kg_dir.iterdir(), *(kg_dir / "search").iterdir())
-                            if not p.name.startswith(("index.sqlite", "embeddings.sqlite", "lock")))
+                         if not p.name.startswith(("index.sqlite", "embeddings.sqlite", "lock")))
     return state
 
 
