@@ -5,7 +5,8 @@ transaction. A *base* generation is a BM25 folder, a FAISS file and the concept 
 over every passage; a later run that changed little writes only a *delta* (see ``delta.py``): the
 passages added since the base and the base rows deleted since. New files are written beside the old ones (temporary name, then
 rename) and the old ones are deleted by the next run, so a reader's snapshot always finds the files
-it names and a killed run leaves the previous generation in use.
+it names and a killed run leaves the previous generation in use. Which files a generation is made of, whether
+they look whole and deleting the others: ``generations.py`` (standard library only).
 """
 
 from __future__ import annotations

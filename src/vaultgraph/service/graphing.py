@@ -1,6 +1,6 @@
 """The graph half of ``kg index``: extract facts from changed notes and replace their named graphs.
 
-What every note's extraction depends on is folded into one signature: the schema files, the
+What every note's extraction depends on is folded into one signature (``signature.py``): the schema files, the
 extraction rules' version and the concepts the vault defines. When it changes, every note is
 extracted again; otherwise only the notes that changed and those whose links now resolve
 differently (a new note satisfying an old dangling link, a renamed one).
