@@ -191,7 +191,7 @@ def _child_work(mode: str, vault: Path, workers: int) -> dict:
         result["warnings_sample"] = [(o.path, o.reason) for o in outcomes if o.status == "warning"][:10]
     elif mode in ("kg_index", "kg_reindex"):
         from vaultgraph.service import index_vault
-        from vaultgraph.service.indexing import report_dict
+        from vaultgraph.service.reports import report_dict
 
         if mode == "kg_index":
             shutil.rmtree(vault / ".kg", ignore_errors=True)

@@ -53,9 +53,9 @@ def test_a_change_of_the_rules_extracts_stored_notes_in_workers(demo_vault, monk
     report = index_vault(demo_vault, workers=2, rebuild=False, defer_vectors_above=None)
     assert report.graph is not None and report.graph.extracted == 0  # nothing changed: nothing made
 
-    from vaultgraph.service import graphing
+    from vaultgraph.service import signature
 
-    monkeypatch.setattr(graphing, "EXTRACT_VERSION", "test-" + graphing.EXTRACT_VERSION)
+    monkeypatch.setattr(signature, "EXTRACT_VERSION", "test-" + signature.EXTRACT_VERSION)
     report = index_vault(demo_vault, workers=2, defer_vectors_above=None)
     assert report.parsed == 0 and report.graph.full and report.graph.extracted > 40
     after = observed(demo_vault)

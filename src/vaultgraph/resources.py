@@ -22,6 +22,9 @@ def is_packaged() -> bool:
     return (Path(__file__).resolve().parent / "_data" / "vault").is_dir()
 
 
+SCHEMA_FILES = ("vaultgraph.ttl", "concepts.ttl")  # the ontology and concept scheme: the graph's schema graph
+
+
 def schema_dir() -> Path:
     return _shipped("schema")
 

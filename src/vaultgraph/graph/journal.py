@@ -24,11 +24,13 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
-
-import pyoxigraph as ox
+from typing import TYPE_CHECKING
 
 from ..errors import IndexBusy, VaultgraphError
 from ..layout import GRAPH, index_db
+
+if TYPE_CHECKING:  # only named here: a `kg index` with nothing to do never imports Oxigraph (service/unchanged.py)
+    import pyoxigraph as ox
 
 STATE = "https://vaultgraph.dev/state/"
 BATCH = 100  # graphs per SPARQL update

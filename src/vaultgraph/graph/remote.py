@@ -33,10 +33,10 @@ from collections.abc import Iterable, Iterator
 import pyoxigraph as ox
 
 from ..errors import RemoteError, RemoteUnavailable  # noqa: F401  (raised here)
-from ..resources import schema_dir
+from ..resources import SCHEMA_FILES, schema_dir
 from .build import note_iri
 from .namespace import SCHEMA_GRAPH
-from .store import SCHEMA_FILES, check_read_only, without_schema
+from .store import check_read_only, without_schema
 
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..resources import schema_dir
-from .store import SCHEMA_FILES, parse_ntriples
+from ..resources import SCHEMA_FILES, schema_dir
+from .store import parse_ntriples
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"

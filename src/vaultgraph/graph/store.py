@@ -24,9 +24,8 @@ import pyoxigraph as ox
 
 from ..errors import IndexMissing, ReadOnlyQuery
 from .. import layout
-from ..resources import schema_dir
+from ..resources import SCHEMA_FILES, schema_dir
 
-SCHEMA_FILES = ("vaultgraph.ttl", "concepts.ttl")
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                      re.IGNORECASE)
@@ -67,15 +66,6 @@ def current_dir_name(root: Path) -> str:
     from .journal import read_meta
 
     return read_meta(root).get("graph_dir", layout.GRAPH)
-
-
-def collect_garbage(root: Path, keep: set[str]) -> None:
-    """Delete store folders the index no longer names (only the writer calls this, under its lock)."""
-    import shutil
-
-    for path in layout.graph_dirs(root):
-        if path.is_dir() and path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
 
 
 class LocalGraph:

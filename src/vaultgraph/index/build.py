@@ -5,112 +5,36 @@ transaction. A *base* generation is a BM25 folder, a FAISS file and the concept 
 over every passage; a later run that changed little writes only a *delta* (see ``delta.py``): the
 passages added since the base and the base rows deleted since. New files are written beside the old ones (temporary name, then
 rename) and the old ones are deleted by the next run, so a reader's snapshot always finds the files
-it names and a killed run leaves the previous generation in use.
+it names and a killed run leaves the previous generation in use. Which files a generation is made of, whether
+they look whole and deleting the others: ``generations.py`` (standard library only).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import IndexDamaged, VaultgraphError
-from ..layout import bm25_dir, delta_file, embeddings_db, links_dir, search_dir, vectors_file, words_file
+from ..layout import delta_file, embeddings_db, links_dir, search_dir, words_file
 from ..store.sqlite import select_in
 from ..text.words import tokenize
+from ..versions import SEARCH_VERSION
 from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
 from .calibration import Calibration
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
 from .embedding import embed_missing
 from .folders import reading
+from .generations import SearchReport, collect_garbage, damage, files_of, needed, sizes
 from .passages import search_text
 from .store import all_search_texts
-
-SEARCH_VERSION = "5"  # 5: the vault's words and their vectors (translations), the calibration bank
-@dataclass(frozen=True)
-class SearchReport:
-    passages: int
-    embedded: int  # vectors computed this run (the rest came from the cache)
-    model: str | None  # model spec, None when dense search is unavailable
-    rebuilt: bool
-    seconds: dict[str, float]
-    warning: str | None = None
-    reason: str | None = None  # why every passage was embedded again
-    embed_workers: int = 1  # processes that embedded (index/embedding.py)
-    pending: int = 0  # passages whose vectors were left for later: the base has words and the graph only
-
 
 # A new base missing more vectors than this (~25 s of the default model on two cores) is first written without
 # them, so that the vault answers from words and the graph while they are computed (service.indexing.index_vault).
 DEFER_ABOVE = 20_000
-
-
-def files_of(root: Path, generation: str) -> tuple[Path, Path]:
-    """A base's BM25 folder and FAISS file."""
-    return bm25_dir(root, generation), vectors_file(root, generation)
-
-
-def _needed(root: Path, meta: dict[str, str]) -> list[Path]:
-    """The files the generation in ``meta`` is made of."""
-    generation, base = meta.get("search_generation"), meta.get("search_base")
-    if generation is None or base is None:
-        return []
-    bm25, faiss_file = files_of(root, base)
-    out = [bm25, links_dir(root, base)]
-    if meta.get("model_id"):
-        out.append(faiss_file)
-    if meta.get("words") == "1":
-        out += list(words.files(words_file(root, base)))
-    if generation != base:
-        out += list(delta.files(delta_file(root, generation)))
-        if meta.get("words") == "1":
-            out += list(words.files(words_file(root, generation)))
-    return out
-
-
-def sizes(root: Path, meta: dict[str, str]) -> dict[str, int]:
-    """The size of every file of the generation in ``meta``, by its path under the search folder."""
-    folder, out = search_dir(root), {}
-    for path in _needed(root, meta):
-        for f in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if f.is_file():
-                out[f.relative_to(folder).as_posix()] = f.stat().st_size
-    return out
-
-
-def damage(root: Path, meta: dict[str, str]) -> str | None:
-    """What is wrong with the search files the index names (None when they look whole): a file missing, or
-    of another size than it was written with (cut short by a full disk or a partial copy). Stats only."""
-    folder = search_dir(root)
-    try:
-        expected = json.loads(meta["search_files"]) if "search_files" in meta else \
-            {p.relative_to(folder).as_posix(): None for p in _needed(root, meta)}
-    except ValueError:
-        return "the list of search files is not readable"
-    for name, size in expected.items():
-        try:
-            found = (folder / name).stat().st_size
-        except OSError:
-            return f"search/{name} is missing"
-        if size is not None and found != size:
-            return f"search/{name} has {found:,} bytes, {size:,} when it was written"
-    return None
-
-
-def collect_garbage(root: Path, meta: dict[str, str]) -> None:
-    """Delete search files of other generations (only the writer calls this, under its lock)."""
-    folder = search_dir(root)
-    if not folder.is_dir():
-        return
-    keep = {p.name for p in _needed(root, meta)}
-    for path in folder.iterdir():
-        if path.name not in keep and not path.name.startswith("embeddings."):
-            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
 
 def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model: str | None = None,
@@ -122,8 +46,8 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
     later call without ``defer_above`` writes the base with them."""
     spec = model or meta.get("model_spec") or DEFAULT_MODEL
     collect_garbage(root, meta)
-    broken = damage(root, meta) if _needed(root, meta) else None
-    have = bool(_needed(root, meta)) and not broken
+    broken = damage(root, meta) if needed(root, meta) else None
+    have = bool(needed(root, meta)) and not broken
     same = meta.get("model_spec") == spec and meta.get("search_version") == SEARCH_VERSION
     _drop_damaged_cache(root)
     pending_before = int(meta.get("vectors_pending") or 0)  # a run stopped before it wrote the vectors it left
@@ -320,4 +244,4 @@ def _embed_words(root: Path, embedder: Embedder, counts, reference: "words.Words
     return words.make(stems, forms, matrix, reference)
 
 
-__all__ = ["DEFER_ABOVE", "SearchReport", "collect_garbage", "files_of", "refresh_search"]
+__all__ = ["DEFER_ABOVE", "refresh_search"]

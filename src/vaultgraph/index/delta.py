@@ -82,10 +82,6 @@ def load(path: Path) -> Delta:
         return delta
 
 
-def files(path: Path) -> tuple[Path, Path]:
-    return path, path.with_suffix(".json")
-
-
 class Segments:
     """The base search files and the delta over them, searched as one index."""
 

@@ -32,6 +32,11 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
     os.replace(tmp, folder)
 
 
+def arrays_files(path: Path) -> tuple[Path, Path]:
+    """The two files ``save_arrays`` writes for ``path``: the .npz and its names beside it."""
+    return path, path.with_suffix(".json")
+
+
 def save_arrays(path: Path, arrays: dict, names: dict) -> None:
     """``path`` (.npz) and its ``names`` (.json beside it), each written under a temporary name, synced and
     renamed into place, the .npz last: a reader that finds the .npz finds its names."""
@@ -39,7 +44,7 @@ def save_arrays(path: Path, arrays: dict, names: dict) -> None:
 
     tmp = path.with_name(path.name + ".tmp.npz")
     np.savez(tmp, **arrays)
-    side = path.with_suffix(".json")
+    side = arrays_files(path)[1]
     tmp_side = side.with_name(side.name + ".tmp")
     tmp_side.write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
     for p in (tmp, tmp_side):
@@ -55,7 +60,7 @@ def load_arrays(path: Path) -> tuple[dict, dict] | None:
 
     if not path.exists():
         return None
-    names = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    names = json.loads(arrays_files(path)[1].read_text(encoding="utf-8"))
     with np.load(path) as data:
         return {name: data[name] for name in data.files}, names
 

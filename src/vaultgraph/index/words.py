@@ -144,10 +144,6 @@ def load(path: Path) -> Words:
         return words
 
 
-def files(path: Path) -> tuple[Path, Path]:
-    return path, path.with_suffix(".json")
-
-
 CSLS_MIN = 0.25  # a translation is at least this much closer than the two words' usual neighbours
 TOP_CSLS_MIN = 0.1  # … or this much when it is the nearest of all (a small vault's neighbours are few and close)
 COS_MIN = 0.55
@@ -262,4 +258,4 @@ class Translator:
 LOANWORD = 0.85  # strength of a word that sounds like the question's and that the model confirms
 
 
-__all__ = ["Translator", "Words", "collect", "concat", "digest", "files", "load", "make", "save", "surfaces"]
+__all__ = ["Translator", "Words", "collect", "concat", "digest", "load", "make", "save", "surfaces"]

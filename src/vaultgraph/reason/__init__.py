@@ -33,12 +33,12 @@ def load(root: pathlib.Path | str) -> ReasonGraph:
     from ..errors import IndexMissing
     from ..index.concepts import cached_concept_index
     from ..store.sqlite import get_meta, open_reader
-    from .store import VERSION
+    from ..versions import REASON_VERSION
 
     root = pathlib.Path(root).resolve()
     conn = open_reader(root)
     meta = get_meta(conn)
-    if meta.get("reason_version") != VERSION:
+    if meta.get("reason_version") != REASON_VERSION:
         conn.close()
         raise IndexMissing(f"the index of {root} holds no reasoning data of this kg version: run `kg index`")
     conn.execute("BEGIN")  # one snapshot for every read of this graph

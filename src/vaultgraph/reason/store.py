@@ -23,8 +23,6 @@ from ..store.sqlite import select_in
 from .edges import contributions
 from .model import NotePiece
 
-VERSION = "1"  # of what these tables hold (edges.py's costs): part of the graph signature, so a change re-derives them
-
 
 def _key(cost: float, payload) -> tuple:
     """The order of (cost, payload) among the claims saying one edge: cheapest first, then by the claims' IRIs

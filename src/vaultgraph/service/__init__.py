@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from ..runtime import lazy_attributes
 
-_LAZY = {"IndexReport": ".indexing", "index_vault": ".indexing", "all_links": ".reading", "load_notes": ".reading",
+_LAZY = {"IndexReport": ".reports", "index_vault": ".indexing", "all_links": ".reading", "load_notes": ".reading",
          "show_note": ".reading", "shown_dict": ".reading", "status": ".reading"}
 
 __all__ = ["IndexReport", "all_links", "index_vault", "load_notes", "show_note", "shown_dict", "status"]

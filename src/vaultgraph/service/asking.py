@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..errors import IndexMissing, VaultgraphError
 from ..index import delta, lexical, links, vectors, words
-from ..index.build import SEARCH_VERSION, files_of
-from ..index.build import damage as search_damage
+from ..index.generations import damage as search_damage
+from ..index.generations import files_of
 from ..index.store import passages_by_row
 from ..layout import delta_file, index_db, links_dir, words_file
 from ..limits import QUESTION_CHARS
@@ -29,6 +29,7 @@ from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, ter
 from ..store.sqlite import SCHEMA_VERSION, damaged
 from ..store.sqlite import damage as sqlite_damage
 from ..text.words import tokenize
+from ..versions import SEARCH_VERSION
 
 DEFAULT_TOP = 8
 

@@ -1,6 +1,6 @@
 """The graph half of ``kg index``: extract facts from changed notes and replace their named graphs.
 
-What every note's extraction depends on is folded into one signature: the schema files, the
+What every note's extraction depends on is folded into one signature (``signature.py``): the schema files, the
 extraction rules' version and the concepts the vault defines. When it changes, every note is
 extracted again; otherwise only the notes that changed and those whose links now resolve
 differently (a new note satisfying an old dangling link, a renamed one).
@@ -9,64 +9,24 @@ differently (a new note satisfying an old dangling link, a renamed one).
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 from functools import partial
-from dataclasses import dataclass
 
 from ..graph import journal
 from ..graph.build import note_iri
+from ..graph.folders import collect_garbage
 from ..graph.namespace import SCHEMA_GRAPH
-from ..graph.store import SCHEMA_FILES, collect_garbage, open_graph, schema_ntriples
-from ..index.concepts import cache_path, cached_concept_index, concept_index, defined_concepts, save_cached
+from ..graph.store import open_graph, schema_ntriples
+from ..index.concepts import cache_path, cached_concept_index, concept_index, save_cached
 from ..index.store import remove_passages, replace_passages
 from ..index.terms import replace_terms
 from ..layout import GRAPH, kg_dir, next_graph_name
-from ..reason import store as reason_store
 from ..model import ParsedNote
-from ..resources import schema_dir
+from ..reason import store as reason_store
 from ..store.sqlite import select_in
 from ..vault import NameIndex
 from .per_note import Context, made_many
-
-EXTRACT_VERSION = "10"  # 6: the learned vocabulary; claims within the limits of one note; 7: both; 8: a risk
-# about nothing is no risk, also in a risks section (it kept one of its two marks); 9: a footnote reference's
-# label holds no blank or bracket (markdown/links.footnote_marks); 10: a claim's tags and fields are the parser's
-# (Block.markup), not extract/units.py's own patterns
-
-
-@dataclass(frozen=True)
-class GraphReport:
-    extracted: int
-    removed: int
-    claims: int
-    risks: int
-    full: bool
-    reason: str | None = None  # why every note was extracted again
-
-
-def signature_parts(conn, endpoint: str | None = None, concepts_digest: str | None = None) -> dict[str, str]:
-    """What every note's extraction depends on: the rules, the schema, the store and the concepts the
-    vault defines (notes with ``type: method``: their names, aliases and broader concepts, wherever they
-    are; ``concepts_digest`` when the caller knows them unchanged)."""
-    schema = hashlib.sha256(b"".join((schema_dir() / name).read_bytes() for name in SCHEMA_FILES)).hexdigest()
-    if concepts_digest is None:
-        concepts = hashlib.sha256()
-        for title, aliases, broader in defined_concepts(conn):  # by name, as linked
-            concepts.update(f"{title}\0{json.dumps(aliases)}\0{json.dumps(broader)}\n".encode())
-        concepts_digest = concepts.hexdigest()[:16]
-    return {"extract_version": EXTRACT_VERSION, "schema_digest": schema[:16],
-            "concepts_digest": concepts_digest, "graph_store": endpoint or "local", "reason_version": reason_store.VERSION}
-
-
-_WHY_FULL = {"extract_version": "the extraction rules changed", "schema_digest": "the schema in schema/ changed",
-             "concepts_digest": "the concepts the vault defines (type: method notes) changed",
-             "graph_store": "the graph moved to another store", "reason_version": "the reasoning's edges changed"}
-
-
-def signature(conn, endpoint: str | None = None, parts: dict[str, str] | None = None) -> str:
-    parts = parts or signature_parts(conn, endpoint)
-    return hashlib.sha256(repr(sorted(parts.items())).encode()).hexdigest()
+from .reports import GraphReport
+from .signature import WHY_FULL, signature, signature_parts
 
 
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
@@ -90,7 +50,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
         return GraphReport(0, 0, 0, 0, False)  # nothing to do: not even opening the store
     reason = None
     if full:
-        reason = "; ".join(why for key, why in _WHY_FULL.items() if meta.get(key) not in (None, parts[key])) \
+        reason = "; ".join(why for key, why in WHY_FULL.items() if meta.get(key) not in (None, parts[key])) \
             or ("first index" if "graph_signature" not in meta else "a rebuild was asked" if force
                 else "the index was written by another kg")
     state = journal.next_state(conn, meta)

@@ -12,49 +12,25 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from .. import limits
 from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
 from ..runtime import no_gc as _no_gc
+from ..versions import PARSER_VERSION
 from ..vocabulary import METHOD_TYPES
 from ..store import writer
 from ..store.sqlite import dumps, get_meta, release_inherited, select_in, set_meta
 from ..vault import NameIndex, scan
 from ..vault.files import Refused, VaultFile, read_vault_file
 from ..graph import journal
-from ..index.build import DEFER_ABOVE, SearchReport, refresh_search
-from .graphing import GraphReport, note_type, update_graph
+from ..index.build import DEFER_ABOVE, refresh_search
+from .graphing import note_type, update_graph
+from .reports import Clock, IndexReport, link_counts, note_counts
 
-PARSER_VERSION = "6"  # 4: the limits of one note (vaultgraph.limits); 5: links split in tables warned; 6: blocks
-# carry their tags and fields as markup spans (Block.markup, Block.field_lines)
 MAX_NOTE_BYTES = 16 * 1024 * 1024
 PARALLEL_THRESHOLD = 64
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-
-
-@dataclass(frozen=True)
-class IndexReport:
-    root: str
-    notes: int
-    parsed: int
-    reused: int
-    removed: int
-    failed: int
-    skipped: int
-    attachments: int
-    links: int
-    unresolved: int
-    repaired: int
-    warnings: int
-    seconds: float
-    graph: GraphReport | None = None
-    search: SearchReport | None = None
-    stages: dict[str, float] | None = None  # seconds: list, parse, resolve, graph, search (embed, bm25, faiss …)
-    reason: str | None = None  # why every note was parsed again
-    limited: tuple[tuple[str, str], ...] = ()  # (path, reason) of notes indexed only as far as a limit of one note
-    answerable_after: float | None = None  # seconds until the vault answered, when its vectors came later
 
 
 class _Known(NamedTuple):
@@ -190,7 +166,7 @@ def _index_or_rebuild(root: Path, progress, workers, endpoint, model, threads, r
 def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: bool,
            fresh: str | None = None, defer: int | None = None) -> IndexReport:
     started = time.perf_counter()
-    clock = _Clock()
+    clock = Clock()
     root = root.resolve()
     listing = scan(root)
     notes = {f.path: f for f in listing.files if f.is_note}
@@ -241,8 +217,7 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
             meta["names_key"] = os.urandom(8).hex()  # random: a rolled-back run's key can never come back
         names, affected = _resolve(conn, everything, [o.path for o in outcomes if o.note],
                                    (str(root), meta["names_key"]))
-        links = conn.execute("SELECT COUNT(*) FROM links").fetchone()[0]
-        unresolved = conn.execute("SELECT COUNT(*) FROM links WHERE target IS NULL").fetchone()[0]
+        links, unresolved = link_counts(conn)
         clock.lap("resolve")
         # the concepts the vault defines come from notes of a method type: unless one was or is such a note,
         # the graph signature's concepts digest stands (reading every definition costs 0.2 s at 10k notes)
@@ -258,11 +233,9 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
         clock.lap("search")
         meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
         set_meta(conn, meta)
-        counts = dict(conn.execute("SELECT status, COUNT(*) FROM notes GROUP BY status").fetchall())
+        counts, limited = note_counts(conn)
         repaired = sum(1 for o in outcomes if o.note and o.note.repairs)
         warnings = sum(len(o.note.warnings) for o in outcomes if o.note)
-        limited = tuple(tuple(r) for r in conn.execute(  # every such note, with what its limit cut
-            "SELECT path, reason FROM notes WHERE reason LIKE ? ORDER BY path", (f"%({limits.NOTE})%",)))
     clock.lap("commit")
     stages = {**clock.laps, **{f"search.{k}": round(v, 4) for k, v in search.seconds.items()}}
     reason = fresh or ("a rebuild was asked: every note is parsed, extracted and indexed again" if rebuild else None)
@@ -272,17 +245,6 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
                        links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search, stages,
                        reason, limited)
-
-
-class _Clock:
-    def __init__(self):
-        self.last = time.perf_counter()
-        self.laps: dict[str, float] = {}
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.laps[name] = round(now - self.last, 4)
-        self.last = now
 
 
 def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> list[VaultFile]:
@@ -363,7 +325,3 @@ class _LazyNames:
         for row in self._conn.execute("SELECT path FROM files"):
             index.add(row["path"])
         return index
-
-
-def report_dict(report: IndexReport) -> dict:
-    return to_dict(report)

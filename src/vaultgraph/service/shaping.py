@@ -221,9 +221,7 @@ def _digest(*parts) -> str:
 
 
 def _schema_bytes() -> list[bytes]:
-    from ..resources import schema_dir
-
-    from ..graph.store import SCHEMA_FILES
+    from ..resources import SCHEMA_FILES, schema_dir
 
     return [(schema_dir() / name).read_bytes() for name in ("shapes.ttl", *SCHEMA_FILES)]
 

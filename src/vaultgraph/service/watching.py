@@ -25,7 +25,8 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import IndexBusy
 from ..vault.files import IGNORED_DIRS, NOTE_SUFFIXES
-from .indexing import IndexReport, index_vault, report_dict
+from .indexing import index_vault
+from .reports import IndexReport, report_dict
 
 DEFAULT_DEBOUNCE_MS = 300
 
