@@ -6,6 +6,7 @@ exponent of each stage, and a projection to 100,000 notes naming what would then
 
 Each size is a fresh vault (``vaultgen``, seed 1) indexed from nothing (no embedding cache) in a process of
 its own, so that each peak is that size's alone: the process's own peak and its workers' (parsing, embedding).
+"RSS at STAGE" is the index process's highest sampled RSS (every 0.2 s) during that stage.
 "answerable" is when the first transaction committed: from then on `kg ask` answers (from words and the graph
 when the vectors come in a second transaction). The exponent ``b`` of a stage is the least-squares slope of log(seconds) on log(notes): 1 is linear. The
 projection extrapolates each stage from the largest size measured with its own exponent, which is only as good
@@ -28,20 +29,47 @@ HERE = Path(__file__).resolve().parent
 STAGES = ("list", "parse", "resolve", "graph", "search.bm25", "search.embed", "search.faiss", "search", "commit",
           "vectors.search.embed", "vectors.search.bm25", "vectors.search.faiss", "vectors.search")
 _CHILD = """
-import json, resource, sys, time
+import json, resource, sys, threading, time
 sys.path.insert(0, {here!r})
 import vaultgen
 from vaultgraph.service import index_vault
 info = vaultgen.generate({root!r}, {notes}, seed=1)
+samples = []  # (seconds since the start, RSS of this process in MiB), every 0.2 s
+
+def sample():
+    while True:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                samples.append((time.perf_counter() - started, int(line.split()[1]) / 1024))
+        time.sleep(0.2)
+
 started = time.perf_counter()
+threading.Thread(target=sample, daemon=True).start()
 report = index_vault(__import__("pathlib").Path({root!r}))
 wall = time.perf_counter() - started
 print(json.dumps({{"notes": {notes}, "bytes": info["bytes"], "wall": wall, "stages": report.stages,
                    "answerable": report.answerable_after if report.answerable_after is not None else wall,
                    "passages": report.search.passages if report.search else None,
                    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                   "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
+                   "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                   "rss": samples}}))
 """
+LAPS = ("list", "parse", "resolve", "graph", "search", "commit")  # one transaction's stages, in their order
+
+
+def peak_by_stage(run: dict) -> dict[str, float]:
+    """The index process's highest sampled RSS during each stage (the stages laid end to end from the start: the
+    first transaction's, then the ``vectors.`` one's)."""
+    out, start = {}, 0.0
+    for stage in (*LAPS, *(f"vectors.{lap}" for lap in LAPS)):
+        seconds = run["stages"].get(stage)
+        if seconds is None:
+            continue
+        inside = [mib for t, mib in run.get("rss", []) if start <= t <= start + seconds + 0.2]
+        if inside:
+            out[stage] = max(inside)
+        start += seconds
+    return out
 
 
 def measure(notes: int) -> dict:
@@ -82,6 +110,9 @@ def table(runs: list[dict], target: int = 100_000) -> list[str]:
         lines.append(f"| {name} | " + " | ".join(f"{v:,.0f} MiB" for v in values) +
                      f" | {'-' if b is None else f'{b:.2f}'} | {'-' if guess is None else f'{guess:,.0f} MiB'} |")
     lines.append("| passages | " + " | ".join(f"{r['passages'] or 0:,}" for r in runs) + " | | |")
+    peaks = [peak_by_stage(r) for r in runs]
+    for stage in dict.fromkeys(k for p in peaks for k in p):
+        lines.append(f"| RSS at {stage} | " + " | ".join(f"{p.get(stage, 0):,.0f} MiB" for p in peaks) + " | | |")
     if projected:
         top = sorted(projected.items(), key=lambda kv: -kv[1])[:2]
         lines.append("")

@@ -15,7 +15,9 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Iterator
+from itertools import islice
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -33,6 +35,7 @@ from ..vault import NameIndex
 
 PARALLEL_ABOVE = 400  # fewer notes than this (~8 s of one core) are made in this process
 CHUNK = 32  # notes a task
+AHEAD = 8  # tasks submitted ahead of the one being written
 
 
 @dataclass(frozen=True)
@@ -104,15 +107,15 @@ def made_many(notes: list[tuple[str, ParsedNote | None, str | None]], context: C
         return _here(notes, context)
     _INHERITED["context"] = context
     _INHERITED["notes"] = {path: note for path, note, _ in notes if note is not None}
+    tasks = ([(path, record if note is None else None) for path, note, record in notes[i:i + CHUNK]]
+             for i in range(0, len(notes), CHUNK))
     try:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=release_inherited)
-        tasks = [[(path, record if note is None else None) for path, note, record in notes[i:i + CHUNK]]
-                 for i in range(0, len(notes), CHUNK)]
-        results = pool.map(_make_chunk, tasks)  # submits every task: the workers are forked now
+        ahead = deque(pool.submit(_make_chunk, task) for task in islice(tasks, AHEAD))  # the workers fork now
     finally:
         _INHERITED.clear()  # the workers have their copy
-    return _gathered(pool, results)
+    return _gathered(pool, ahead, tasks)
 
 
 def _here(notes, context: Context) -> Iterator[tuple[str, Products | None]]:
@@ -122,9 +125,16 @@ def _here(notes, context: Context) -> Iterator[tuple[str, Products | None]]:
         yield path, made(note, context, labels, broader) if note is not None else None
 
 
-def _gathered(pool: ProcessPoolExecutor, results) -> Iterator[tuple[str, Products | None]]:
+def _gathered(pool: ProcessPoolExecutor, ahead: deque, tasks) -> Iterator[tuple[str, Products | None]]:
+    """The products of each task in order, a task submitted as one is taken: made products wait for this
+    process in at most ``AHEAD`` chunks (all submitted at once, a 10,000-note first build held most of the
+    vault's products while this process wrote the first ones)."""
     try:
-        for chunk in results:
+        while ahead:
+            chunk = ahead.popleft().result()
+            task = next(tasks, None)
+            if task is not None:
+                ahead.append(pool.submit(_make_chunk, task))
             yield from chunk
     finally:
         pool.shutdown(cancel_futures=True)
