@@ -15,7 +15,7 @@ from typing import NamedTuple
 from ..errors import IndexDamaged
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
-from ..runtime import no_gc as _no_gc
+from ..runtime import no_gc as _no_gc, release_memory
 from ..versions import PARSER_VERSION
 from ..vocabulary import METHOD_TYPES
 from ..store import writer
@@ -142,6 +142,7 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
         return first
     if on_answerable is not None:
         on_answerable(first)
+    release_memory()  # the first transaction's records: the vectors' run starts from what it needs
     second = _index_or_rebuild(root, progress, workers, endpoint, model, threads, False, None)
     return replace(second, parsed=first.parsed + second.parsed, reused=first.reused, reason=first.reason,
                    graph=first.graph, seconds=first.seconds + second.seconds, answerable_after=first.seconds,
