@@ -139,9 +139,8 @@ def _first_index(root: Path, model, threads, say, warm) -> threading.Thread:
             return
         finally:
             answerable.set()
-        if outcome.get("error") is None:
-            say(f"kg serve: {report.notes} notes indexed ({report.parsed} parsed) in {report.seconds:.2f} s")
-            warm.reloaded()
+        say(f"kg serve: {report.notes} notes indexed ({report.parsed} parsed) in {report.seconds:.2f} s")
+        warm.reloaded()
 
     thread = threading.Thread(target=run, daemon=True, name="kg-first-index")  # Ctrl-C does not wait for it
     thread.start()

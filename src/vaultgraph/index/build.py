@@ -76,22 +76,19 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         if report is not None:
             meta["search_files"] = json.dumps(sizes(root, meta))
             return report
-    if pending_before and have and same and not changed and not force and embedder is not None \
-            and meta.get("search_generation") == meta.get("search_base"):
-        # the base a deferring run wrote is whole but for its vectors: they are added to it, its words kept
-        report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason,
-                             generation=meta["search_base"])
-        meta["vectors_pending"] = "0"
-        meta["search_files"] = json.dumps(sizes(root, meta))
-        return report
-    missing = _missing(root, embedder, conn) if embedder is not None and defer_above is not None else None
+    # the base a deferring run wrote, whole but for its vectors: they are added to it, its BM25 and links kept
+    fill = pending_before and have and same and not changed and not force and embedder is not None \
+        and meta.get("search_generation") == meta.get("search_base")
+    missing = _missing(root, embedder, conn) if embedder is not None and defer_above is not None and not fill \
+        else None
     pending = len(missing) if missing is not None else 0
     if defer_above is not None and pending > defer_above:
         report = _write_base(root, conn, meta, spec, None, progress, threads, warning, reason)
         report = SearchReport(report.passages, 0, None, True, report.seconds, warning, reason, pending=pending)
         meta.update({"model_spec": spec, "vectors_pending": str(pending)})
     else:
-        report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason, missing=missing)
+        report = _write_base(root, conn, meta, spec, embedder, progress, threads, warning, reason,
+                             generation=meta["search_base"] if fill else None, missing=missing)
         meta["vectors_pending"] = "0"
     meta["search_files"] = json.dumps(sizes(root, meta))
     return report

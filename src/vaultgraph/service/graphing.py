@@ -72,7 +72,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
         reason_store.clear(conn)
         for old in kg_dir(root).glob("reason*.pickle"):  # the reasoning's cache of kg 0.1: never read again
             old.unlink(missing_ok=True)
-    stored = {} if all(parsed.get(p) for p in paths) else _records(conn, [p for p in paths if not parsed.get(p)])
+    stored = _records(conn, [p for p in paths if not parsed.get(p)])
     context = Context(concepts, _name_index(index), sig, nquads=bulk)
     # the workers start (fork) before the graph store opens
     products = made_many([(p, parsed.get(p), stored.get(p)) for p in paths], context, workers)
