@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -41,6 +40,7 @@ def serve(
     shapes) and a web page with answers, citations and the graph around them. Ctrl-C stops it."""
     from ..server.http import Server, local_host
     from ..service import live
+    from ..service.first_index import start_first_index
     from ..service.serving import LiveVault
     from ..service.watching import WatchSettings, watch_vault
     from .ask_cmd import settings_model
@@ -66,7 +66,7 @@ def serve(
     stop = threading.Event()
     watcher = None
     try:
-        first = _first_index(root, settings_model(), threads, say, warm)
+        first = start_first_index(root, _first_index_events(say, warm), model=settings_model(), threads=threads)
         warm.reloaded()  # search files and model loaded before the first question
 
         def on_reindex(event) -> None:
@@ -105,46 +105,17 @@ def serve(
     raise typer.Exit(0)
 
 
-def _first_index(root: Path, model, threads, say, warm) -> threading.Thread:
-    """Index in a thread of its own (waiting while another process, a `kg index`, holds the writer lock), and
-    return once the vault answers: when the index ends, or when a large first index has committed its words
-    and graph and goes on computing its vectors (``index_vault``'s ``on_answerable``). An error before that is
-    raised here; one after it is said, and the watcher's first run indexes again."""
-    from ..errors import IndexBusy
-    from ..service import index_vault
+def _first_index_events(say, warm):
+    """What ``kg serve`` says of its first index, and the warm vault reloaded when it ends."""
+    from ..service.first_index import FirstIndexEvents
 
-    answerable, outcome = threading.Event(), {}
-
-    def early(report) -> None:
+    def answerable(report) -> None:
         say(f"kg serve: answering from words and the graph after {report.seconds:.1f} s; "
             f"{report.search.pending:,} passages are being embedded")
-        answerable.set()
 
-    def run() -> None:
-        waited = False
-        try:
-            while True:
-                try:
-                    report = index_vault(root, model=model, threads=threads, on_answerable=early)
-                    break
-                except IndexBusy as exc:
-                    if not waited:
-                        say(f"kg serve: waiting: {exc}")
-                        waited = True
-                    time.sleep(0.25)
-        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, or said once it serves
-            outcome["error"] = exc
-            if answerable.is_set():
-                sys.stderr.write(f"kg serve: indexing failed: {exc}\n")
-            return
-        finally:
-            answerable.set()
+    def done(report) -> None:
         say(f"kg serve: {report.notes} notes indexed ({report.parsed} parsed) in {report.seconds:.2f} s")
         warm.reloaded()
 
-    thread = threading.Thread(target=run, daemon=True, name="kg-first-index")  # Ctrl-C does not wait for it
-    thread.start()
-    answerable.wait()
-    if "error" in outcome:
-        raise outcome["error"]
-    return thread
+    return FirstIndexEvents(waiting=lambda exc: say(f"kg serve: waiting: {exc}"), answerable=answerable, done=done,
+                            failed=lambda exc: sys.stderr.write(f"kg serve: indexing failed: {exc}\n"))

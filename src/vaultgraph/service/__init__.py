@@ -14,6 +14,7 @@ imports the parser or rdflib).
     reading.py     show_note, all_links, status: what the index holds
     vocabulary.py  the learned terms of a vault, listed and exported as SKOS
     watching.py    kg watch: re-index on changes, debounced
+    first_index.py a long-running process's first index, in a thread, answering as early as it can
 """
 
 from __future__ import annotations
