@@ -101,3 +101,36 @@ def test_a_limit_below_one_is_refused_in_one_line(vault):
     result = run_kg("compare", "Adapter soup", "Weight surgery", "--limit", "0", "--vault", str(vault),
                     cwd=vault.parent, check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_edits_move_a_statement_as_a_fresh_index_would(tmp_path):
+    """Each claim keeps its place in a cell from index time: an edit that cites a paper for one risk, deletes
+    another and removes the note that repeated a third moves them as a fresh index of the edited vault does."""
+    import shutil
+
+    root = tmp_path / "vault"
+    (root / ".obsidian").mkdir(parents=True)
+    (root / "Adapter soup.md").write_text(
+        "---\ntype: method\n---\n# Adapter soup\n\n## Risks\n\n" + "".join(f"- {r}\n" for r in UNSOURCED[:8]),
+        encoding="utf-8")
+    (root / "Soup log.md").write_text(f"# Soup log\n\n## Risks\n\n- {UNSOURCED[7]}\n", encoding="utf-8")
+    (root / "Weight surgery.md").write_text("---\ntype: method\n---\n# Weight surgery\n\n## Risks\n\n"
+                                            "- Weight surgery can break the tokenizer embeddings of rare words.\n",
+                                            encoding="utf-8")
+    run_kg("index", str(root), cwd=tmp_path)
+    before = risks(compare(root, "--all"))
+    assert [i["text"] for i in before["cells"]["Adapter soup"]] == UNSOURCED[:8]
+    assert len(before["cells"]["Adapter soup"][7]["citations"]) == 2  # said in both notes
+    edited = UNSOURCED[:2] + [UNSOURCED[2].rstrip(".") + " (arXiv:2402.00001)."] + UNSOURCED[4:8]  # 4th deleted
+    (root / "Adapter soup.md").write_text(
+        "---\ntype: method\n---\n# Adapter soup\n\n## Risks\n\n" + "".join(f"- {r}\n" for r in edited),
+        encoding="utf-8")
+    (root / "Soup log.md").unlink()
+    run_kg("index", str(root), cwd=tmp_path)
+    after = risks(compare(root, "--all"))
+    assert [i["text"] for i in after["cells"]["Adapter soup"]][0] == edited[2]  # sourced now: first
+    assert UNSOURCED[3] not in [i["text"] for i in after["cells"]["Adapter soup"]]
+    assert len(after["cells"]["Adapter soup"][-1]["citations"]) == 1
+    shutil.rmtree(root / ".kg")
+    run_kg("index", str(root), cwd=tmp_path)
+    assert risks(compare(root, "--all")) == after

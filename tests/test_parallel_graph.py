@@ -15,6 +15,7 @@ TABLES = {
     "passage_concepts": "SELECT p.id, c.concept, c.rel, c.kinds, c.field FROM passage_concepts c "
                         "JOIN passages p ON p.row = c.row",
     "relations": "SELECT path, src, rel, dst FROM relations",
+    "claim_order": "SELECT p.id, o.nav, o.rk, o.skey FROM claim_order o JOIN passages p ON p.row = o.row",
     "terms": "SELECT * FROM terms",
     "reason_contrib": "SELECT * FROM reason_contrib",
     "reason_edges": "SELECT * FROM reason_edges",
@@ -41,7 +42,7 @@ def test_workers_build_the_same_index_as_one_process(demo_vault, tmp_path, monke
     (tables_one, rdf_one), (tables_many, rdf_many) = observed(one), observed(many)
     for name in TABLES:
         assert tables_many[name] == tables_one[name], name
-    assert tables_one["passages"] and tables_one["reason_contrib"]
+    assert tables_one["passages"] and tables_one["reason_contrib"] and tables_one["claim_order"]
     assert rdf_many == rdf_one and rdf_one.count("\n") > 1000
 
 

@@ -30,6 +30,7 @@ def remove_passages(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
     for path in paths:
         conn.execute("INSERT OR IGNORE INTO passage_graveyard SELECT row FROM passages WHERE path = ?", (path,))
         conn.execute("DELETE FROM passage_concepts WHERE row IN (SELECT row FROM passages WHERE path = ?)", (path,))
+        conn.execute("DELETE FROM claim_order WHERE row IN (SELECT row FROM passages WHERE path = ?)", (path,))
         conn.execute("DELETE FROM passages WHERE path = ?", (path,))
         conn.execute("DELETE FROM relations WHERE path = ?", (path,))
         conn.execute("DELETE FROM terms WHERE path = ?", (path,))

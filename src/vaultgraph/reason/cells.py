@@ -5,7 +5,7 @@ method's cells are one statement over ``passage_concepts`` and ``passages``: eve
 (claims with the same text, case and spacing aside, and direction are one statement citing each), each cell's number of
 statements, and only the first ``limit`` statements of each, with their first ``cites`` citations, reach Python.
 
-The order of a cell (``ORDER`` below, the order ``comparison.own_claims`` sorts claims by): stating something
+The order of a cell (``NAV`` then ``RANK`` below, kept per claim by ``order_claims``; the order ``comparison.own_claims`` sorts claims by): stating something
 before a line that only points elsewhere ("Related: [[LoRA]]"), user-written before the assistant's, sourced before
 unsourced, with a direction before without; ties by path, line and claim id. A statement takes the place of its
 first claim in that order. Sources: the most-citing claims first, ties by key; each shows its first 3 citing claims.
@@ -35,7 +35,6 @@ NAV = (f"(CASE WHEN {{p}}.sources = '' OR {WORDS} > 4 * {ENTRIES} + 2 THEN 0 ELS
        f"FROM (SELECT {LINKS} AS links)) END)")  # edges.is_navigation
 RANK = (f"(({{p}}.author = 'assistant') || (NOT {SOURCED}) || "
         "({p}.direction IS NULL) || {p}.path || char(1) || printf('%010d', {p}.line) || char(1) || {p}.id)")
-ORDER = f"(CAST({NAV} AS TEXT) || {RANK})"  # a claim's place in the order (RANK: after "is it navigation")
 NOT_SAVED = "{p}.path NOT IN (SELECT value FROM json_each(?))"
 DIRECTION = "coalesce({p}.direction, '')"
 
@@ -43,6 +42,17 @@ DIRECTION = "coalesce({p}.direction, '')"
 def statement_key(text: str | None) -> str:
     """What makes two claims one statement (SQL ``kg_key``): their text, whitespace and case aside."""
     return " ".join((text or "").split()).casefold()
+
+
+def order_claims(conn, path: str) -> None:
+    """Keep each claim of note ``path`` with its place in a cell (table ``claim_order``): whether it only points
+    elsewhere (``NAV``), its rank (``RANK``) and its statement key. Run once the note's passages and relations are
+    written: all three read only the claim's own row and its own note's relations, so they hold until the note is
+    written again (``index.store.remove_passages`` drops them with the claim). A comparison then reads them instead
+    of working them out for each of a hub method's tens of thousands of claims."""
+    conn.create_function("kg_key", 1, statement_key, deterministic=True)
+    conn.execute(f"INSERT INTO claim_order SELECT p.row, {sql(NAV, 'p')}, {sql(RANK, 'p')}, kg_key(p.text) "
+                 "FROM passages p WHERE p.path = ? AND p.field = 'claim'", (path,))
 
 
 def has(kind: str, p: str = "o") -> str:
@@ -97,18 +107,18 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
     conn.create_function("kg_key", 1, statement_key, deterministic=True)
     own_q, own_args = own_rows(*method)
     parts = [
-        f"SELECT 'effect', pc.concept, kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"SELECT 'effect', pc.concept, o.skey || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
         f"JOIN passage_concepts pc ON pc.row = o.row AND pc.rel = 'affects' AND pc.field = 'claim' "
         f"WHERE o.affects != '' AND NOT o.nav AND NOT {has('solution')}",  # (the join only for claims naming any)
         "SELECT 'cost', '', kg_key(o.cost), o.nav || o.rk, o.row FROM own o WHERE coalesce(o.cost, '') != ''",
-        f"SELECT 'other effects', '', kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"SELECT 'other effects', '', o.skey || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
         f"WHERE NOT o.nav AND o.affects = '' AND NOT {has('risk')} AND NOT {has('solution')} "
         f"AND (o.direction IS NOT NULL OR {has('result')})",
-        f"SELECT 'risks', '', kg_key(o.text) || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"SELECT 'risks', '', o.skey || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
         f"WHERE NOT o.nav AND {has('risk')} AND (o.affects = '' OR {has('solution')})",
-        f"SELECT 'limitations', '', kg_key(o.text), '0' || o.rk, o.row FROM own o "
+        f"SELECT 'limitations', '', o.skey, '0' || o.rk, o.row FROM own o "
         f"WHERE NOT o.nav AND {has('limitation')} AND NOT {has('risk')}",
-        "SELECT 'mitigations', '', kg_key(m.text), m.ok, m.row FROM mit m",
+        "SELECT 'mitigations', '', m.skey, m.ok, m.row FROM mit m",
     ]
     args: list = [*own_args, saved_json, saved_json]
     before: list[tuple[str, list]] = [(own_q, own_args)]
@@ -116,20 +126,22 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
         q, a = own_rows(concept, scheme)
         excluded = " UNION ".join(b for b, _ in before)
         parts.append(
-            f"SELECT 'inherited risks', '{i}', kg_key(p.text) || char(1) || {sql(DIRECTION, 'p')}, "
-            f"printf('%04d', {i}) || '0' || {sql(RANK, 'p')}, p.row FROM passages p WHERE p.field = 'claim' AND p.row IN ({q}) "
-            f"AND p.row NOT IN ({excluded}) AND {has('risk', 'p')} AND NOT {sql(NAV, 'p')} AND {sql(NOT_SAVED, 'p')}")
+            f"SELECT 'inherited risks', '{i}', c.skey || char(1) || {sql(DIRECTION, 'p')}, "
+            f"printf('%04d', {i}) || '0' || c.rk, p.row FROM passages p JOIN claim_order c ON c.row = p.row "
+            f"WHERE p.field = 'claim' AND p.row IN ({q}) "
+            f"AND p.row NOT IN ({excluded}) AND {has('risk', 'p')} AND NOT c.nav AND {sql(NOT_SAVED, 'p')}")
         args += [*a, *(x for _, b in before for x in b), saved_json]
         before.append((q, a))
     unlimited = -1 if limit is None else limit
     query = f"""
 WITH own AS MATERIALIZED (
-    SELECT p.row, p.id, p.text, p.direction, p.cost, p.kinds, p.affects, {sql(NAV, 'p')} AS nav, {sql(RANK, 'p')} AS rk
-    FROM passages p WHERE p.field = 'claim' AND p.row IN ({own_q}) AND {sql(NOT_SAVED, 'p')}),
+    SELECT p.row, p.id, p.direction, p.cost, p.kinds, p.affects, c.nav, c.rk, c.skey
+    FROM passages p JOIN claim_order c ON c.row = p.row WHERE p.field = 'claim' AND p.row IN ({own_q})
+    AND {sql(NOT_SAVED, 'p')}),
 mit AS (
-    SELECT o.row, o.text, '0' || o.rk AS ok FROM own o WHERE NOT o.nav AND {has('solution')}
-    UNION SELECT s.row, s.text, {sql(ORDER, 's')} FROM relations r JOIN passages s ON s.id = r.src AND s.field = 'claim'
-    WHERE r.rel = 'mitigates' AND r.dst IN (SELECT o.id FROM own o WHERE NOT o.nav AND ({has('risk')} OR {has('problem')}))
+    SELECT o.row, o.skey, '0' || o.rk AS ok FROM own o WHERE NOT o.nav AND {has('solution')}
+    UNION SELECT s.row, c.skey, c.nav || c.rk FROM relations r JOIN passages s ON s.id = r.src AND s.field = 'claim'
+    JOIN claim_order c ON c.row = s.row WHERE r.rel = 'mitigates' AND r.dst IN (SELECT o.id FROM own o WHERE NOT o.nav AND ({has('risk')} OR {has('problem')}))
     AND {sql(NOT_SAVED, 's')}),  -- what a solution mitigates is a risk or a problem (extract/facts.py)
 items(cell, sub, key, ok, row) AS MATERIALIZED ({' UNION ALL '.join(parts)}),
 statements AS (  -- "row": the row of the best claim (SQLite's bare column beside min())
@@ -213,8 +225,8 @@ shown AS MATERIALIZED (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
 members AS MATERIALIZED (
     SELECT t.key, t.text, t.pos, s.rank, s.total FROM texts t JOIN shown s ON s.sk = kg_key(t.text)),
 first AS (
-    SELECT c.key, c.row, row_number() OVER (PARTITION BY c.key ORDER BY {sql(ORDER, 'p')}) AS k FROM citing c
-    JOIN passages p ON p.row = c.row AND p.field = 'claim' WHERE c.key IN (SELECT key FROM members))
+    SELECT c.key, c.row, row_number() OVER (PARTITION BY c.key ORDER BY o.nav || o.rk) AS k FROM citing c
+    JOIN claim_order o ON o.row = c.row WHERE c.key IN (SELECT key FROM members))
 SELECT m.rank, m.total, m.text, f.row FROM members m JOIN first f ON f.key = m.key WHERE f.k <= ?
 ORDER BY m.rank, m.pos, f.k"""
     cursor = conn.cursor()

@@ -22,6 +22,7 @@ from ..index.terms import replace_terms
 from ..layout import GRAPH, kg_dir, next_graph_name
 from ..model import ParsedNote
 from ..reason import store as reason_store
+from ..reason.cells import order_claims
 from ..store.sqlite import select_in
 from ..vault import NameIndex
 from .per_note import Context, made_many
@@ -125,6 +126,7 @@ def _write(conn, products, write, full: bool, dropped: list[str], progress, tota
         batch[path] = made.rdf
         conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (made.graph_key, path))
         replace_passages(conn, path, made.passages, made.relations)
+        order_claims(conn, path)
         if full:
             reason_store.add_note(conn, made.reasoning)
         else:

@@ -52,6 +52,9 @@ CREATE TABLE IF NOT EXISTS passage_concepts (
 );
 CREATE INDEX IF NOT EXISTS passage_concepts_concept ON passage_concepts(concept);
 CREATE INDEX IF NOT EXISTS passage_concepts_row ON passage_concepts(row);
+CREATE TABLE IF NOT EXISTS claim_order (  -- reason/cells.py: each claim's place in a comparison's cells
+    row INTEGER PRIMARY KEY, nav INTEGER NOT NULL, rk TEXT NOT NULL, skey TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS passage_graveyard (row INTEGER PRIMARY KEY);  -- deleted since the search base
 CREATE TABLE IF NOT EXISTS relations (path TEXT NOT NULL, src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS relations_src ON relations(src);
