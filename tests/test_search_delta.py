@@ -190,3 +190,22 @@ def test_deleted_base_rows_are_left_out_inside_the_search_and_k_hits_still_come(
 
     lexical = Lexical(None, rows)
     assert lexical.documents_of(dead).tolist() == sorted(((dead - 7) // 2).tolist())
+
+
+def test_a_large_delta_adds_its_best_candidates_as_all_of_them_would():
+    """A delta of thousands of passages hands a search its k best (ties with the k-th included), so the merged
+    top k, ties broken by row, is the one every delta passage would have given."""
+    import numpy as np
+
+    from vaultgraph.index.delta import _best
+
+    rng = np.random.default_rng(7)
+    for n, k in ((5_000, 100), (300, 100), (80, 100), (1_000, 1)):
+        scores = rng.integers(0, 40, n).astype(np.float32) / 40  # many ties, at the k-th too
+        rows = rng.permutation(n) + 1_000
+        base = [(int(r), float(s)) for r, s in zip(rng.integers(0, 999, k), rng.random(k))]
+        every = sorted(base + list(zip(rows.tolist(), scores.tolist())), key=lambda h: (-h[1], h[0]))[:k]
+        found = _best(scores, k)
+        best = sorted(base + list(zip(rows[found].tolist(), scores[found].tolist())), key=lambda h: (-h[1], h[0]))[:k]
+        assert best == every
+        assert len(found) < n or n <= k

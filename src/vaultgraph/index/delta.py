@@ -164,6 +164,7 @@ class Segments:
         if len(self.delta.rows):
             scores = self._delta_bm25(weights)
             found = np.flatnonzero(scores > 0)
+            found = found[_best(scores[found], k)]
             hits += zip(self.delta.rows[found].tolist(), scores[found].tolist())
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
@@ -190,6 +191,16 @@ class Segments:
         hits = self.vectors.search(query, k, self._dead_vectors)
         if self.delta.vectors is not None and len(self.delta.rows):
             scores = self.delta.vectors @ query.astype(np.float32)
-            hits += list(zip(self.delta.rows.tolist(), scores.tolist()))
+            found = _best(scores, k)
+            hits += zip(self.delta.rows[found].tolist(), scores[found].tolist())
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
+
+
+def _best(scores: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the ``k`` highest ``scores`` and of every score tied with the k-th (the caller breaks ties
+    by row), unordered: a delta of thousands of passages adds k candidates to a search, not all of them."""
+    if len(scores) <= k:
+        return np.arange(len(scores))
+    kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+    return np.flatnonzero(scores >= kth)
