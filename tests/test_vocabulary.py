@@ -97,3 +97,23 @@ def test_kg_terms_lists_exports_and_follows_edits(vault):
     assert "Harrier" in listed
     data = json.loads(run_kg("ask", "what is Harrier", "--vault", str(vault), "--json").stdout)
     assert data["answers"] and data["answers"][0]["citations"][0]["path"] == "Метрика Kestrel.md"
+
+
+def test_a_term_every_note_defines_gives_a_question_its_pairs_only():
+    """A key more notes define than a question uses ("Risks", a heading of every note) comes back as its pairs
+    and its count of notes; a rarer key comes back whole."""
+    import sqlite3
+
+    from vaultgraph.index.terms import lookup
+    from vaultgraph.store.sqlite import _SCHEMA
+
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(_SCHEMA)
+    rows = [("risks", "Risks", "heading", f"n{i}.md", 3, 3, "en", "") for i in range(50)]
+    rows += [("risks", "Risks", "pair", "n7.md", 9, 9, "en", "Риски"), ("lora", "LoRA", "title", "LoRA.md", 1, 1, "en", ""),
+             ("lora", "LoRA", "heading", "b.md", 2, 2, "en", "")]
+    conn.executemany("INSERT INTO terms VALUES (?,?,?,?,?,?,?,?)", rows)
+    found, notes = lookup(conn, ["risks", "lora"], whole_up_to=3)
+    assert notes == {"risks": 50, "lora": 2}
+    assert [(t.key, t.kind) for t in found] == [("lora", "title"), ("lora", "heading"), ("risks", "pair")]
+    assert len(lookup(conn, ["risks", "lora"])[0]) == 53  # without a bound: every row

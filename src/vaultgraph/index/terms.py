@@ -190,18 +190,24 @@ def all_terms(conn: sqlite3.Connection) -> list[Term]:
     return [Term(*r) for r in rows]
 
 
-def lookup(conn: sqlite3.Connection, keys: Sequence[str]) -> tuple[list[Term], dict[str, int]]:
-    """The terms whose key is one of ``keys``, and for each key how many notes define it."""
+def lookup(conn: sqlite3.Connection, keys: Sequence[str], whole_up_to: int | None = None
+           ) -> tuple[list[Term], dict[str, int]]:
+    """The terms whose key is one of ``keys``, and for each key how many notes define it. With ``whole_up_to``,
+    a key more notes define gives only its pairs (a heading every note has, "Risks", is hundreds of rows at
+    10,000 notes, of which a question uses the other-language sides)."""
     keys = list(dict.fromkeys(k for k in keys if k))
     if not keys:
         return [], {}
     cursor = conn.cursor()
     cursor.row_factory = None
     marks = ",".join("?" * len(keys))
-    found = [Term(*r) for r in cursor.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM terms WHERE key IN ({marks}) ORDER BY key, path, line", keys)]
     notes = dict(cursor.execute(f"SELECT key, COUNT(DISTINCT path) FROM terms WHERE key IN ({marks}) GROUP BY key",
                                 keys).fetchall())
+    many = [k for k in keys if whole_up_to is not None and notes.get(k, 0) > whole_up_to]
+    only_pairs = f" AND (kind = 'pair' OR key NOT IN ({','.join('?' * len(many))}))" if many else ""
+    found = [Term(*r) for r in cursor.execute(
+        f"SELECT {', '.join(_COLUMNS)} FROM terms WHERE key IN ({marks}){only_pairs} ORDER BY key, path, line",
+        [*keys, *many])]
     return found, notes
 
 

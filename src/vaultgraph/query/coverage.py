@@ -101,7 +101,7 @@ def _terms(q: Question, question: str, conn) -> None:
     words = tokenize(question)
     grams = {" ".join(words[i:j]): tuple(words[i:j]) for i in range(len(words))
              for j in range(i + 1, min(len(words), i + MAX_NGRAM) + 1)}
-    found, notes = lookup(conn, list(grams))
+    found, notes = lookup(conn, list(grams), TERM_NOTES)  # past TERM_NOTES a key's pairs only (below)
     by_key: dict[str, list] = {}
     for t in found:
         by_key.setdefault(t.key, []).append(t)
