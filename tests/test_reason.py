@@ -325,3 +325,15 @@ def test_seed_why_lora_cot_has_a_path_citing_seed_004(indexed_seeds):
         for s in p["steps"]:
             for c in s["citations"]:
                 assert_cited(indexed_seeds, s["text"], c)
+
+
+def test_reasoning_and_questions_import_no_parser():
+    """kg why, kg compare and kg ask read the index: importing them loads neither markdown-it nor YAML nor an RDF
+    library (each is tens of milliseconds of every command's start)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, vaultgraph.reason, vaultgraph.service.asking, vaultgraph.service.reasoning; "
+            "print(sorted(m for m in ('markdown_it', 'yaml', 'rdflib', 'pyoxigraph') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

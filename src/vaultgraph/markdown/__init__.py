@@ -9,6 +9,13 @@
     budget.py      the parse's share of the limits of one note (tokens, inline steps, wall clock)
 """
 
-from .parser import parse_bytes, parse_text
+from __future__ import annotations
+
+from ..runtime import lazy_attributes
+
+# the parser (markdown-it, YAML) is imported on first use: reading links.py alone (kg compare, kg ask) skips it
+_LAZY = {"parse_bytes": ".parser", "parse_text": ".parser"}
 
 __all__ = ["parse_bytes", "parse_text"]
+
+__getattr__ = lazy_attributes(__name__, _LAZY, globals())
