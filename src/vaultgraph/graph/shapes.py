@@ -25,13 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
 
 from ..resources import SCHEMA_FILES, schema_dir
 from .store import parse_ntriples
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _SH = "http://www.w3.org/ns/shacl#"
 _HAS_RISK = b"<https://vaultgraph.dev/ns#hasRisk>"
@@ -72,35 +69,34 @@ class Shapes:
             self.types.setdefault(str(s), set()).add(o)
         for node, kinds in types.items():
             self.types.setdefault(node, set()).update(URIRef(k) for k in kinds)
+        from .shacl_core import Core
+
+        self.core = Core(self.shapes, self.per_note)
+        self._names = Graph().namespace_manager  # as pyshacl sees a note's rdflib graph's, for its messages
 
     def note(self, lines: list[bytes]) -> tuple[list[Violation], set[str]]:
-        """Results of the per-note shapes on one note's graph (N-Triples lines), and the nodes it points at."""
-        from rdflib import Graph, URIRef
-        from rdflib.namespace import RDF, RDFS
+        """Results of the per-note shapes on one note's graph (N-Triples lines), and the nodes it points at.
+        ``graph.shacl_core`` runs the shapes it can; pyshacl the others, on an rdflib graph of the same data."""
+        from .shacl_core import note_data
 
-        data = Graph()
-        add = data.add
-        pointed: set[str] = set()
-        for t in parse_ntriples(lines):
-            add((_term(t.subject), _term(t.predicate), _term(t.object)))
-            if isinstance(t.object, ox.NamedNode) and t.predicate.value != _RDF_TYPE:
-                pointed.add(t.object.value)
-        for node in pointed:
-            for kind in self.types.get(node, ()):
-                add((URIRef(node), RDF.type, kind))
-        for s, o in self.hierarchy:
-            add((s, RDFS.subClassOf, o))
-        return self._run(data, self.per_note), pointed
+        triples = list(parse_ntriples(lines))
+        data, pointed = note_data(triples, self.types, self.hierarchy, self._names)
+        found = [Violation(*r) for r in self.core.validate(data)]
+        if self.core.slow:
+            found += self._run(_rdflib_graph(data), self.core.slow)
+        return _sorted(found), pointed
 
     def concepts(self, lines: list[bytes]) -> list[Violation]:
         """Results of the shapes on concepts, over what the notes say of concepts plus the schema."""
         from rdflib import Graph
 
+        from .shacl_core import rdflib_term
+
         data = Graph()
         for triple in self.schema:
             data.add(triple)
         for t in parse_ntriples(lines):
-            data.add((_term(t.subject), _term(t.predicate), _term(t.object)))
+            data.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
         return self._run(data, self.shared)
 
     def _run(self, data, shapes) -> list[Violation]:
@@ -118,7 +114,26 @@ class Shapes:
             out.append(Violation(str(report.value(result, sh.focusNode)), str(path) if path else None,
                                  str(report.value(result, sh.resultMessage)),
                                  str(report.value(result, sh.resultSeverity)).rsplit("#", 1)[-1]))
-        return sorted(out, key=lambda v: (v.severity, v.focus, v.message, v.path or ""))
+        return _sorted(out)
+
+
+def _sorted(found: list[Violation]) -> list[Violation]:
+    return sorted(found, key=lambda v: (v.severity, v.focus, v.message, v.path or ""))
+
+
+def _rdflib_graph(data):
+    """The rdflib graph of a note's ``shacl_core.NoteData`` (for the shapes pyshacl runs)."""
+    from rdflib import Graph, URIRef
+
+    graph = Graph()
+    add = graph.add
+    for s, props in data.out.items():
+        subject = URIRef(s)
+        for p, objects in props.items():
+            predicate = URIRef(p)
+            for o in objects:
+                add((subject, predicate, o))
+    return graph
 
 
 def shared_lines(iri: str, lines: list[bytes]) -> list[bytes]:
@@ -146,18 +161,3 @@ def pointed_classes() -> list[str]:
     concept = URIRef(_SKOS + "Concept")
     return sorted({str(concept), "https://vaultgraph.dev/ns#Source",
                    *(str(c) for c in schema.transitive_subjects(RDFS.subClassOf, concept))})
-
-
-def _term(t):
-    from rdflib import Literal, URIRef
-
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        dt = t.datatype.value if t.datatype else None
-        if dt == "http://www.w3.org/2001/XMLSchema#string":
-            dt = None
-        return Literal(t.value, datatype=URIRef(dt) if dt else None)
-    raise ValueError(f"blank node in the vault graph: {t}")

@@ -1,0 +1,353 @@
+"""SHACL Core over one note's graph held in plain dicts, judged by pyshacl's own constraint components.
+
+What made pyshacl cost ~50 ms a note was not its judging of values but the rest: an rdflib graph built per
+note, the focus and value nodes found by rdflib lookups, every constraint component built again for every
+focus node (and for every value of an ``sh:or``), and a described report for each failed ``sh:or`` branch
+that is then thrown away. Here pyshacl reads the shapes once (its ``ShapesGraph``, ``Shape`` and component
+objects, built once per process) and its components still decide each value and write each result's message
+(default messages included); this module finds the focus and value nodes in dicts of the note's triples
+(``NoteData``), runs ``sh:property`` and ``sh:or`` itself as pyshacl does (a shape conforms unless a result
+below it is a Violation: pyshacl runs with warnings allowed), and has a component's report described only
+when it is reported.
+
+A shape using anything else — ``sh:node``, ``sh:and``/``sh:not``/``sh:xone``, qualified value shapes,
+``sh:closed``, SPARQL-based or custom components, a path that is not a single IRI, a recursion — is left to
+pyshacl whole (``Core.slow``), so an edited ``shapes.ttl`` is still checked as before.
+``tests/test_shacl_core.py`` holds both to the same results.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pyoxigraph as ox
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+_SH = "http://www.w3.org/ns/shacl#"
+# Components whose judging reads no more of the data graph than ``NoteData`` answers (``objects``,
+# ``transitive_objects``): run as pyshacl's own code. sh:property and sh:or are run here.
+LEAVES = frozenset(f"{n}ConstraintComponent" for n in (
+    "MinCount", "MaxCount", "Class", "Datatype", "NodeKind", "In", "HasValue", "MinInclusive", "MaxInclusive",
+    "MinExclusive", "MaxExclusive", "MinLength", "MaxLength", "Pattern", "LanguageIn", "UniqueLang", "Equals",
+    "Disjoint", "LessThan", "LessThanOrEquals"))
+
+
+class Unsupported(Exception):
+    """A shape this module does not run: pyshacl runs it."""
+
+
+class NoteData:
+    """One note's graph as pyshacl's components read it. ``out``: subject IRI → predicate IRI → its objects as
+    rdflib terms, each once (as an rdflib graph would hold them)."""
+
+    def __init__(self, out: dict[str, dict[str, list]], namespace_manager):
+        self.out = out
+        self.namespace_manager = namespace_manager
+        self._supers: dict = {}
+
+    def objects(self, subject, predicate):
+        from rdflib import URIRef
+
+        if not isinstance(subject, URIRef):
+            return ()
+        return self.out.get(str(subject), {}).get(str(predicate), ())
+
+    def transitive_objects(self, subject, predicate):
+        if str(predicate) != _SUBCLASS:
+            return _closure(self, subject, predicate)
+        found = self._supers.get(subject)
+        if found is None:
+            found = self._supers[subject] = _closure(self, subject, predicate)
+        return found
+
+    def subjects_typed(self, classes: set[str]) -> list[str]:
+        from rdflib import URIRef
+
+        return [s for s, props in self.out.items()
+                if any(isinstance(k, URIRef) and str(k) in classes for k in props.get(_RDF_TYPE, ()))]
+
+    def subclasses(self, cls) -> set:
+        """``cls`` and every class below it by rdfs:subClassOf in this graph (rdflib's transitive_subjects)."""
+        below: dict[str, list] = {}
+        for s, props in self.out.items():
+            for o in props.get(_SUBCLASS, ()):
+                below.setdefault(str(o), []).append(s)
+        found, todo = {str(cls)}, [str(cls)]
+        while todo:
+            for s in below.get(todo.pop(), ()):
+                if s not in found:
+                    found.add(s)
+                    todo.append(s)
+        return found
+
+
+def _closure(data: NoteData, subject, predicate) -> list:
+    seen, order, todo = set(), [], [subject]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        todo.extend(reversed(list(data.objects(node, predicate))))
+    return order
+
+
+def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], namespace_manager):
+    """``NoteData`` of a note's triples (pyoxigraph), plus ``extra_types`` (node → rdflib classes) of the nodes
+    they point at and the ontology's ``hierarchy`` ((class, superclass) rdflib pairs); and the pointed nodes."""
+    out: dict[str, dict[str, dict]] = {}
+    pointed: set[str] = set()
+    for t in triples:
+        s, p, o = t.subject, t.predicate.value, t.object
+        if not isinstance(s, ox.NamedNode):
+            raise ValueError(f"blank node in the vault graph: {t}")
+        if isinstance(o, ox.NamedNode):
+            o = o.value
+            if p != _RDF_TYPE:
+                pointed.add(o)
+            o = _iri(o)
+        else:
+            o = rdflib_term(o)
+        out.setdefault(s.value, {}).setdefault(p, {})[o] = None
+    for node in pointed:
+        kinds = extra_types.get(node)
+        if kinds:
+            held = out.setdefault(node, {}).setdefault(_RDF_TYPE, {})
+            for k in kinds:
+                held[k] = None
+    for s, o in hierarchy:
+        out.setdefault(str(s), {}).setdefault(_SUBCLASS, {})[o] = None
+    return NoteData({s: {p: list(v) for p, v in props.items()} for s, props in out.items()},
+                    namespace_manager), pointed
+
+
+_EXECUTOR = None
+_IRIS: dict = {}
+
+
+def _iri(value: str):
+    from rdflib import URIRef
+
+    term = _IRIS.get(value)
+    if term is None:
+        if len(_IRIS) > 200_000:
+            _IRIS.clear()
+        term = _IRIS[value] = URIRef(value)
+    return term
+
+
+_LITERALS: dict = {}
+
+
+def rdflib_term(t):
+    """The rdflib term of a pyoxigraph one, as the vault graph's rdflib form has always been (an
+    ``xsd:string`` literal plain)."""
+    from rdflib import Literal, URIRef
+
+    if isinstance(t, ox.NamedNode):
+        return URIRef(t.value)
+    if isinstance(t, ox.Literal):
+        term = _LITERALS.get(t)
+        if term is None:
+            if len(_LITERALS) > 200_000:
+                _LITERALS.clear()
+            if t.language:
+                term = Literal(t.value, lang=t.language)
+            else:
+                dt = t.datatype.value if t.datatype else None
+                if dt == "http://www.w3.org/2001/XMLSchema#string":
+                    dt = None
+                term = Literal(t.value, datatype=URIRef(dt) if dt else None)
+            _LITERALS[t] = term
+        return term
+    raise ValueError(f"blank node in the vault graph: {t}")
+
+
+class _Shape:
+    """A pyshacl ``Shape`` ready to run: its path (None for a node shape), the components pyshacl judges
+    values with, its property shapes, and its ``sh:or`` lists (component, [sub-shapes of each list])."""
+
+    __slots__ = ("shape", "off", "path", "leaves", "props", "ors", "lenient")
+
+    def __init__(self, shape, path):
+        from pyshacl.consts import SH_Info, SH_Warning
+
+        self.shape, self.off, self.path = shape, shape.deactivated, path
+        self.leaves, self.props, self.ors = [], [], []
+        self.lenient = shape.severity in (SH_Info, SH_Warning)  # such a shape conforms whatever it finds
+
+
+class Core:
+    """The shapes named ``nodes`` of pyshacl's reading of ``shapes_graph``: ``fast`` those this module runs,
+    ``slow`` (shape nodes) those left to pyshacl."""
+
+    def __init__(self, shapes_graph, nodes: list):
+        from pyshacl.shapes_graph import ShapesGraph
+
+        global _EXECUTOR
+        _EXECUTOR = _EXECUTOR or _executor()
+        self.sg = ShapesGraph(shapes_graph)
+        shapes = self.sg.shapes_from_uris(list(nodes))  # as pyshacl's use_shapes reads them
+        self.fast, self.slow = [], []
+        for node, shape in zip(nodes, shapes):
+            try:
+                self.fast.append((self._compile(shape, ()), _targets(shape)))
+            except Unsupported:
+                self.slow.append(node)
+
+    def _compile(self, shape, stack: tuple) -> _Shape:
+        from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+        from pyshacl.errors import ConstraintLoadWarning
+        from rdflib import URIRef
+
+        if shape in stack or len(stack) > 10:
+            raise Unsupported("recursion")
+        if shape.find_custom_constraints():
+            raise Unsupported("custom constraint component")
+        path = shape.path() if shape.is_property_shape else None
+        if path is not None and not isinstance(path, URIRef):
+            raise Unsupported("path other than one IRI")
+        out = _Shape(shape, None if path is None else str(path))
+        if out.off:
+            return out
+        kinds = []
+        for p, _ in self.sg.predicate_objects(shape.node):
+            if p in ALL_CONSTRAINT_PARAMETERS and CONSTRAINT_PARAMETERS_MAP[p] not in kinds:
+                kinds.append(CONSTRAINT_PARAMETERS_MAP[p])
+        for kind in kinds:
+            try:
+                c = kind(shape)
+            except ConstraintLoadWarning:  # pyshacl skips such a component
+                continue
+            except Exception as e:  # pyshacl raises it: let it
+                raise Unsupported("component does not load") from e
+            name = kind.constraint_name()
+            if name == "PropertyConstraintComponent":
+                for node in c.property_shapes:
+                    if self.sg.is_filtered_out_shape(node):
+                        continue
+                    found = shape.get_other_shape(node)
+                    if not found or not found.is_property_shape:
+                        raise Unsupported("sh:property that is not a property shape")
+                    out.props.append(self._compile(found, (*stack, shape)))
+            elif name == "OrConstraintComponent":
+                lists = []
+                for head in c.or_list:
+                    members = set(self.sg.graph.items(head))
+                    if not members:
+                        raise Unsupported("sh:or that is not a list")
+                    subs = []
+                    for node in members:
+                        if self.sg.is_filtered_out_shape(node):
+                            continue
+                        found = shape.get_other_shape(node)
+                        if not found:
+                            raise Unsupported("sh:or member that is not a shape")
+                        subs.append(self._compile(found, (*stack, shape)))
+                    lists.append(subs)
+                out.ors.append((c, lists))
+            elif name in LEAVES:
+                c.make_v_result = _Marker(c)
+                out.leaves.append(c)
+            else:
+                raise Unsupported(name)
+        return out
+
+    def validate(self, data: NoteData) -> list[tuple]:
+        """(focus, path, message, severity) of every result of the fast shapes on ``data``, all as strings."""
+        out = []
+        for shape, targets in self.fast:
+            foci = _focus_nodes(data, targets)
+            if foci:
+                out += [_described(mark, data) for mark in _run(shape, data, foci)]
+        return out
+
+
+def _executor():
+    from pyshacl.pytypes import SHACLExecutor
+
+    return SHACLExecutor(allow_warnings=True)  # as graph.shapes runs pyshacl: warnings allowed, rdflib mode
+
+
+class _Marker:
+    """Stands for a component's ``make_v_result``: remembers what to describe, if it is reported."""
+
+    __slots__ = ("component",)
+
+    def __init__(self, component):
+        self.component = component
+
+    def __call__(self, datagraph, focus, **kwargs):
+        return self.component, focus, kwargs
+
+
+def _run(s: _Shape, data: NoteData, foci: list) -> list[tuple]:
+    """The marks (component, focus, make_v_result's arguments) of validating each of ``foci`` against ``s``,
+    as pyshacl's ``Shape.validate`` gives them, each as many times."""
+    if s.off:
+        return []
+    if s.path is None:
+        values = {f: (f,) for f in foci}
+    else:
+        values = {f: data.objects(f, s.path) for f in foci}
+    out = []
+    for c in s.leaves:
+        out += c.evaluate(_EXECUTOR, data, values, [])[1]
+    if not s.props and not s.ors:
+        return out
+    counts = Counter(v for vs in values.values() for v in vs)
+    if not counts:
+        return out
+    for prop in s.props:  # pyshacl validates each value of each focus node: a value twice, twice
+        for mark in _run(prop, data, list(counts)):
+            out += [mark] * counts[mark[1]]
+    for c, lists in s.ors:
+        for subs in lists:
+            passed = dict.fromkeys(counts, False)
+            for sub in subs:
+                failed = set() if sub.lenient else {m[1] for m in _run(sub, data, list(counts)) if _severe(m)}
+                for v in passed:
+                    passed[v] = passed[v] or v not in failed
+            out += [(c, f, {"value_node": v}) for f, vs in values.items() for v in vs if not passed[v]]
+    return out
+
+
+def _severe(mark) -> bool:
+    from pyshacl.consts import SH_Info, SH_Warning
+
+    return mark[0].shape.severity not in (SH_Info, SH_Warning)
+
+
+def _described(mark, data: NoteData) -> tuple:
+    """The result pyshacl writes for a mark: (focus, path or None, message, severity's local name)."""
+    from pyshacl.consts import SH_focusNode, SH_resultMessage, SH_resultPath, SH_resultSeverity
+
+    c, focus, kwargs = mark
+    _, _, triples = type(c).make_v_result(c, data, focus, **kwargs)
+    found = {}
+    for _, p, o in triples:
+        if p not in found:
+            found[p] = o[1] if isinstance(o, tuple) else o
+    path = found.get(SH_resultPath)
+    return (str(found[SH_focusNode]), str(path) if path else None, str(found.get(SH_resultMessage)),
+            str(found[SH_resultSeverity]).rsplit("#", 1)[-1])
+
+
+def _targets(shape) -> tuple:
+    nodes, classes, implicit, objects_of, subjects_of = shape.target()
+    return list(nodes), [*classes, *implicit], [str(p) for p in objects_of], [str(p) for p in subjects_of]
+
+
+def _focus_nodes(data: NoteData, targets: tuple) -> list:
+    """The focus nodes of a shape's targets in ``data``, as pyshacl's ``Shape.focus_nodes`` finds them."""
+    nodes, classes, objects_of, subjects_of = targets
+    found = set(nodes)
+    for c in classes:
+        found.update(_iri(s) for s in data.subjects_typed(data.subclasses(c)))
+    for p in subjects_of:
+        found.update(_iri(s) for s, props in data.out.items() if props.get(p))
+    for p in objects_of:
+        found.update(o for props in data.out.values() for o in props.get(p, ()))
+    return list(found)
