@@ -18,8 +18,6 @@ pyshacl whole (``Core.slow``), so an edited ``shapes.ttl`` is still checked as b
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pyoxigraph as ox
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -261,7 +259,7 @@ class Core:
         for shape, targets in self.fast:
             foci = _focus_nodes(data, targets)
             if foci:
-                out += [_described(mark, data) for mark in _run(shape, data, foci)]
+                out += [_described(m, data) for marks in _run(shape, data, foci).values() for m in marks]
         return out
 
 
@@ -283,34 +281,38 @@ class _Marker:
         return self.component, focus, kwargs
 
 
-def _run(s: _Shape, data: NoteData, foci: list) -> list[tuple]:
-    """The marks (component, focus, make_v_result's arguments) of validating each of ``foci`` against ``s``,
-    as pyshacl's ``Shape.validate`` gives them, each as many times."""
+def _run(s: _Shape, data: NoteData, foci: list) -> dict:
+    """Each of ``foci`` → the marks (component, focus, make_v_result's arguments) of validating it against
+    ``s``, as pyshacl's ``Shape.validate`` gives them: a value met twice (under two focus nodes) twice."""
+    out = {f: [] for f in foci}
     if s.off:
-        return []
+        return out
     if s.path is None:
         values = {f: (f,) for f in foci}
     else:
         values = {f: data.objects(f, s.path) for f in foci}
-    out = []
     for c in s.leaves:
-        out += c.evaluate(_EXECUTOR, data, values, [])[1]
+        for mark in c.evaluate(_EXECUTOR, data, values, [])[1]:
+            out[mark[1]].append(mark)
     if not s.props and not s.ors:
         return out
-    counts = Counter(v for vs in values.values() for v in vs)
-    if not counts:
+    distinct = list(dict.fromkeys(v for vs in values.values() for v in vs))
+    if not distinct:
         return out
-    for prop in s.props:  # pyshacl validates each value of each focus node: a value twice, twice
-        for mark in _run(prop, data, list(counts)):
-            out += [mark] * counts[mark[1]]
+    for prop in s.props:
+        below = _run(prop, data, distinct)
+        for f, vs in values.items():
+            for v in vs:
+                out[f] += below[v]
     for c, lists in s.ors:
         for subs in lists:
-            passed = dict.fromkeys(counts, False)
+            passed = dict.fromkeys(distinct, False)
             for sub in subs:
-                failed = set() if sub.lenient else {m[1] for m in _run(sub, data, list(counts)) if _severe(m)}
-                for v in passed:
-                    passed[v] = passed[v] or v not in failed
-            out += [(c, f, {"value_node": v}) for f, vs in values.items() for v in vs if not passed[v]]
+                below = {} if sub.lenient else _run(sub, data, distinct)
+                for v in distinct:
+                    passed[v] = passed[v] or not any(_severe(m) for m in below.get(v, ()))
+            for f, vs in values.items():
+                out[f] += [(c, f, {"value_node": v}) for v in vs if not passed[v]]
     return out
 
 
