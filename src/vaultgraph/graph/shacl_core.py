@@ -39,10 +39,11 @@ class NoteData:
     """One note's graph as pyshacl's components read it. ``out``: subject IRI → predicate IRI → its objects as
     rdflib terms, each once (as an rdflib graph would hold them)."""
 
-    def __init__(self, out: dict[str, dict[str, list]], namespace_manager):
-        self.out = out
+    def __init__(self, out: dict[str, dict[str, list]], by_type: dict[str, list[str]], namespace_manager):
+        self.out, self.by_type = out, by_type  # by_type: class IRI → the subjects typed with it
         self.namespace_manager = namespace_manager
         self._supers: dict = {}
+        self._below: dict[str, list[str]] | None = None
 
     def objects(self, subject, predicate):
         from rdflib import URIRef
@@ -59,21 +60,19 @@ class NoteData:
             found = self._supers[subject] = _closure(self, subject, predicate)
         return found
 
-    def subjects_typed(self, classes: set[str]) -> list[str]:
-        from rdflib import URIRef
+    def subjects_typed(self, classes: set[str]) -> set[str]:
+        return {s for c in classes for s in self.by_type.get(c, ())}
 
-        return [s for s, props in self.out.items()
-                if any(isinstance(k, URIRef) and str(k) in classes for k in props.get(_RDF_TYPE, ()))]
-
-    def subclasses(self, cls) -> set:
+    def subclasses(self, cls) -> set[str]:
         """``cls`` and every class below it by rdfs:subClassOf in this graph (rdflib's transitive_subjects)."""
-        below: dict[str, list] = {}
-        for s, props in self.out.items():
-            for o in props.get(_SUBCLASS, ()):
-                below.setdefault(str(o), []).append(s)
+        if self._below is None:
+            self._below = {}
+            for s, props in self.out.items():
+                for o in props.get(_SUBCLASS, ()):
+                    self._below.setdefault(str(o), []).append(s)
         found, todo = {str(cls)}, [str(cls)]
         while todo:
-            for s in below.get(todo.pop(), ()):
+            for s in self._below.get(todo.pop(), ()):
                 if s not in found:
                     found.add(s)
                     todo.append(s)
@@ -95,30 +94,40 @@ def _closure(data: NoteData, subject, predicate) -> list:
 def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], namespace_manager):
     """``NoteData`` of a note's triples (pyoxigraph), plus ``extra_types`` (node → rdflib classes) of the nodes
     they point at and the ontology's ``hierarchy`` ((class, superclass) rdflib pairs); and the pointed nodes."""
-    out: dict[str, dict[str, dict]] = {}
+    from rdflib import URIRef
+
+    out: dict[str, dict[str, list]] = {}
+    by_type: dict[str, list[str]] = {}
     pointed: set[str] = set()
-    for t in triples:
+    for t in triples:  # each triple once: an IRI is held once as it is; literals rdflib may make equal
         s, p, o = t.subject, t.predicate.value, t.object
         if not isinstance(s, ox.NamedNode):
             raise ValueError(f"blank node in the vault graph: {t}")
+        s = s.value
+        held = out.setdefault(s, {}).setdefault(p, [])
         if isinstance(o, ox.NamedNode):
             o = o.value
-            if p != _RDF_TYPE:
+            if p == _RDF_TYPE:
+                by_type.setdefault(o, []).append(s)
+            else:
                 pointed.add(o)
-            o = _iri(o)
+            held.append(_iri(o))
         else:
             o = rdflib_term(o)
-        out.setdefault(s.value, {}).setdefault(p, {})[o] = None
+            if o not in held:
+                held.append(o)
     for node in pointed:
-        kinds = extra_types.get(node)
-        if kinds:
-            held = out.setdefault(node, {}).setdefault(_RDF_TYPE, {})
-            for k in kinds:
-                held[k] = None
+        for k in extra_types.get(node, ()):
+            held = out.setdefault(node, {}).setdefault(_RDF_TYPE, [])
+            if k not in held:
+                held.append(k)
+                if isinstance(k, URIRef):
+                    by_type.setdefault(str(k), []).append(node)
     for s, o in hierarchy:
-        out.setdefault(str(s), {}).setdefault(_SUBCLASS, {})[o] = None
-    return NoteData({s: {p: list(v) for p, v in props.items()} for s, props in out.items()},
-                    namespace_manager), pointed
+        held = out.setdefault(str(s), {}).setdefault(_SUBCLASS, [])
+        if o not in held:
+            held.append(o)
+    return NoteData(out, by_type, namespace_manager), pointed
 
 
 _EXECUTOR = None
@@ -353,3 +362,32 @@ def _focus_nodes(data: NoteData, targets: tuple) -> list:
     for p in objects_of:
         found.update(o for props in data.out.values() for o in props.get(p, ()))
     return list(found)
+
+
+_ONCE = None
+
+
+def query_once_graph():
+    """An empty rdflib graph that parses each SPARQL query text once: pyshacl hands a SPARQL constraint's
+    query text to the data graph again for each focus node, and rdflib parses it each time (~8 ms, the
+    shapes on concepts' main cost). The same parse (``prepareQuery`` with the graph's prefixes) is kept."""
+    global _ONCE
+    if _ONCE is None:
+        from rdflib import Graph
+        from rdflib.plugins.sparql import prepareQuery
+
+        class QueryOnceGraph(Graph):
+            def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
+                      use_store_provided=True, **kwargs):
+                if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+                    ns = initNs or dict(self.namespaces())
+                    key = (query_object, tuple(sorted((k, str(v)) for k, v in ns.items())))
+                    cache = self.__dict__.setdefault("_parsed", {})
+                    if key not in cache:
+                        cache[key] = prepareQuery(query_object, initNs=ns)
+                    query_object = cache[key]
+                return super().query(query_object, processor, result, initNs, initBindings, use_store_provided,
+                                     **kwargs)
+
+        _ONCE = QueryOnceGraph
+    return _ONCE()

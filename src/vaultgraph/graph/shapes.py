@@ -88,11 +88,9 @@ class Shapes:
 
     def concepts(self, lines: list[bytes]) -> list[Violation]:
         """Results of the shapes on concepts, over what the notes say of concepts plus the schema."""
-        from rdflib import Graph
+        from .shacl_core import query_once_graph, rdflib_term
 
-        from .shacl_core import rdflib_term
-
-        data = Graph()
+        data = query_once_graph()
         for triple in self.schema:
             data.add(triple)
         for t in parse_ntriples(lines):
