@@ -244,3 +244,27 @@ def test_a_shape_with_a_component_it_does_not_know_is_left_to_pyshacl(tmp_path, 
     found = shapes.note(lines)[0]
     assert found == _reference(shapes, lines)
     assert {v.focus for v in found if "QualifiedValueShape" in v.message or "Value does not conform" in v.message}
+
+
+CONCEPTS = PREFIXES + """
+c:a a skos:Concept ; skos:prefLabel "a"@en , "b"@en ; skos:altLabel "a"@en ; skos:broader c:b ; skos:inScheme vg:MethodScheme .
+c:b a vg:Method ; skos:prefLabel "б"@ru ; skos:broader c:c ; skos:related c:a ; skos:inScheme vg:CapabilityScheme .
+c:c a skos:Concept ; skos:prefLabel "c" ; skos:broader c:a ; skos:definition "d"@en , "e"@en .
+c:d a vg:Capability ; skos:inScheme vg:MethodScheme ; skos:related c:e ; skos:broader c:e , c:nothing .
+c:e a skos:Concept ; skos:prefLabel "e"@en , "е"@ru ; skos:inScheme vg:MethodScheme .
+"""
+
+
+def test_the_shapes_on_concepts_parsing_each_query_once_give_pyshacls_results():
+    shapes = Shapes({})
+    lines = _lines(CONCEPTS)
+    found = shapes.concepts(lines)
+    plain = Graph()
+    for triple in shapes.schema:
+        plain.add(triple)
+    for t in _triples(CONCEPTS):
+        plain.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
+    assert Counter(found) == Counter(Violation(*r) for r in _pyshacl(plain, shapes.shapes, shapes.shared))
+    messages = {v.message for v in found}
+    assert "skos:broader hierarchy contains a cycle through this concept." in messages
+    assert any(m.startswith("skos:related must not link") for m in messages)

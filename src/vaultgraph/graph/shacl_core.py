@@ -91,9 +91,11 @@ def _closure(data: NoteData, subject, predicate) -> list:
     return order
 
 
-def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], namespace_manager):
+def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], namespace_manager,
+              reads: frozenset | None = None):
     """``NoteData`` of a note's triples (pyoxigraph), plus ``extra_types`` (node → rdflib classes) of the nodes
-    they point at and the ontology's ``hierarchy`` ((class, superclass) rdflib pairs); and the pointed nodes."""
+    they point at and the ontology's ``hierarchy`` ((class, superclass) rdflib pairs); and the pointed nodes.
+    With ``reads`` (``Core.reads``), only the triples of those predicates are kept."""
     from rdflib import URIRef
 
     out: dict[str, dict[str, list]] = {}
@@ -103,6 +105,10 @@ def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], name
         s, p, o = t.subject, t.predicate.value, t.object
         if not isinstance(s, ox.NamedNode):
             raise ValueError(f"blank node in the vault graph: {t}")
+        if reads is not None and p not in reads:
+            if isinstance(o, ox.NamedNode):
+                pointed.add(o.value)
+            continue
         s = s.value
         held = out.setdefault(s, {}).setdefault(p, [])
         if isinstance(o, ox.NamedNode):
@@ -188,7 +194,8 @@ class _Shape:
 
 class Core:
     """The shapes named ``nodes`` of pyshacl's reading of ``shapes_graph``: ``fast`` those this module runs,
-    ``slow`` (shape nodes) those left to pyshacl."""
+    ``slow`` (shape nodes) those left to pyshacl; ``reads``: the predicates the fast ones look at (None: all,
+    for the slow ones)."""
 
     def __init__(self, shapes_graph, nodes: list):
         from pyshacl.shapes_graph import ShapesGraph
@@ -198,11 +205,15 @@ class Core:
         self.sg = ShapesGraph(shapes_graph)
         shapes = self.sg.shapes_from_uris(list(nodes))  # as pyshacl's use_shapes reads them
         self.fast, self.slow = [], []
+        self._reads = {_RDF_TYPE, _SUBCLASS}
         for node, shape in zip(nodes, shapes):
             try:
-                self.fast.append((self._compile(shape, ()), _targets(shape)))
+                targets = _targets(shape)
+                self.fast.append((self._compile(shape, ()), targets))
+                self._reads.update(targets[2], targets[3])
             except Unsupported:
                 self.slow.append(node)
+        self.reads = None if self.slow else frozenset(self._reads)
 
     def _compile(self, shape, stack: tuple) -> _Shape:
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
@@ -219,6 +230,8 @@ class Core:
         out = _Shape(shape, None if path is None else str(path))
         if out.off:
             return out
+        if path is not None:
+            self._reads.add(str(path))
         kinds = []
         for p, _ in self.sg.predicate_objects(shape.node):
             if p in ALL_CONSTRAINT_PARAMETERS and CONSTRAINT_PARAMETERS_MAP[p] not in kinds:
@@ -256,6 +269,7 @@ class Core:
                     lists.append(subs)
                 out.ors.append((c, lists))
             elif name in LEAVES:
+                self._reads.update(str(p) for p in getattr(c, "property_compare_set", ()))
                 c.make_v_result = _Marker(c)
                 out.leaves.append(c)
             else:

@@ -80,7 +80,7 @@ class Shapes:
         from .shacl_core import note_data
 
         triples = list(parse_ntriples(lines))
-        data, pointed = note_data(triples, self.types, self.hierarchy, self._names)
+        data, pointed = note_data(triples, self.types, self.hierarchy, self._names, self.core.reads)
         found = [Violation(*r) for r in self.core.validate(data)]
         if self.core.slow:
             found += self._run(_rdflib_graph(data), self.core.slow)
