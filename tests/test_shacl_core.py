@@ -162,6 +162,10 @@ def _reference(shapes: Shapes, lines: list[bytes]) -> list[Violation]:
                   key=lambda v: (v.severity, v.focus, v.message, v.path or ""))
 
 
+def _parsed(lines: list[bytes]) -> list[ox.Triple]:
+    return list(ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES))
+
+
 def _lines(ttl: str) -> list[bytes]:
     return ox.serialize(_triples(ttl), format=ox.RdfFormat.N_TRIPLES).splitlines()
 
@@ -170,7 +174,7 @@ def test_a_note_breaking_every_per_note_shape_gets_pyshacls_results():
     shapes = Shapes({"https://vaultgraph.dev/concept/m": {"https://vaultgraph.dev/ns#Method"}})
     assert shapes.core.slow == [] and len(shapes.core.fast) == len(shapes.per_note)
     lines = _lines(BROKEN_NOTE)
-    found, pointed = shapes.note(lines)
+    found, pointed = shapes.note(_parsed(lines))
     assert found == _reference(shapes, lines)
     assert len(found) > 50 and "https://vaultgraph.dev/concept/m" in pointed
     used = _components(_rdflib(_triples(BROKEN_NOTE)) + shapes.schema, shapes.shapes, shapes.per_note)
@@ -217,7 +221,7 @@ def test_every_note_of_a_vault_as_indexed_and_spoiled_gets_pyshacls_results(vaul
     assert len(notes) >= 40
     found = 0
     for lines in itertools.chain(notes, (_spoiled(n, i) for i, n in enumerate(notes))):
-        ours = shapes.note(lines)[0]
+        ours = shapes.note(_parsed(lines))[0]
         assert ours == _reference(shapes, lines)
         found += len(ours)
     assert found > 100
@@ -241,7 +245,7 @@ def test_a_shape_with_a_component_it_does_not_know_is_left_to_pyshacl(tmp_path, 
     shapes = Shapes({})
     assert [str(s) for s in shapes.core.slow] == ["https://vaultgraph.dev/shapes#QualifiedClaimShape"]
     lines = _lines(BROKEN_NOTE)
-    found = shapes.note(lines)[0]
+    found = shapes.note(_parsed(lines))[0]
     assert found == _reference(shapes, lines)
     assert {v.focus for v in found if "QualifiedValueShape" in v.message or "Value does not conform" in v.message}
 

@@ -31,9 +31,9 @@ from .store import parse_ntriples
 
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _SH = "http://www.w3.org/ns/shacl#"
-_HAS_RISK = b"<https://vaultgraph.dev/ns#hasRisk>"
-_NOTE_BASE = b"<https://vaultgraph.dev/vault/"
-_SOURCE_BASE = b"<https://vaultgraph.dev/source/"
+_HAS_RISK = "https://vaultgraph.dev/ns#hasRisk"
+_NOTE_BASE = "https://vaultgraph.dev/vault/"
+_SOURCE_BASE = "https://vaultgraph.dev/source/"
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,11 @@ class Shapes:
         self.core = Core(self.shapes, self.per_note)
         self._names = Graph().namespace_manager  # as pyshacl sees a note's rdflib graph's, for its messages
 
-    def note(self, lines: list[bytes]) -> tuple[list[Violation], set[str]]:
-        """Results of the per-note shapes on one note's graph (N-Triples lines), and the nodes it points at.
-        ``graph.shacl_core`` runs the shapes it can; pyshacl the others, on an rdflib graph of the same data."""
+    def note(self, triples: list) -> tuple[list[Violation], set[str]]:
+        """Results of the per-note shapes on one note's graph (its quads or triples), and the nodes it points
+        at. ``graph.shacl_core`` runs the shapes it can; pyshacl the others, on an rdflib graph of the same."""
         from .shacl_core import note_data
 
-        triples = list(parse_ntriples(lines))
         data, pointed = note_data(triples, self.types, self.hierarchy, self._names, self.core.reads)
         found = [Violation(*r) for r in self.core.validate(data)]
         if self.core.slow:
@@ -134,19 +133,17 @@ def _rdflib_graph(data):
     return graph
 
 
-def shared_lines(iri: str, lines: list[bytes]) -> list[bytes]:
-    """The lines of a note's graph the concept shapes look at: those about nodes that are neither the note's
-    own, another note, nor a source (concepts, in practice), ``vg:hasRisk`` left out (checked per note)."""
-    own = f"<{iri}".encode()
-    out = []
-    for line in lines:
-        if line.startswith(own) or line.startswith(_NOTE_BASE) or line.startswith(_SOURCE_BASE):
-            continue
-        subject_end = line.find(b" ")
-        if line[subject_end + 1:].startswith(_HAS_RISK):
-            continue
-        out.append(line)
-    return out
+def shared_lines(iri: str, triples: list) -> list[str]:
+    """The N-Triples lines of a note's graph (its quads or triples) the concept shapes look at: those about
+    nodes that are neither the note's own, another note, nor a source (concepts, in practice), ``vg:hasRisk``
+    left out (checked per note)."""
+    import pyoxigraph as ox
+
+    keep = [getattr(t, "triple", t) for t in triples
+            if not t.subject.value.startswith((iri, _NOTE_BASE, _SOURCE_BASE)) and t.predicate.value != _HAS_RISK]
+    if not keep:
+        return []
+    return [line.decode() for line in ox.serialize(keep, format=ox.RdfFormat.N_TRIPLES).split(b"\n") if line]
 
 
 def pointed_classes() -> list[str]:
