@@ -19,6 +19,7 @@ pyshacl whole (``Core.slow``), so an edited ``shapes.ttl`` is still checked as b
 from __future__ import annotations
 
 import pyoxigraph as ox
+from rdflib import URIRef as _URIREF  # this module is imported only by a check
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -29,6 +30,11 @@ LEAVES = frozenset(f"{n}ConstraintComponent" for n in (
     "MinCount", "MaxCount", "Class", "Datatype", "NodeKind", "In", "HasValue", "MinInclusive", "MaxInclusive",
     "MinExclusive", "MaxExclusive", "MinLength", "MaxLength", "Pattern", "LanguageIn", "UniqueLang", "Equals",
     "Disjoint", "LessThan", "LessThanOrEquals"))
+# Those of them that judge each value on its own (its results a function of the value alone): judged once per
+# value per process, the same line numbers and paths recurring in every note.
+PER_VALUE = frozenset(f"{n}ConstraintComponent" for n in (
+    "Datatype", "NodeKind", "In", "MinInclusive", "MaxInclusive", "MinExclusive", "MaxExclusive", "MinLength",
+    "MaxLength", "Pattern", "LanguageIn"))
 
 
 class Unsupported(Exception):
@@ -46,11 +52,9 @@ class NoteData:
         self._below: dict[str, list[str]] | None = None
 
     def objects(self, subject, predicate):
-        from rdflib import URIRef
-
-        if not isinstance(subject, URIRef):
+        if not isinstance(subject, _URIREF):
             return ()
-        return self.out.get(str(subject), {}).get(str(predicate), ())
+        return self.out.get(str(subject), _NONE).get(str(predicate), ())
 
     def transitive_objects(self, subject, predicate):
         if str(predicate) != _SUBCLASS:
@@ -99,6 +103,7 @@ def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], name
     from rdflib import URIRef
 
     out: dict[str, dict[str, list]] = {}
+    iris = _IRIS
     by_type: dict[str, list[str]] = {}
     pointed: set[str] = set()
     for t in triples:  # each triple once: an IRI is held once as it is; literals rdflib may make equal
@@ -117,7 +122,7 @@ def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], name
                 by_type.setdefault(o, []).append(s)
             else:
                 pointed.add(o)
-            held.append(_iri(o))
+            held.append(iris.get(o) or _iri(o))
         else:
             o = rdflib_term(o)
             if o not in held:
@@ -138,6 +143,7 @@ def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], name
 
 _EXECUTOR = None
 _IRIS: dict = {}
+_NONE: dict = {}
 
 
 def _iri(value: str):
@@ -182,13 +188,13 @@ class _Shape:
     """A pyshacl ``Shape`` ready to run: its path (None for a node shape), the components pyshacl judges
     values with, its property shapes, and its ``sh:or`` lists (component, [sub-shapes of each list])."""
 
-    __slots__ = ("shape", "off", "path", "leaves", "props", "ors", "lenient")
+    __slots__ = ("shape", "off", "path", "leaves", "per_value", "props", "ors", "lenient")
 
     def __init__(self, shape, path):
         from pyshacl.consts import SH_Info, SH_Warning
 
         self.shape, self.off, self.path = shape, shape.deactivated, path
-        self.leaves, self.props, self.ors = [], [], []
+        self.leaves, self.per_value, self.props, self.ors = [], [], [], []
         self.lenient = shape.severity in (SH_Info, SH_Warning)  # such a shape conforms whatever it finds
 
 
@@ -271,7 +277,7 @@ class Core:
             elif name in LEAVES:
                 self._reads.update(str(p) for p in getattr(c, "property_compare_set", ()))
                 c.make_v_result = _Marker(c)
-                out.leaves.append(c)
+                (out.per_value if name in PER_VALUE else out.leaves).append(c)
             else:
                 raise Unsupported(name)
         return out
@@ -317,6 +323,11 @@ def _run(s: _Shape, data: NoteData, foci: list) -> dict:
     for c in s.leaves:
         for mark in c.evaluate(_EXECUTOR, data, values, [])[1]:
             out[mark[1]].append(mark)
+    for c in s.per_value:
+        for f, vs in values.items():
+            for v in vs:
+                for kwargs in _judged(c, v, data):
+                    out[f].append((c, f, kwargs))
     if not s.props and not s.ors:
         return out
     distinct = list(dict.fromkeys(v for vs in values.values() for v in vs))
@@ -337,6 +348,20 @@ def _run(s: _Shape, data: NoteData, foci: list) -> dict:
             for f, vs in values.items():
                 out[f] += [(c, f, {"value_node": v}) for v in vs if not passed[v]]
     return out
+
+
+_JUDGED: dict = {}
+
+
+def _judged(c, v, data) -> list[dict]:
+    """make_v_result's arguments of each result a per-value component gives value ``v`` (judged once)."""
+    key = (c, type(v), str(v), getattr(v, "datatype", None), getattr(v, "language", None))
+    found = _JUDGED.get(key)
+    if found is None:
+        if len(_JUDGED) > 500_000:
+            _JUDGED.clear()
+        found = _JUDGED[key] = [m[2] for m in c.evaluate(_EXECUTOR, data, {None: (v,)}, [])[1]]
+    return found
 
 
 def _severe(mark) -> bool:
