@@ -19,7 +19,7 @@ pyshacl whole (``Core.slow``), so an edited ``shapes.ttl`` is still checked as b
 from __future__ import annotations
 
 import pyoxigraph as ox
-from rdflib import URIRef as _URIREF  # this module is imported only by a check
+from rdflib import Literal, URIRef  # this module is imported only by a check
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -52,7 +52,7 @@ class NoteData:
         self._below: dict[str, list[str]] | None = None
 
     def objects(self, subject, predicate):
-        if not isinstance(subject, _URIREF):
+        if not isinstance(subject, URIRef):
             return ()
         return self.out.get(str(subject), _NONE).get(str(predicate), ())
 
@@ -100,29 +100,33 @@ def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], name
     """``NoteData`` of a note's triples (pyoxigraph), plus ``extra_types`` (node → rdflib classes) of the nodes
     they point at and the ontology's ``hierarchy`` ((class, superclass) rdflib pairs); and the pointed nodes.
     With ``reads`` (``Core.reads``), only the triples of those predicates are kept."""
-    from rdflib import URIRef
-
     out: dict[str, dict[str, list]] = {}
-    iris = _IRIS
     by_type: dict[str, list[str]] = {}
     pointed: set[str] = set()
+    named, literal, known = ox.NamedNode, ox.Literal, _IRIS.get
     for t in triples:  # each triple once: an IRI is held once as it is; literals rdflib may make equal
         s, p, o = t.subject, t.predicate.value, t.object
-        if not isinstance(s, ox.NamedNode):
+        kind = type(o)
+        if type(s) is not named or (kind is not named and kind is not literal):
             raise ValueError(f"blank node in the vault graph: {t}")
         if reads is not None and p not in reads:
-            if isinstance(o, ox.NamedNode):
+            if kind is named:
                 pointed.add(o.value)
             continue
         s = s.value
-        held = out.setdefault(s, {}).setdefault(p, [])
-        if isinstance(o, ox.NamedNode):
+        props = out.get(s)
+        if props is None:
+            props = out[s] = {}
+        held = props.get(p)
+        if held is None:
+            held = props[p] = []
+        if kind is named:
             o = o.value
             if p == _RDF_TYPE:
                 by_type.setdefault(o, []).append(s)
             else:
                 pointed.add(o)
-            held.append(iris.get(o) or _iri(o))
+            held.append(known(o) or _iri(o))
         else:
             o = rdflib_term(o)
             if o not in held:
@@ -147,8 +151,6 @@ _NONE: dict = {}
 
 
 def _iri(value: str):
-    from rdflib import URIRef
-
     term = _IRIS.get(value)
     if term is None:
         if len(_IRIS) > 200_000:
@@ -163,8 +165,6 @@ _LITERALS: dict = {}
 def rdflib_term(t):
     """The rdflib term of a pyoxigraph one, as the vault graph's rdflib form has always been (an
     ``xsd:string`` literal plain)."""
-    from rdflib import Literal, URIRef
-
     if isinstance(t, ox.NamedNode):
         return URIRef(t.value)
     if isinstance(t, ox.Literal):
