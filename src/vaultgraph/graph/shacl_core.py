@@ -277,7 +277,10 @@ class Core:
             elif name in LEAVES:
                 self._reads.update(str(p) for p in getattr(c, "property_compare_set", ()))
                 c.make_v_result = _Marker(c)
-                (out.per_value if name in PER_VALUE else out.leaves).append(c)
+                if name in PER_VALUE:
+                    out.per_value.append((c, {}))
+                else:
+                    out.leaves.append(c)
             else:
                 raise Unsupported(name)
         return out
@@ -323,10 +326,15 @@ def _run(s: _Shape, data: NoteData, foci: list) -> dict:
     for c in s.leaves:
         for mark in c.evaluate(_EXECUTOR, data, values, [])[1]:
             out[mark[1]].append(mark)
-    for c in s.per_value:
+    for c, judged in s.per_value:  # judged: value → make_v_result's arguments of each result it gets
         for f, vs in values.items():
             for v in vs:
-                for kwargs in _judged(c, v, data):
+                found = judged.get(v)
+                if found is None:
+                    if len(judged) > 100_000:
+                        judged.clear()
+                    found = judged[v] = [m[2] for m in c.evaluate(_EXECUTOR, data, {f: (v,)}, [])[1]]
+                for kwargs in found:
                     out[f].append((c, f, kwargs))
     if not s.props and not s.ors:
         return out
@@ -348,20 +356,6 @@ def _run(s: _Shape, data: NoteData, foci: list) -> dict:
             for f, vs in values.items():
                 out[f] += [(c, f, {"value_node": v}) for v in vs if not passed[v]]
     return out
-
-
-_JUDGED: dict = {}
-
-
-def _judged(c, v, data) -> list[dict]:
-    """make_v_result's arguments of each result a per-value component gives value ``v`` (judged once)."""
-    key = (c, type(v), str(v), getattr(v, "datatype", None), getattr(v, "language", None))
-    found = _JUDGED.get(key)
-    if found is None:
-        if len(_JUDGED) > 500_000:
-            _JUDGED.clear()
-        found = _JUDGED[key] = [m[2] for m in c.evaluate(_EXECUTOR, data, {None: (v,)}, [])[1]]
-    return found
 
 
 def _severe(mark) -> bool:
