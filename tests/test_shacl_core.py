@@ -189,7 +189,8 @@ def _spoiled(lines: list[bytes], seed: int) -> list[bytes]:
         if (i + seed) % 5 == 2:
             continue
         if (i + seed) % 3 == 0:
-            line = line.replace(b'"^^<http://www.w3.org/2001/XMLSchema#integer>', b'0"^^<http://www.w3.org/2001/XMLSchema#decimal>')
+            line = line.replace(b'"^^<http://www.w3.org/2001/XMLSchema#integer>',
+                                b'0"^^<http://www.w3.org/2001/XMLSchema#decimal>')
         if (i + seed) % 4 == 0 and b"#text> " in line:
             line = line.split(b"#text> ")[0] + b'#text> " " .'
         if (i + seed) % 7 == 0:
@@ -251,7 +252,8 @@ def test_a_shape_with_a_component_it_does_not_know_is_left_to_pyshacl(tmp_path, 
 
 
 CONCEPTS = PREFIXES + """
-c:a a skos:Concept ; skos:prefLabel "a"@en , "b"@en ; skos:altLabel "a"@en ; skos:broader c:b ; skos:inScheme vg:MethodScheme .
+c:a a skos:Concept ; skos:prefLabel "a"@en , "b"@en ; skos:altLabel "a"@en ; skos:broader c:b ;
+    skos:inScheme vg:MethodScheme .
 c:b a vg:Method ; skos:prefLabel "б"@ru ; skos:broader c:c ; skos:related c:a ; skos:inScheme vg:CapabilityScheme .
 c:c a skos:Concept ; skos:prefLabel "c" ; skos:broader c:a ; skos:definition "d"@en , "e"@en .
 c:d a vg:Capability ; skos:inScheme vg:MethodScheme ; skos:related c:e ; skos:broader c:e , c:nothing .

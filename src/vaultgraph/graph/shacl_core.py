@@ -23,7 +23,6 @@ from rdflib import Literal, URIRef  # this module is imported only by a check
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
-_SH = "http://www.w3.org/ns/shacl#"
 # Components whose judging reads no more of the data graph than ``NoteData`` answers (``objects``,
 # ``transitive_objects``): run as pyshacl's own code. sh:property and sh:or are run here.
 LEAVES = frozenset(f"{n}ConstraintComponent" for n in (
@@ -395,32 +394,3 @@ def _focus_nodes(data: NoteData, targets: tuple) -> list:
     for p in objects_of:
         found.update(o for props in data.out.values() for o in props.get(p, ()))
     return list(found)
-
-
-_ONCE = None
-
-
-def query_once_graph():
-    """An empty rdflib graph that parses each SPARQL query text once: pyshacl hands a SPARQL constraint's
-    query text to the data graph again for each focus node, and rdflib parses it each time (~8 ms, the
-    shapes on concepts' main cost). The same parse (``prepareQuery`` with the graph's prefixes) is kept."""
-    global _ONCE
-    if _ONCE is None:
-        from rdflib import Graph
-        from rdflib.plugins.sparql import prepareQuery
-
-        class QueryOnceGraph(Graph):
-            def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
-                      use_store_provided=True, **kwargs):
-                if isinstance(query_object, str) and processor == "sparql" and not kwargs:
-                    ns = initNs or dict(self.namespaces())
-                    key = (query_object, tuple(sorted((k, str(v)) for k, v in ns.items())))
-                    cache = self.__dict__.setdefault("_parsed", {})
-                    if key not in cache:
-                        cache[key] = prepareQuery(query_object, initNs=ns)
-                    query_object = cache[key]
-                return super().query(query_object, processor, result, initNs, initBindings, use_store_provided,
-                                     **kwargs)
-
-        _ONCE = QueryOnceGraph
-    return _ONCE()

@@ -87,7 +87,7 @@ class Shapes:
 
     def concepts(self, lines: list[bytes]) -> list[Violation]:
         """Results of the shapes on concepts, over what the notes say of concepts plus the schema."""
-        from .shacl_core import query_once_graph, rdflib_term
+        from .shacl_core import rdflib_term
 
         data = query_once_graph()
         for triple in self.schema:
@@ -156,3 +156,32 @@ def pointed_classes() -> list[str]:
     concept = URIRef(_SKOS + "Concept")
     return sorted({str(concept), "https://vaultgraph.dev/ns#Source",
                    *(str(c) for c in schema.transitive_subjects(RDFS.subClassOf, concept))})
+
+
+_ONCE = None
+
+
+def query_once_graph():
+    """An empty rdflib graph that parses each SPARQL query text once: pyshacl hands a SPARQL constraint's
+    query text to the data graph again for each focus node, and rdflib parses it each time (~8 ms, the
+    shapes on concepts' main cost). The same parse (``prepareQuery`` with the graph's prefixes) is kept."""
+    global _ONCE
+    if _ONCE is None:
+        from rdflib import Graph
+        from rdflib.plugins.sparql import prepareQuery
+
+        class QueryOnceGraph(Graph):
+            def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
+                      use_store_provided=True, **kwargs):
+                if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+                    ns = initNs or dict(self.namespaces())
+                    key = (query_object, tuple(sorted((k, str(v)) for k, v in ns.items())))
+                    cache = self.__dict__.setdefault("_parsed", {})
+                    if key not in cache:
+                        cache[key] = prepareQuery(query_object, initNs=ns)
+                    query_object = cache[key]
+                return super().query(query_object, processor, result, initNs, initBindings, use_store_provided,
+                                     **kwargs)
+
+        _ONCE = QueryOnceGraph
+    return _ONCE()
