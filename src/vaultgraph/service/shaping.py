@@ -84,7 +84,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
 
 def _validate_all(graph, iris: list[str], types: dict[str, set[str]], endpoint: str | None):
     """(IRI, (results, shared lines, pointed nodes)) of each note graph, in order. Past ``PARALLEL`` notes on
-    two processes (pyshacl is pure Python), each reading the notes it validates from the store the check
+    two processes (the checks are Python), each reading the notes it validates from the store the check
     opened (a later index's state there is caught by ``_Saver``, which then stores nothing)."""
     import os
     from collections import deque
