@@ -3,13 +3,15 @@
 
     python benchmarks/stream_bench.py --vault DIR [--kg .venv/bin/kg] [--peer /work/main/.venv/bin/kg]
                                       [--runs 3] [--cap 900] [--only export,check,recheck,split] [--peer-only]
+                                      [--first-runs N] [--interleave]
 
 Each step is a whole process under ``/usr/bin/time -v`` (wall time and peak RSS of kg itself), stopped past
 ``--cap`` seconds (reported as such). The vault must be indexed and is written to: ``kg check`` stores its
 results in ``.kg/index.sqlite``, and the re-check step edits one note (appends a line) and runs ``kg index``.
 
 * export: ``kg export --format ttl -o FILE``, median of ``--runs``; the peer once (it holds the whole graph);
-* check, first run: no stored results (the bench deletes them before each run); the peer once;
+* check, first run: no stored results (the bench deletes them before each run); the peer once, or with
+  ``--interleave`` both in turns for ``--first-runs`` rounds, and the median of the rounds' ratios;
 * re-check: one note edited, ``kg index``, ``kg check`` — median of ``--runs`` edits;
 * split (``--only split``): after an edit and ``kg index``, the SHACL part alone (``service.shaping``), then
   ``kg check`` with the SHACL results stored (what is left: status, the reasoning graph's health findings).
@@ -106,6 +108,8 @@ def main() -> None:
     ap.add_argument("--peer", default=None, help="another kg to run on the same files (e.g. main's)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--first-runs", type=int, default=1, help="runs of the first check (each validates every note)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="first checks in turns, this checkout then the peer, --first-runs rounds (a same-run ratio)")
     ap.add_argument("--cap", type=float, default=900.0, help="stop a run after this many seconds")
     ap.add_argument("--max-mib", type=float, default=15 * 1024, help="stop a run past this peak RSS")
     ap.add_argument("--only", default="export,check,recheck")
@@ -121,7 +125,21 @@ def main() -> None:
     export = ["export", "--format", "ttl", "-o", str(args.out), "--vault", str(vault)]
     check = ["check", "--vault", str(vault), "--json"]
     mine = [] if args.peer_only else [("this checkout", args.kg)]
-    for name, kg in mine + ([("peer " + args.peer, args.peer)] if args.peer else []):
+    both = mine + ([("peer " + args.peer, args.peer)] if args.peer else [])
+    if args.interleave and "check" in steps:  # each round: every kg once, on the same files, one after the other
+        rounds: dict[str, list[dict]] = {name: [] for name, _ in both}
+        for _ in range(args.first_runs):
+            for name, kg in both:
+                forget_checks(vault)
+                rounds[name].append(timed([kg, *check], args.cap, args.max_mib))
+        for name, _ in both:
+            say(show(f"{name}: kg check, first run (in turns)", rounds[name]))
+        if len(both) == 2 and all(not r["stopped"] for runs in rounds.values() for r in runs):
+            ratios = [p["seconds"] / m["seconds"] for m, p in zip(*rounds.values())]
+            say(f"peer / this checkout: kg check, first run: {statistics.median(ratios):.2f}x "
+                f"(rounds {', '.join(f'{r:.2f}' for r in ratios)})")
+        steps = [s for s in steps if s != "check"]
+    for name, kg in both:
         runs = 1 if name.startswith("peer") else args.runs
         if "export" in steps:
             results = [timed([kg, *export], args.cap, args.max_mib) for _ in range(runs)]

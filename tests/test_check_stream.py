@@ -160,3 +160,25 @@ def test_a_check_while_the_index_is_being_written_reports_and_stores_nothing(tmp
     stored = _check(vault)  # the lock is free: this one stores, the next reads
     assert _found(stored) == _found(data)
     assert _check(vault)["shapes_checked"]["validated"] == 0
+
+
+def test_the_worker_processes_each_reading_the_store_find_what_one_process_finds(tmp_path, monkeypatch):
+    from vaultgraph.service import shaping
+
+    vault = demo_copy(tmp_path / "vault", index=True)
+    _break_the_graph(vault, "methods/QLoRA.md", [3, 5])
+
+    def fresh(parallel: int) -> tuple[list[dict], int]:
+        conn = sqlite3.connect(vault / ".kg" / "index.sqlite")
+        conn.execute("DELETE FROM shape_results")
+        conn.commit()
+        conn.close()
+        monkeypatch.setattr(shaping, "PARALLEL", parallel)
+        results, validated, notes = shaping.shape_results(vault)
+        assert validated == notes > 40
+        return sorted((r.to_dict() for r in results), key=json.dumps), notes
+
+    one, notes = fresh(10**6)
+    two, _ = fresh(1)  # two workers, each opening the store the check read
+    assert two == one and sum(r["severity"] == "Violation" for r in one) == 2
+    assert _found(_check(vault)) == {(r["focus"], r["message"], r["severity"]) for r in one}

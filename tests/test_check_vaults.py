@@ -9,9 +9,10 @@ import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from bounded import kg_bounded
-from conftest import FIXTURES, run_kg
+from conftest import FIXTURES, demo_copy, run_kg
 
 HELP_VAULT = FIXTURES / "obsidian_help"
 VG = "https://vaultgraph.dev/ns#"
@@ -103,3 +104,27 @@ def test_check_exit_2_when_it_cannot_run(tmp_path):
     assert result.code == 2 and len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
     result = kg_bounded("check", "--limit", "-1", "--vault", str(tmp_path), seconds=30)
     assert result.code == 2
+
+
+def test_check_reports_the_health_parts_error_as_one_line_from_its_own_process(tmp_path):
+    import sqlite3
+
+    vault = demo_copy(tmp_path / "vault", index=True)
+    with sqlite3.connect(vault / ".kg" / "index.sqlite") as conn:  # as an index written by an older kg
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'reason_version'")
+    run = run_kg("check", "--vault", str(vault), check=False)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "holds no reasoning data of this kg version: run `kg index`" in run.stderr
+
+
+def test_beside_runs_in_another_process_raises_its_error_and_falls_back_when_the_answer_cannot_travel():
+    import os
+    import threading
+
+    from vaultgraph.runtime import beside
+
+    assert beside(os.getpid)() != os.getpid()
+    with pytest.raises(ZeroDivisionError):
+        beside(divmod, 1, 0)()
+    here = beside(threading.Lock)()  # a lock cannot be pickled: made in the caller instead
+    assert here.acquire(blocking=False)

@@ -1,6 +1,6 @@
 """Process-level helpers shared by the stages: module attributes imported on first use, pausing the
-cyclic garbage collector around work that allocates many objects and frees none of them in cycles, and
-worker processes that end with the process that started them."""
+cyclic garbage collector around work that allocates many objects and frees none of them in cycles, worker
+processes that end with the process that started them, and a function run in a process beside the caller."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-__all__ = ["lazy_attributes", "no_gc"]
+__all__ = ["beside", "lazy_attributes", "no_gc"]
 
 
 PARENT_POLL = 1.0  # seconds between a worker's looks at its parent
@@ -60,6 +60,53 @@ def exit_with_parent() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True, name="kg-exit-with-parent").start()
+
+
+def beside(fn: Callable, *args, start: Callable[[], None] | None = None) -> Callable[[], object]:
+    """Start ``fn(*args)`` in a forked process, to run beside what the caller does next (``start`` first, in
+    that process only: it ends with the caller either way); the function returned waits for its result and
+    raises what it raised. Call it before the caller starts threads or pools of its
+    own, so that the fork copies a process of one thread. Where there is no fork, or the process ends without
+    an answer (a result that cannot be pickled), ``fn`` runs in the caller when its result is asked for."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return lambda: fn(*args)
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_answer, args=(send, fn, args, start), daemon=True, name="kg-beside")
+    process.start()
+    send.close()
+
+    def result():
+        try:
+            ok, value = receive.recv()
+        except (EOFError, OSError):
+            ok, value = None, None
+        finally:
+            receive.close()
+            process.join()
+        if ok is None:
+            return fn(*args)
+        if not ok:
+            raise value
+        return value
+
+    return result
+
+
+def _answer(send, fn: Callable, args: tuple, start: Callable[[], None] | None) -> None:
+    exit_with_parent()
+    if start is not None:
+        start()
+    try:
+        answer = (True, fn(*args))
+    except Exception as exc:  # raised again in the caller
+        answer = (False, exc)
+    with contextlib.suppress(Exception):  # unpicklable: the caller runs fn itself
+        send.send(answer)
+    send.close()
 
 
 def release_memory() -> None:

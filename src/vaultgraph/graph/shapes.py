@@ -25,18 +25,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
 
 from ..resources import SCHEMA_FILES, schema_dir
 from .store import parse_ntriples
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _SH = "http://www.w3.org/ns/shacl#"
-_HAS_RISK = b"<https://vaultgraph.dev/ns#hasRisk>"
-_NOTE_BASE = b"<https://vaultgraph.dev/vault/"
-_SOURCE_BASE = b"<https://vaultgraph.dev/source/"
+_HAS_RISK = "https://vaultgraph.dev/ns#hasRisk"
+_NOTE_BASE = "https://vaultgraph.dev/vault/"
+_SOURCE_BASE = "https://vaultgraph.dev/source/"
 
 
 @dataclass(frozen=True)
@@ -72,35 +69,31 @@ class Shapes:
             self.types.setdefault(str(s), set()).add(o)
         for node, kinds in types.items():
             self.types.setdefault(node, set()).update(URIRef(k) for k in kinds)
+        from .shacl_core import Core
 
-    def note(self, lines: list[bytes]) -> tuple[list[Violation], set[str]]:
-        """Results of the per-note shapes on one note's graph (N-Triples lines), and the nodes it points at."""
-        from rdflib import Graph, URIRef
-        from rdflib.namespace import RDF, RDFS
+        self.core = Core(self.shapes, self.per_note)
+        self._names = Graph().namespace_manager  # as pyshacl sees a note's rdflib graph's, for its messages
 
-        data = Graph()
-        add = data.add
-        pointed: set[str] = set()
-        for t in parse_ntriples(lines):
-            add((_term(t.subject), _term(t.predicate), _term(t.object)))
-            if isinstance(t.object, ox.NamedNode) and t.predicate.value != _RDF_TYPE:
-                pointed.add(t.object.value)
-        for node in pointed:
-            for kind in self.types.get(node, ()):
-                add((URIRef(node), RDF.type, kind))
-        for s, o in self.hierarchy:
-            add((s, RDFS.subClassOf, o))
-        return self._run(data, self.per_note), pointed
+    def note(self, triples: list) -> tuple[list[Violation], set[str]]:
+        """Results of the per-note shapes on one note's graph (its quads or triples), and the nodes it points
+        at. ``graph.shacl_core`` runs the shapes it can; pyshacl the others, on an rdflib graph of the same."""
+        from .shacl_core import note_data
+
+        data, pointed = note_data(triples, self.types, self.hierarchy, self._names, self.core.reads)
+        found = [Violation(*r) for r in self.core.validate(data)]
+        if self.core.slow:
+            found += self._run(_rdflib_graph(data), self.core.slow)
+        return _sorted(found), pointed
 
     def concepts(self, lines: list[bytes]) -> list[Violation]:
         """Results of the shapes on concepts, over what the notes say of concepts plus the schema."""
-        from rdflib import Graph
+        from .shacl_core import rdflib_term
 
-        data = Graph()
+        data = query_once_graph()
         for triple in self.schema:
             data.add(triple)
         for t in parse_ntriples(lines):
-            data.add((_term(t.subject), _term(t.predicate), _term(t.object)))
+            data.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
         return self._run(data, self.shared)
 
     def _run(self, data, shapes) -> list[Violation]:
@@ -118,22 +111,39 @@ class Shapes:
             out.append(Violation(str(report.value(result, sh.focusNode)), str(path) if path else None,
                                  str(report.value(result, sh.resultMessage)),
                                  str(report.value(result, sh.resultSeverity)).rsplit("#", 1)[-1]))
-        return sorted(out, key=lambda v: (v.severity, v.focus, v.message, v.path or ""))
+        return _sorted(out)
 
 
-def shared_lines(iri: str, lines: list[bytes]) -> list[bytes]:
-    """The lines of a note's graph the concept shapes look at: those about nodes that are neither the note's
-    own, another note, nor a source (concepts, in practice), ``vg:hasRisk`` left out (checked per note)."""
-    own = f"<{iri}".encode()
-    out = []
-    for line in lines:
-        if line.startswith(own) or line.startswith(_NOTE_BASE) or line.startswith(_SOURCE_BASE):
-            continue
-        subject_end = line.find(b" ")
-        if line[subject_end + 1:].startswith(_HAS_RISK):
-            continue
-        out.append(line)
-    return out
+def _sorted(found: list[Violation]) -> list[Violation]:
+    return sorted(found, key=lambda v: (v.severity, v.focus, v.message, v.path or ""))
+
+
+def _rdflib_graph(data):
+    """The rdflib graph of a note's ``shacl_core.NoteData`` (for the shapes pyshacl runs)."""
+    from rdflib import Graph, URIRef
+
+    graph = Graph()
+    add = graph.add
+    for s, props in data.out.items():
+        subject = URIRef(s)
+        for p, objects in props.items():
+            predicate = URIRef(p)
+            for o in objects:
+                add((subject, predicate, o))
+    return graph
+
+
+def shared_lines(iri: str, triples: list) -> list[str]:
+    """The N-Triples lines of a note's graph (its quads or triples) the concept shapes look at: those about
+    nodes that are neither the note's own, another note, nor a source (concepts, in practice), ``vg:hasRisk``
+    left out (checked per note)."""
+    import pyoxigraph as ox
+
+    keep = [getattr(t, "triple", t) for t in triples
+            if not t.subject.value.startswith((iri, _NOTE_BASE, _SOURCE_BASE)) and t.predicate.value != _HAS_RISK]
+    if not keep:
+        return []
+    return [line.decode() for line in ox.serialize(keep, format=ox.RdfFormat.N_TRIPLES).split(b"\n") if line]
 
 
 def pointed_classes() -> list[str]:
@@ -148,16 +158,30 @@ def pointed_classes() -> list[str]:
                    *(str(c) for c in schema.transitive_subjects(RDFS.subClassOf, concept))})
 
 
-def _term(t):
-    from rdflib import Literal, URIRef
+_ONCE = None
 
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        dt = t.datatype.value if t.datatype else None
-        if dt == "http://www.w3.org/2001/XMLSchema#string":
-            dt = None
-        return Literal(t.value, datatype=URIRef(dt) if dt else None)
-    raise ValueError(f"blank node in the vault graph: {t}")
+
+def query_once_graph():
+    """An empty rdflib graph that parses each SPARQL query text once: pyshacl hands a SPARQL constraint's
+    query text to the data graph again for each focus node, and rdflib parses it each time (~8 ms, the
+    shapes on concepts' main cost). The same parse (``prepareQuery`` with the graph's prefixes) is kept."""
+    global _ONCE
+    if _ONCE is None:
+        from rdflib import Graph
+        from rdflib.plugins.sparql import prepareQuery
+
+        class QueryOnceGraph(Graph):
+            def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
+                      use_store_provided=True, **kwargs):
+                if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+                    ns = initNs or dict(self.namespaces())
+                    key = (query_object, tuple(sorted((k, str(v)) for k, v in ns.items())))
+                    cache = self.__dict__.setdefault("_parsed", {})
+                    if key not in cache:
+                        cache[key] = prepareQuery(query_object, initNs=ns)
+                    query_object = cache[key]
+                return super().query(query_object, processor, result, initNs, initBindings, use_store_provided,
+                                     **kwargs)
+
+        _ONCE = QueryOnceGraph
+    return _ONCE()

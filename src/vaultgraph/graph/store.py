@@ -72,7 +72,7 @@ class LocalGraph:
     """The embedded store. Opened read-write by the indexer, read-only by everything else."""
 
     def __init__(self, root: Path, readonly: bool = False, name: str | None = None):
-        path = graph_dir(root, name)
+        path = self.path = graph_dir(root, name)
         if readonly:
             if not path.exists():
                 raise IndexMissing(f"{root} has no graph yet: run `kg index`")
@@ -169,6 +169,10 @@ class LocalGraph:
     def graph_ntriples(self, iri: str) -> bytes:
         """One named graph as N-Triples, written by Oxigraph itself (no Python object per triple)."""
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)) or b""
+
+    def graph_quads(self, iri: str) -> list[ox.Quad]:
+        """One named graph's quads (for a reader that wants the terms: no N-Triples to write and parse)."""
+        return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
 
     def instances(self, classes: list[str]) -> dict[str, set[str]]:
         """Node → which of ``classes`` the notes' graphs type it with (``?s rdf:type C``)."""

@@ -53,7 +53,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
             shared.update(row["shared"])
         else:
             todo[iri] = (path, key)
-    for i, (iri, (found, lines, pointed)) in enumerate(_validate_all(graph, list(todo), types), 1):
+    for i, (iri, (found, lines, pointed)) in enumerate(_validate_all(graph, list(todo), types, endpoint), 1):
         path, key = todo[iri]
         if key is not None:
             rows[path] = (key, _context(types, pointed), pointed, found, lines)
@@ -82,24 +82,28 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     return [ShapeResult(**r) for r in results], validated, len(names)
 
 
-def _validate_all(graph, iris: list[str], types: dict[str, set[str]]):
+def _validate_all(graph, iris: list[str], types: dict[str, set[str]], endpoint: str | None):
     """(IRI, (results, shared lines, pointed nodes)) of each note graph, in order. Past ``PARALLEL`` notes on
-    two processes (pyshacl is pure Python): this one reads the graphs, a few batches ahead of the workers."""
+    two processes (the checks are Python), each reading the notes it validates from the store the check
+    opened (a later index's state there is caught by ``_Saver``, which then stores nothing)."""
     import os
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
+    from ..graph.store import LocalGraph
+
     workers = min(2, os.cpu_count() or 1)
     if len(iris) < PARALLEL or workers < 2:
-        _init(types)
+        _init(types, graph)
         for iri in iris:
-            yield iri, _validate(iri, graph.graph_ntriples(iri))
+            yield iri, _validate(iri)
         return
+    source = (None, endpoint) if not isinstance(graph, LocalGraph) else (str(graph.path), None)
     batches = [iris[i:i + 32] for i in range(0, len(iris), 32)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(types,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(types, source)) as pool:
         pending = deque()
         for batch in batches:
-            pending.append((batch, pool.submit(_validate_batch, [(iri, graph.graph_ntriples(iri)) for iri in batch])))
+            pending.append((batch, pool.submit(_validate_batch, batch)))
             while len(pending) > 2 * workers:
                 done, future = pending.popleft()
                 yield from zip(done, future.result())
@@ -108,34 +112,36 @@ def _validate_all(graph, iris: list[str], types: dict[str, set[str]]):
             yield from zip(done, future.result())
 
 
-_SHAPES = None
+_SHAPES = _GRAPH = None
 
 
-def _init(types: dict[str, set[str]]) -> None:
-    global _SHAPES
-    _SHAPES = _shapes(types)
+def _init(types: dict[str, set[str]], graph) -> None:
+    global _SHAPES, _GRAPH
+    _SHAPES, _GRAPH = _shapes(types), graph
 
 
-def _init_worker(types: dict[str, set[str]]) -> None:
+def _init_worker(types: dict[str, set[str]], source: tuple[str | None, str | None]) -> None:
+    from ..graph.remote import RemoteGraph
+    from ..graph.store import LocalGraph
     from ..store.sqlite import release_inherited
 
     release_inherited()  # a forked worker: the parent's writer locks are not its own
-    _init(types)
+    path, endpoint = source
+    _init(types, RemoteGraph(endpoint) if path is None else LocalGraph(Path(path).parent.parent, readonly=True,
+                                                                       name=Path(path).name))
 
 
-def _validate_batch(notes: list[tuple[str, bytes]]) -> list:
-    return [_validate(iri, data) for iri, data in notes]
+def _validate_batch(iris: list[str]) -> list:
+    return [_validate(iri) for iri in iris]
 
 
-def _validate(iri: str, data: bytes) -> tuple[list[dict], list[str], list[str]]:
+def _validate(iri: str) -> tuple[list[dict], list[str], list[str]]:
     from ..graph.shapes import shared_lines
-    from ..graph.store import parse_ntriples
     from .checking import placed
 
-    lines = [line for line in data.split(b"\n") if line]
-    found, pointed = _SHAPES.note(lines)
-    return ([r.to_dict() for r in placed(found, parse_ntriples(lines) if found else ())],
-            [line.decode() for line in shared_lines(iri, lines)], sorted(pointed))
+    quads = _GRAPH.graph_quads(iri)
+    found, pointed = _SHAPES.note(quads)
+    return [r.to_dict() for r in placed(found, quads)], shared_lines(iri, quads), sorted(pointed)
 
 
 def _context(types: dict[str, set[str]], pointed: list[str]) -> str:
