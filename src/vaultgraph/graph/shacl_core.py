@@ -167,7 +167,7 @@ def rdflib_term(t):
     """The rdflib term of a pyoxigraph one, as the vault graph's rdflib form has always been (an
     ``xsd:string`` literal plain)."""
     if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
+        return _iri(t.value)
     if isinstance(t, ox.Literal):
         term = _LITERALS.get(t)
         if term is None:
@@ -225,7 +225,6 @@ class Core:
     def _compile(self, shape, stack: tuple) -> _Shape:
         from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
         from pyshacl.errors import ConstraintLoadWarning
-        from rdflib import URIRef
 
         if shape in stack or len(stack) > 10:
             raise Unsupported("recursion")
