@@ -5,9 +5,11 @@
 
 The texts are the passage texts of an indexed vault (``--vault``, read from its index; default: the demo vault,
 indexed into a temporary copy, its texts repeated with a counter so that each is new to the cache). Each round
-embeds the same texts into an empty embedding cache twice, once in this process (``--threads 1``, what a user
-who asks for one thread gets) and once with the workers ``kg index`` uses by default, in turns, so a burst of
-load on the machine hits both. Prints the medians, the ratio, and the load average.
+embeds the same texts into an empty embedding cache four times, in turns, so a burst of load on the machine hits
+all: in this process on one thread (``--threads 1``, what a user who asks for one thread gets) and on the model's
+own threads, on the two worker processes with the model as it is, and with its bulk variant (what a first build
+past ``BULK_ABOVE`` texts uses: bfloat16 where torch and the CPU have it). Prints the medians, the ratios, and the
+load average.
 """
 
 from __future__ import annotations
@@ -77,25 +79,30 @@ def main(argv: list[str] | None = None) -> int:
     import vaultgraph.index.embedding as embedding
 
     # the peers, in turns: one process on one thread (--threads 1); one process on the model's own threads, as
-    # before the workers (PARALLEL_ABOVE out of reach); the worker processes a first build uses now
-    figures: dict[str, list[float]] = {"one thread": [], "one process": [], "workers": []}
-    parallel_above = embedding.PARALLEL_ABOVE
+    # before the workers (PARALLEL_ABOVE out of reach); the worker processes a first build uses with the model
+    # as it is (BULK_ABOVE out of reach) and with its bulk variant (bfloat16 where torch and the CPU have it)
+    figures: dict[str, list[float]] = {"one thread": [], "one process": [], "workers": [], "bulk": []}
+    parallel_above, bulk_above = embedding.PARALLEL_ABOVE, embedding.BULK_ABOVE
     for _ in range(args.rounds):
-        for name, threads, above in (("one thread", 1, parallel_above), ("one process", None, 10**12),
-                                     ("workers", None, parallel_above)):
-            embedding.PARALLEL_ABOVE = above
+        for name, threads, above, bulk in (("one thread", 1, parallel_above, 10**12),
+                                           ("one process", None, 10**12, 10**12),
+                                           ("workers", None, parallel_above, 10**12),
+                                           ("bulk", None, parallel_above, 0)):
+            embedding.PARALLEL_ABOVE, embedding.BULK_ABOVE = above, bulk
             seconds, workers = embed_once(texts, args.model, threads)
-            assert (workers > 1) == (name == "workers"), (name, workers)
+            assert (workers > 1) == (name in ("workers", "bulk")), (name, workers)
             figures[name].append(seconds)
-    embedding.PARALLEL_ABOVE = parallel_above
+    embedding.PARALLEL_ABOVE, embedding.BULK_ABOVE = parallel_above, bulk_above
     medians = {name: statistics.median(values) for name, values in figures.items()}
     for name, label in (("one thread", "one process, one thread (--threads 1)"),
                         ("one process", "one process, the model's threads (before)"),
-                        ("workers", "worker processes (default now)")):
+                        ("workers", "worker processes, the model as it is"),
+                        ("bulk", "worker processes, the model's bulk variant")):
         print(f"  {label:<44} median {medians[name]:.1f} s  ({len(texts) / medians[name]:.0f} passages/s)  "
               f"{[round(v, 1) for v in figures[name]]}")
     print(f"  ratio: {medians['one process'] / medians['workers']:.2f}x faster with the workers than one process "
-          f"on the model's threads, {medians['one thread'] / medians['workers']:.2f}x than one thread")
+          f"on the model's threads, {medians['one thread'] / medians['workers']:.2f}x than one thread; the bulk "
+          f"variant {medians['workers'] / medians['bulk']:.2f}x faster than the model as it is on the workers")
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
