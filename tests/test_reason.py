@@ -276,8 +276,8 @@ def test_reasoning_is_read_from_the_index_and_updated_per_changed_note(demo_vaul
     assert not list((demo_vault / ".kg").glob("reason*.pickle"))  # nothing beside the index
     before = why(load(demo_vault), "QLoRA", "fine-tuning").to_dict()
     note = demo_vault / "methods" / "QLoRA.md"
-    note.write_text(note.read_text(encoding="utf-8") + "\n- QLoRA with paged optimizers degrades output diversity.\n",
-                    encoding="utf-8")
+    original = note.read_text(encoding="utf-8")
+    note.write_text(original + "\n- QLoRA with paged optimizers degrades output diversity.\n", encoding="utf-8")
     run_kg("index", str(demo_vault), cwd=demo_vault.parent)
     after = load(demo_vault)
     assert any("paged optimizers degrades" in r.text for r in claims_of(after, "QLoRA", kinds=None, inherited=False))
@@ -288,6 +288,14 @@ def test_reasoning_is_read_from_the_index_and_updated_per_changed_note(demo_vaul
     run_kg("index", str(demo_vault), "--rebuild", cwd=demo_vault.parent)
     assert _reasoning_tables(demo_vault) == incremental
     assert why(load(demo_vault), "QLoRA", "fine-tuning").to_dict() == before
+    # the claim taken out again: its edges go, and the degrees of their ends drop with them
+    note.write_text(original, encoding="utf-8")
+    run_kg("index", str(demo_vault), cwd=demo_vault.parent)
+    removed = _reasoning_tables(demo_vault)
+    assert len(removed["reason_edges"]) < len(incremental["reason_edges"])
+    assert dict(removed["reason_degree"]) != dict(incremental["reason_degree"])
+    run_kg("index", str(demo_vault), "--rebuild", cwd=demo_vault.parent)
+    assert _reasoning_tables(demo_vault) == removed
 
 
 # --- the seeds ------------------------------------------------------------------------------------
