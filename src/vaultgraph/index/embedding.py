@@ -73,7 +73,8 @@ def _embedded(embedder: Embedder, spec: str, chunks: list, workers: int, bulk: b
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("spawn")  # a fork would copy this process's threads and locks
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start, initargs=(spec, bulk)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start,
+                             initargs=(spec, bulk)) as pool:
         yield from pool.map(_embed_chunk, ([t for _, t in chunk] for chunk in chunks))
 
 
