@@ -110,6 +110,18 @@ def test_without_torch_or_bfloat16_the_model_is_its_own_bulk_variant(monkeypatch
     assert fake.for_bulk() is fake
 
 
+def test_a_torch_that_cannot_take_the_weights_leaves_the_numpy_model(monkeypatch):
+    from vaultgraph.index.embedders import get_embedder
+
+    def broken(self, model):
+        raise OSError("libtorch_cpu.so: cannot open shared object file")
+
+    monkeypatch.setattr(use_bf16, "matrix_bf16_supported", lambda: True)
+    monkeypatch.setattr(use_bf16.BF16Use, "__init__", broken)
+    model = get_embedder("use-multilingual", threads=1)
+    assert model.for_bulk() is model
+
+
 @needs_bf16
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: kg embeds in its own process")
 def test_a_large_first_embedding_uses_the_bulk_variant_on_the_workers(tmp_path, monkeypatch):

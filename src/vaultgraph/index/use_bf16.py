@@ -36,7 +36,7 @@ def matrix_bf16_supported() -> bool:
     """Whether torch is installed and this CPU multiplies bfloat16 matrices natively."""
     try:
         import torch
-    except ImportError:
+    except Exception:  # noqa: BLE001 - not installed, or installed but broken (a missing library): numpy then
         return False
     cpu = getattr(torch, "cpu", None)
     probes = [getattr(cpu, name, None) for name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported")]
@@ -50,7 +50,10 @@ def bulk_embedder(model) -> Embedder | None:
     """``model`` (a ``UseMultilingual``) computing in bfloat16, or ``None`` where that would not be faster."""
     if not matrix_bf16_supported():
         return None
-    return BF16Use(model)
+    try:
+        return BF16Use(model)
+    except Exception:  # noqa: BLE001 - a torch that cannot take the weights: the numpy model embeds as before
+        return None
 
 
 class BF16Use(Embedder):
