@@ -13,9 +13,11 @@ installed or the CPU has no bfloat16 matrix instructions (there bfloat16 would b
 the caller keeps the numpy model. Only the worker processes of a large first build import it
 (``index/embedding.py``): torch takes ~1 s to import, which a question or a small edit must not pay.
 
-Layout: sentences sorted by length, a batch padded to its longest (``_TOKEN_BUDGET`` padded tokens), each
+Layout: sentences sorted by length, a batch padded to its longest rounded up to ``_ROUND`` positions (so that
+batch shapes recur: oneDNN builds a kernel per new shape) and to at most ``_TOKEN_BUDGET`` padded tokens; each
 n-gram layer a 2-d convolution over the channels-last (sentence, position, channel) array: no gather, and a
-padded position is zeroed before every convolution, which is the numpy backend's per-sentence zero padding.
+padded position is zeroed before every convolution, which is the numpy backend's per-sentence zero padding. The
+last layer norm is folded into each sentence's sum of its tokens (``_normed_sum``): no 1,280-wide join.
 """
 
 from __future__ import annotations
