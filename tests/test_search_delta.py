@@ -209,3 +209,28 @@ def test_a_large_delta_adds_its_best_candidates_as_all_of_them_would():
         best = sorted(base + list(zip(rows[found].tolist(), scores[found].tolist())), key=lambda h: (-h[1], h[0]))[:k]
         assert best == every
         assert len(found) < n or n <= k
+
+
+def test_the_delta_postings_are_each_tokens_documents_and_term_frequencies():
+    import random
+    from collections import Counter
+
+    import numpy as np
+
+    from vaultgraph.index.delta import postings
+
+    rng = random.Random(3)
+    words = ["lora", "риск", "", "cot", "forgetting", "ранг", "x"]
+    documents = [[rng.choice(words) for _ in range(rng.randrange(0, 12))] for _ in range(300)] + [[], [""], ["a"]]
+    expected: dict[str, tuple[list[int], list[float]]] = {}
+    for i, tokens in enumerate(documents):
+        for token, tf in Counter(tokens).items():
+            if token:
+                expected.setdefault(token, ([], []))[0].append(i)
+                expected[token][1].append(float(tf))
+    found = postings(documents)
+    assert set(found) == set(expected) and "" not in found
+    for token, (docs, tfs) in expected.items():
+        assert found[token][0].tolist() == docs and found[token][1].tolist() == tfs
+        assert found[token][0].dtype == np.int64 and found[token][1].dtype == np.float64
+    assert postings([]) == {} and postings([[], [""]]) == {}

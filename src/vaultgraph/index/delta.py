@@ -13,7 +13,6 @@ where it would in a rebuilt index of the same base. Past ``COMPACT_SHARE`` of th
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,15 +91,7 @@ class Segments:
         self._dead_mask = np.zeros(len(lexical.rows), dtype=bool)  # … as a mask: no set lookup per question word
         self._dead_mask[self._dead_documents] = True
         self._dead_vectors = vectors.excluding(delta.dead) if vectors is not None else None
-        postings: dict[str, tuple[list[int], list[int]]] = {}  # token → (delta documents, term frequencies)
-        for i, tokens in enumerate(delta.tokens):
-            for t, tf in Counter(tokens).items():
-                if t:
-                    docs, tfs = postings.setdefault(t, ([], []))
-                    docs.append(i)
-                    tfs.append(tf)
-        self._postings = {t: (np.asarray(d, dtype=np.int64), np.asarray(f, dtype=np.float64))
-                          for t, (d, f) in postings.items()}  # a token's delta document frequency: len(docs)
+        self._postings = postings(delta.tokens)  # a token's delta document frequency: len(docs)
         lengths = np.asarray([len(t) for t in delta.tokens], dtype=np.float64)
         avgdl = lexical.stats()[1]
         self._norm = K1 * ((1 - B) + B * lengths / (avgdl or 1.0))  # BM25's length term of each delta document
@@ -195,6 +186,26 @@ class Segments:
             hits += zip(self.delta.rows[found].tolist(), scores[found].tolist())
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
+
+
+def postings(documents: list[list[str]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """token → (the documents holding it, ascending; its term frequency in each, float64), the empty token left
+    out. One pass numbers the tokens, one sort of (token, document) keys counts them: a server reloads this after
+    every edit, and a Counter per document took ~0.1 s for a delta of 9,000 passages."""
+    numbers: dict[str, int] = {}
+    flat = np.fromiter((numbers.setdefault(t, len(numbers)) for tokens in documents for t in tokens), dtype=np.int64)
+    if not len(flat):
+        return {}
+    n = len(documents)
+    document = np.repeat(np.arange(n, dtype=np.int64), [len(tokens) for tokens in documents])
+    keys, counts = np.unique(flat * n + document, return_counts=True)  # sorted by token number, then document
+    token, docs = np.divmod(keys, n)
+    starts = np.flatnonzero(np.r_[True, token[1:] != token[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    names = list(numbers)
+    tfs = counts.astype(np.float64)
+    return {names[token[a]]: (docs[a:b], tfs[a:b]) for a, b in zip(starts.tolist(), ends.tolist())
+            if names[token[a]]}
 
 
 def _best(scores: np.ndarray, k: int) -> np.ndarray:
