@@ -7,7 +7,7 @@ large vault spends most of its time here, on one core of two: past ``PARALLEL_AB
 process writes what they return. The chunks are the ones one process would embed, each on one thread, so the
 vectors are the same bits either way (``tests/test_embedding_workers.py``). Past ``BULK_ABOVE`` texts (a first
 build of a large vault) the workers embed with the model's ``for_bulk`` variant: the default model in bfloat16
-on the CPU's matrix units where torch and such a CPU are there (``index/use_bf16.py``, ~3x faster, vectors
+on the CPU's matrix units where torch and such a CPU are there (``index/use_bf16.py``, ~2x faster, vectors
 within a cosine of 0.9999 of the others); below it no worker pays for importing torch.
 
 A model that is instant (the fake one of the tests) or a user's ``--threads`` keeps to this process: the

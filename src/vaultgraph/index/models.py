@@ -105,7 +105,7 @@ class UseMultilingual(Embedder):
         return _normalised(self._use.encode(list(texts)), len(texts), self.dim)
 
     def for_bulk(self) -> Embedder:
-        # bfloat16 matrix products through torch where the CPU has them (index/use_bf16.py): ~3x faster
+        # bfloat16 matrix products through torch where the CPU has them (index/use_bf16.py): ~2x faster on the workers
         from .use_bf16 import bulk_embedder
 
         return bulk_embedder(self) or self
