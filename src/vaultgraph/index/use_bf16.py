@@ -127,7 +127,6 @@ class BF16Use(Embedder):
         z = torch.tanh(y1 @ p3 + torch.relu(y1 @ d2) @ d3)
         return F.normalize(z, dim=1, eps=float(np.sqrt(self._eps))).numpy()
 
-
     def _normed_sum(self, parts, mask, flens):
         """Each sentence's sum over its tokens of the layer-normed features ``parts`` joined, without joining
         them: sum_t LN(f_t) = g * (sum_t w_t f_t - sum_t w_t mu_t) + len * b, with w_t = mask_t / sigma_t."""
