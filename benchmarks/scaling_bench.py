@@ -7,8 +7,9 @@ exponent of each stage, and a projection to 100,000 notes naming what would then
 Each size is a fresh vault (``vaultgen``, seed 1) indexed from nothing (no embedding cache) in a process of
 its own, so that each peak is that size's alone: the process's own peak and its workers' (parsing, embedding).
 "RSS at STAGE" is the index process's highest sampled RSS (every 0.2 s) during that stage.
-"answerable" is when the first transaction committed: from then on `kg ask` answers (from words and the graph
-when the vectors come in a second transaction). The exponent ``b`` of a stage is the least-squares slope of log(seconds) on log(notes): 1 is linear. The
+"answerable" is when the first transaction committed: from then on `kg ask` answers (from a first slice of the
+notes when the vault is larger than one, from words and the graph when the vectors come in a later transaction).
+The exponent ``b`` of a stage is the least-squares slope of log(seconds) on log(notes): 1 is linear. The
 projection extrapolates each stage from the largest size measured with its own exponent, which is only as good
 as the sizes are far apart: say which were measured when quoting it.
 """
@@ -24,9 +25,11 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# the first transaction's stages, then (when the vectors came in a second one: ``vectors.``) the second's; a vault
+# the first transaction's stages (of a first slice of the notes when the vault is larger than one: ``rest.`` is
+# the rest's), then (when the vectors came in a transaction of their own: ``vectors.``) the last one's; a vault
 # below ``DEFER_ABOVE`` missing vectors embeds within the first (search.embed, search.faiss)
 STAGES = ("list", "parse", "resolve", "graph", "search.bm25", "search.embed", "search.faiss", "search", "commit",
+          "rest.parse", "rest.resolve", "rest.graph", "rest.search", "rest.commit",
           "vectors.search.embed", "vectors.search.bm25", "vectors.search.faiss", "vectors.search")
 _CHILD = """
 import json, resource, sys, threading, time
@@ -59,9 +62,9 @@ LAPS = ("list", "parse", "resolve", "graph", "search", "commit")  # one transact
 
 def peak_by_stage(run: dict) -> dict[str, float]:
     """The index process's highest sampled RSS during each stage (the stages laid end to end from the start: the
-    first transaction's, then the ``vectors.`` one's)."""
+    first transaction's, then the ``rest.`` and ``vectors.`` ones')."""
     out, start = {}, 0.0
-    for stage in (*LAPS, *(f"vectors.{lap}" for lap in LAPS)):
+    for stage in (*LAPS, *(f"{then}.{lap}" for then in ("rest", "vectors") for lap in LAPS)):
         seconds = run["stages"].get(stage)
         if seconds is None:
             continue

@@ -45,6 +45,30 @@ def fixture_vault(root: Path, notes: dict[str, str]) -> Path:
     return root
 
 
+INDEX_TABLES = {  # what an index holds, table by table, in a form two indexes compare by
+    "passages": "SELECT id, path, line, end_line, heading, field, kinds, role, text, context, about, affects, "
+                "involves, direction, cost, sources, author, weight, topic, position, origin, digest FROM passages",
+    "passage_concepts": "SELECT p.id, c.concept, c.rel, c.kinds, c.field FROM passage_concepts c "
+                        "JOIN passages p ON p.row = c.row",
+    "relations": "SELECT path, src, rel, dst FROM relations",
+    "claim_order": "SELECT p.id, o.nav, o.rk, o.skey FROM claim_order o JOIN passages p ON p.row = o.row",
+    "terms": "SELECT * FROM terms",
+    "reason_contrib": "SELECT * FROM reason_contrib",
+    "reason_edges": "SELECT * FROM reason_edges",
+    "reason_degree": "SELECT * FROM reason_degree",
+    "notes": "SELECT path, status, reason, graph_key FROM notes",
+}
+
+
+def observed(vault):
+    """The index's tables (``INDEX_TABLES``, rows sorted) and its graph as N-Triples (``kg export``)."""
+    import sqlite3
+
+    with sqlite3.connect(vault / ".kg" / "index.sqlite") as conn:
+        tables = {name: sorted(map(repr, conn.execute(sql))) for name, sql in INDEX_TABLES.items()}
+    return tables, run_kg("export", "--vault", str(vault), "--format", "nt").stdout
+
+
 @pytest.fixture(autouse=True)
 def fake_embedder_by_default(monkeypatch):
     """Index with the deterministic fake embedder unless a test names a model (the real one is slow to

@@ -2,32 +2,11 @@
 gives, table for table and triple for triple (service/per_note.py)."""
 
 import shutil
-import sqlite3
 
-from conftest import run_kg
+from conftest import INDEX_TABLES as TABLES, observed
 
 from vaultgraph.service import per_note
 from vaultgraph.service.indexing import index_vault
-
-TABLES = {
-    "passages": "SELECT id, path, line, end_line, heading, field, kinds, role, text, context, about, affects, "
-                "involves, direction, cost, sources, author, weight, topic, position, origin, digest FROM passages",
-    "passage_concepts": "SELECT p.id, c.concept, c.rel, c.kinds, c.field FROM passage_concepts c "
-                        "JOIN passages p ON p.row = c.row",
-    "relations": "SELECT path, src, rel, dst FROM relations",
-    "claim_order": "SELECT p.id, o.nav, o.rk, o.skey FROM claim_order o JOIN passages p ON p.row = o.row",
-    "terms": "SELECT * FROM terms",
-    "reason_contrib": "SELECT * FROM reason_contrib",
-    "reason_edges": "SELECT * FROM reason_edges",
-    "reason_degree": "SELECT * FROM reason_degree",
-    "notes": "SELECT path, status, reason, graph_key FROM notes",
-}
-
-
-def observed(vault):
-    with sqlite3.connect(vault / ".kg" / "index.sqlite") as conn:
-        tables = {name: sorted(map(repr, conn.execute(sql))) for name, sql in TABLES.items()}
-    return tables, run_kg("export", "--vault", str(vault), "--format", "nt").stdout
 
 
 def test_workers_build_the_same_index_as_one_process(demo_vault, tmp_path, monkeypatch):

@@ -32,8 +32,9 @@ def run_index(root: Path, quiet: bool = False, workers: int | None = None, endpo
             bar.update(tasks[stage], completed=done, total=total)
 
         def answerable(first) -> None:
-            bar.console.print(f"answerable now, from words and the graph ({first.seconds:.1f} s): `kg ask` works "
-                              f"while {first.search.pending:,} passages are embedded")
+            from ..service.reports import answerable_now
+
+            bar.console.print(f"`kg ask` works now: {answerable_now(first)}")
 
         return index_vault(root, progress=progress, workers=workers, endpoint=endpoint, model=model, threads=threads,
                            rebuild=rebuild, on_answerable=answerable)
@@ -89,8 +90,8 @@ def index(
         dense = f"vectors by {s.model} ({s.embedded} embedded{on}, the rest cached)" if s.model else "no vectors"
         out.print(f"search: {s.passages} passages, {dense}{'' if s.rebuilt else ', unchanged'}")
         if report.answerable_after is not None:
-            out.print(f"answerable after {report.answerable_after:.1f} s (words and the graph), "
-                      f"vectors {report.seconds - report.answerable_after:.1f} s later")
+            out.print(f"answerable after {report.answerable_after:.1f} s, the whole index "
+                      f"{report.seconds - report.answerable_after:.1f} s later")
         if s.reason:
             out.print(f"[yellow]{safe(s.reason)}[/]")
         if s.warning:
@@ -118,6 +119,9 @@ def status(vault: VaultOption = None, json_out: JsonOption = False,
     out.print(f"notes: {data['notes']}  parsed: {data['parsed']} ({data['with_warnings']} with warnings)  "
               f"skipped: {data['skipped']}  failed: {data['failed']}")
     out.print(f"changed since: {len(data['stale'])} stale, {len(data['new'])} new, {len(data['deleted'])} deleted")
+    if data["search"]["notes_pending"]:
+        out.print(f"[yellow]a first index answers from its most recently modified notes: "
+                  f"{data['search']['notes_pending']} others are not indexed yet (`kg index` adds them)[/]")
     out.print(f"links: {data['links']}  unresolved: {len(data['unresolved_links'])}")
     terms = data["terms"]
     out.print(f"learned terms: {terms['distinct']} distinct ("

@@ -109,9 +109,10 @@ def _first_index_events(say, warm):
     """What ``kg serve`` says of its first index, and the warm vault reloaded when it ends."""
     from ..service.first_index import FirstIndexEvents
 
+    from ..service.reports import answerable_now
+
     def answerable(report) -> None:
-        say(f"kg serve: answering from words and the graph after {report.seconds:.1f} s; "
-            f"{report.search.pending:,} passages are being embedded")
+        say(f"kg serve: {answerable_now(report)}")
 
     def done(report) -> None:
         say(f"kg serve: {report.notes} notes indexed ({report.parsed} parsed) in {report.seconds:.2f} s")

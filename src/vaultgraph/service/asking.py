@@ -85,6 +85,7 @@ class Searcher:
         self._embedder_id: str | None = None
         self.notices: list[str] = []
         self.pending = 0  # passages whose vectors an index run has yet to write (index.build.DEFER_ABOVE)
+        self.pending_notes = 0  # notes a first index's first slice left for its next transaction (indexing.Slice)
         self.timings: dict[str, float] = {}
         _limit_blas(threads)
 
@@ -126,6 +127,7 @@ class Searcher:
 
             self._concepts, self._concepts_key = cached_concept_index(self.root, self.conn, key), key
         self.pending = int(meta.get("vectors_pending") or 0)
+        self.pending_notes = int(meta.get("notes_pending") or 0)
         if generation == self.generation:
             return
         if why := search_damage(self.root, meta):
@@ -190,6 +192,10 @@ class Searcher:
         notices = [*self.notices, *found.notices]  # the loaded index's, then this question's own
         if not plain and len(entities) >= 2 and intent in ("comparison", "explanation"):
             comparison, explanation = self._reason(intent, entities, notices)
+        if self.pending_notes:
+            notices.append(f"{self.pending_notes:,} notes are not indexed yet (a first index answers from the most "
+                           "recently modified notes first; `kg index` is adding the others, or was stopped: run it "
+                           "again): answers come from the notes indexed so far")
         if self.pending:
             notices.append(f"{self.pending:,} passages have no vectors yet (`kg index` is computing them, or was "
                            "stopped: run it again): answers come from words and the graph")

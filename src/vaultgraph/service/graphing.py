@@ -32,17 +32,17 @@ from .signature import WHY_FULL, signature, signature_parts
 
 def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], removed: list[str],
                  meta: dict[str, str], progress=None, endpoint: str | None = None,
-                 affected: set[str] = frozenset(), concepts_same: bool = False, force: bool = False,
+                 affected: set[str] = frozenset(), concepts_same: bool = False, force: str | None = None,
                  workers: int | None = None) -> GraphReport:
     """Extract the notes parsed this run and the ``affected`` ones (whose links now resolve differently),
     or every note when the signature changed; replace their named graphs and passages. ``concepts_same``:
-    no note that defines a concept changed, so the concepts digest of the last run stands. ``force``: every
-    note extracted again, as when the signature changes. ``workers``: processes making many notes' products
-    (``per_note.made_many``)."""
+    no note that defines a concept changed, so the concepts digest of the last run stands. ``force``: why every
+    note is extracted again (and a local store bulk-loaded anew), as when the signature changes. ``workers``:
+    processes making many notes' products (``per_note.made_many``)."""
     journal.sync(root, conn, meta)  # a killed run's committed changes reach the store first
     parts = signature_parts(conn, endpoint, meta.get("concepts_digest") if concepts_same else None)
     sig = signature(conn, endpoint, parts)
-    full = meta.get("graph_signature") != sig or force
+    full = meta.get("graph_signature") != sig or bool(force)
     if not (full or removed or affected or parsed):
         if endpoint is None:
             collect_garbage(root, keep={meta.get("graph_dir", GRAPH)})
@@ -51,9 +51,9 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
         return GraphReport(0, 0, 0, 0, False)  # nothing to do: not even opening the store
     reason = None
     if full:
-        reason = "; ".join(why for key, why in WHY_FULL.items() if meta.get(key) not in (None, parts[key])) \
-            or ("first index" if "graph_signature" not in meta else "a rebuild was asked" if force
-                else "the index was written by another kg")
+        reason = force or "; ".join(why for key, why in WHY_FULL.items()
+                                    if meta.get(key) not in (None, parts[key])) \
+            or ("first index" if "graph_signature" not in meta else "the index was written by another kg")
     state = journal.next_state(conn, meta)
     # A full local rebuild bulk-loads a fresh store folder, named at commit; every other change is journaled
     # and applied once the index commits (journal.py)

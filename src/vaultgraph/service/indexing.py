@@ -33,6 +33,32 @@ PARALLEL_THRESHOLD = 64
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
+@dataclass(frozen=True)
+class Slice:
+    """How much of a large vault a first index commits before the rest (``index_vault``): up to ``notes`` notes
+    and ``size`` bytes, the most recently modified first (what the user works on), at least one."""
+
+    notes: int
+    size: int
+
+    def split(self, files: list[VaultFile]) -> tuple[list[VaultFile], list[VaultFile]]:
+        """(the slice, the rest) of ``files``; the slice is all of them when they fit."""
+        if len(files) <= self.notes and sum(f.size for f in files) <= self.size:
+            return files, []
+        recent = sorted(files, key=lambda f: (-f.mtime_ns, f.path))
+        taken = total = 0
+        for f in recent:
+            if taken and (taken >= self.notes or total + f.size > self.size):
+                break
+            taken, total = taken + 1, total + f.size
+        return recent[:taken], recent[taken:]
+
+
+# ~20 s on two cores (a 10,000-note generated vault answered from its first 1,000 after 18.4 s, its whole first
+# index 6.6% longer than one without a slice): the vault answers within a minute whatever its size
+FIRST_SLICE = Slice(notes=1_000, size=6 * 2**20)
+
+
 class _Known(NamedTuple):
     """What the index holds of a note, to tell whether it changed."""
 
@@ -127,7 +153,8 @@ def parse_many(root: Path, files: list[VaultFile], progress: Progress | None = N
 def index_vault(root: Path, progress: Progress | None = None, workers: int | None = None,
                 endpoint: str | None = None, model: str | None = None, threads: int | None = None,
                 rebuild: bool = False, defer_vectors_above: int | None = DEFER_ABOVE,
-                on_answerable: Callable[[IndexReport], None] | None = None) -> IndexReport:
+                on_answerable: Callable[[IndexReport], None] | None = None,
+                first_slice: Slice | None = FIRST_SLICE) -> IndexReport:
     """Parse what changed, resolve every link, and bring the graph (local, or ``endpoint``) and the
     search index (passages, BM25, vectors of ``model``: default the model the index already uses) up to date.
     ``rebuild``: every note parsed, extracted and indexed again (in one transaction: readers keep the old
@@ -136,24 +163,44 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
     A new search base missing more than ``defer_vectors_above`` vectors (None: never) is committed first without
     them, so the vault answers from words and the graph at once (``on_answerable`` is then called with that
     run's report); the vectors are computed next, in a second transaction. Stopped in between, the index
-    answers as it is, and the next run computes what is missing."""
-    first = _index_or_rebuild(root, progress, workers, endpoint, model, threads, rebuild, defer_vectors_above)
+    answers as it is, and the next run computes what is missing.
+
+    A first index of a vault larger than ``first_slice`` (None: never sliced) commits a first slice of its notes
+    alone, the most recently modified ones, so that the vault answers within a minute whatever its size; the rest
+    of the notes follow in the next transaction (with one bulk build of the graph), then the vectors. Questions
+    asked meanwhile say how many notes are not indexed yet (``meta["notes_pending"]``)."""
+    args = (root, progress, workers, endpoint, model, threads)
+    first = _index_or_rebuild(*args, rebuild, defer_vectors_above, first_slice)
+    answered = None
+    if first.pending_notes:
+        answered = first
+        if on_answerable is not None:
+            on_answerable(first)
+        release_memory()
+        first = _joined(first, _index_or_rebuild(*args, False, defer_vectors_above), "rest.")
     if not (first.search and first.search.pending):
         return first
-    if on_answerable is not None:
+    if on_answerable is not None and answered is None:
         on_answerable(first)
     release_memory()  # the first transaction's records: the vectors' run starts from what it needs
-    second = _index_or_rebuild(root, progress, workers, endpoint, model, threads, False, None)
-    return replace(second, parsed=first.parsed + second.parsed, reused=first.reused, reason=first.reason,
-                   graph=first.graph, seconds=first.seconds + second.seconds, answerable_after=first.seconds,
-                   stages={**(first.stages or {}), **{f"vectors.{k}": v for k, v in (second.stages or {}).items()}})
+    return _joined(first, _index_or_rebuild(*args, False, None), "vectors.")
+
+
+def _joined(earlier: IndexReport, later: IndexReport, prefix: str) -> IndexReport:
+    """The report of two transactions of one run: ``later``'s counts (the index as it now is), the notes parsed by
+    either, the graph of the one that extracted notes, and the stages of ``later`` under ``prefix``."""
+    graph = later.graph if later.graph and later.graph.extracted else earlier.graph
+    return replace(later, parsed=earlier.parsed + later.parsed, reused=max(0, later.reused - earlier.parsed),
+                   reason=earlier.reason or later.reason, graph=graph, seconds=earlier.seconds + later.seconds,
+                   answerable_after=earlier.answerable_after or earlier.seconds,
+                   stages={**(earlier.stages or {}), **{prefix + k: v for k, v in (later.stages or {}).items()}})
 
 
 def _index_or_rebuild(root: Path, progress, workers, endpoint, model, threads, rebuild: bool,
-                      defer: int | None) -> IndexReport:
+                      defer: int | None, first_slice: Slice | None = None) -> IndexReport:
     args = (root, progress, workers, endpoint, model, threads)
     try:
-        return _index(*args, rebuild=rebuild, defer=defer)
+        return _index(*args, rebuild=rebuild, defer=defer, first_slice=first_slice)
     except sqlite3.DatabaseError as exc:
         if getattr(exc, "sqlite_errorname", "") not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
             raise  # locked, full disk, … : not damage, nothing to delete
@@ -165,7 +212,7 @@ def _index_or_rebuild(root: Path, progress, workers, endpoint, model, threads, r
 
 
 def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: bool,
-           fresh: str | None = None, defer: int | None = None) -> IndexReport:
+           fresh: str | None = None, defer: int | None = None, first_slice: Slice | None = None) -> IndexReport:
     started = time.perf_counter()
     clock = Clock()
     root = root.resolve()
@@ -186,6 +233,11 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
                         and known[p].mtime_ns == f.mtime_ns and known[p].status not in ("failed", "retry"))]
         todo = _drop_unchanged_bytes(root, conn, todo, known if same_parser else {})
         removed = [p for p in known if p not in notes]
+        rest = int(meta.get("notes_pending") or 0) > 0  # the notes a first slice left: one bulk build of the graph
+        later: list[VaultFile] = []
+        if first_slice is not None and not known and not rebuild:
+            todo, later = first_slice.split(todo)
+            defer = 0 if later else defer  # the slice answers from words and the graph: its vectors come last
         clock.lap("list")
         outcomes = parse_many(root, todo, progress, workers)
         clock.lap("parse")
@@ -226,13 +278,14 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
             (known[p].ntype or "").lower() in METHOD_TYPES for p in changed if p in known
         ) and not any(note_type(o.note) in METHOD_TYPES for o in outcomes)
         graph = update_graph(root, conn, names, {o.path: o.note for o in outcomes}, removed, meta, progress, endpoint,
-                             affected=affected - set(changed), concepts_same=concepts_same, force=rebuild,
-                             workers=workers)
+                             affected=affected - set(changed), concepts_same=concepts_same, workers=workers,
+                             force="a rebuild was asked" if rebuild else "the rest of a first index" if rest else None)
         clock.lap("graph")
         search = refresh_search(root, conn, meta, changed=bool(graph.extracted or removed or outcomes),
                                 model=model, progress=progress, threads=threads, force=rebuild, defer_above=defer)
         clock.lap("search")
-        meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time())})
+        meta.update({"parser_version": PARSER_VERSION, "indexed_at": str(time.time()),
+                     "notes_pending": str(len(later))})
         set_meta(conn, meta)
         counts, limited = note_counts(conn)
         repaired = sum(1 for o in outcomes if o.note and o.note.repairs)
@@ -242,10 +295,10 @@ def _index(root: Path, progress, workers, endpoint, model, threads, rebuild: boo
     reason = fresh or ("a rebuild was asked: every note is parsed, extracted and indexed again" if rebuild else None)
     if reason is None and not same_parser and known:
         reason = "the parser changed: every note is parsed again"
-    return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes), len(removed),
+    return IndexReport(str(root), len(notes), len(outcomes), len(notes) - len(outcomes) - len(later), len(removed),
                        counts.get("failed", 0), counts.get("skipped", 0) + len(listing.skipped), len(attachments),
                        links, unresolved, repaired, warnings, time.perf_counter() - started, graph, search, stages,
-                       reason, limited)
+                       reason, limited, pending_notes=len(later))
 
 
 def _drop_unchanged_bytes(root: Path, conn, todo: list[VaultFile], known) -> list[VaultFile]:

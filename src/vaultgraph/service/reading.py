@@ -122,7 +122,8 @@ def status(root: Path) -> dict:
         "terms": terms,
         "search": {"passages": passages, "model": meta.get("model_spec") if meta.get("model_id") else None,
                    "model_id": meta.get("model_id") or None, "generation": meta.get("search_generation"),
-                   "base": meta.get("search_base"), "vectors_pending": int(meta.get("vectors_pending") or 0)},
+                   "base": meta.get("search_base"), "vectors_pending": int(meta.get("vectors_pending") or 0),
+                   "notes_pending": int(meta.get("notes_pending") or 0)},
     }
 
 

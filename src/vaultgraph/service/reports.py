@@ -44,6 +44,7 @@ class IndexReport:
     reason: str | None = None  # why every note was parsed again
     limited: tuple[tuple[str, str], ...] = ()  # (path, reason) of notes indexed only as far as a limit of one note
     answerable_after: float | None = None  # seconds until the vault answered, when its vectors came later
+    pending_notes: int = 0  # notes a first index's first slice left for its next transaction (``Slice``)
 
 
 class Clock:
@@ -86,11 +87,23 @@ def tally(rows) -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     return counts, tuple(sorted(limited))  # paths are unique: in path order
 
 
+def answerable_now(report: IndexReport) -> str:
+    """What the first transaction of a large first index (``IndexReport.pending_notes``, ``SearchReport.pending``)
+    leaves to come while the vault already answers, for the CLI and the servers to say."""
+    pending = report.search.pending if report.search else 0
+    if report.pending_notes:
+        done = report.notes - report.pending_notes
+        return (f"answering from the {done:,} most recently modified notes of {report.notes:,} after "
+                f"{report.seconds:.1f} s; the other {report.pending_notes:,} are being indexed, then the vectors "
+                "computed")
+    return f"answering from words and the graph after {report.seconds:.1f} s; {pending:,} passages are being embedded"
+
+
 def report_dict(report: IndexReport) -> dict:
     from ..model import to_dict  # the records' module (10 ms): only for --json
 
     return to_dict(report)
 
 
-__all__ = ["LIMITED", "Clock", "GraphReport", "IndexReport", "SearchReport", "link_counts", "note_counts",
-           "report_dict", "tally"]
+__all__ = ["LIMITED", "Clock", "GraphReport", "IndexReport", "SearchReport", "answerable_now", "link_counts",
+           "note_counts", "report_dict", "tally"]

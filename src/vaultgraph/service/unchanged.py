@@ -8,8 +8,8 @@ checks what ``indexing._index`` would act on with the standard library alone, in
   attachments (sizes and mtimes too) and the same skipped files with the same reasons;
 * the versions the index was written with (parser; the graph signature: extraction rules, schema, reasoning,
   store, and the concepts' digest, which stands while no note changed), its names key;
-* nothing left to do by a run before: the graph journal applied, no vectors pending, the concepts cache
-  present, the search files whole, the embedding cache not damaged;
+* nothing left to do by a run before: no notes a first slice left, the graph journal applied, no vectors
+  pending, the concepts cache present, the search files whole, the embedding cache not damaged;
 * the embedding model asked is the index's, and no ``--rebuild``.
 
 It deletes what a full run deletes whatever it finds (store folders and search generations the index no
@@ -79,7 +79,8 @@ def unchanged_report(root: Path, endpoint: str | None = None, model: str | None 
 def _same_listing(conn, listing: Listing, meta: dict[str, str]) -> tuple[dict[str, int], tuple[tuple[str, str], ...]]:
     """The vault lists as the index recorded it, and the parser is the one that read it; the notes' counts
     (``reports.note_counts``), from the same pass over the notes table."""
-    if meta.get("parser_version") != PARSER_VERSION or "names_key" not in meta:
+    if meta.get("parser_version") != PARSER_VERSION or "names_key" not in meta \
+            or int(meta.get("notes_pending") or 0):  # a first index's first slice: the rest is to do
         raise _Work
     cursor = conn.cursor()
     cursor.row_factory = None
