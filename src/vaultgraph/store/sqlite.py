@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS claim_order (  -- reason/cells.py: each claim's place
 );
 CREATE TABLE IF NOT EXISTS passage_graveyard (row INTEGER PRIMARY KEY);  -- deleted since the search base
 CREATE TABLE IF NOT EXISTS relations (path TEXT NOT NULL, src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS relations_src ON relations(src);
+DROP INDEX IF EXISTS relations_src;  -- the one below starts with src
+CREATE INDEX IF NOT EXISTS relations_src_rel ON relations(src, rel, path, dst);  -- a source's label: one seek
 CREATE INDEX IF NOT EXISTS relations_dst ON relations(dst);
 CREATE INDEX IF NOT EXISTS relations_path ON relations(path);
 CREATE TABLE IF NOT EXISTS terms (  -- the vault's own vocabulary (index/terms.py)
