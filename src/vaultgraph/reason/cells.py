@@ -86,16 +86,39 @@ def rels_of(scheme: str) -> tuple[str, ...]:
     return ("about", *(("affects",) if scheme == "capability" else ()), *(("involves",) if scheme == "phenomenon" else ()))
 
 
-def own_rows(concept: str, scheme: str) -> tuple[str, list]:
-    """SQL selecting the passage rows of a concept's own claims (``comparison.own_claims``), and its parameters."""
+def own_rows(concept: str, scheme: str, kind: str | None = None) -> tuple[str, list]:
+    """SQL selecting the passage rows of a concept's own claims (``comparison.own_claims``), and its parameters;
+    with ``kind``, of those naming it in ``passage_concepts`` only the claims of that kind (its rows carry the
+    claim's kinds: a hub's claims of other kinds are never read from ``passages``)."""
     rels = rels_of(scheme)
     q = f"SELECT row FROM passage_concepts WHERE concept = ? AND field = 'claim' AND rel IN ({','.join('?' * len(rels))})"
     args: list = [concept, *rels]
+    if kind is not None:
+        q += " AND instr(kinds, ?)"
+        args.append(kind)
     if scheme == "phenomenon":  # a solution mitigating "concept:X" involves X (records.claims_naming)
         q += (" UNION SELECT row FROM passages WHERE field = 'claim' AND id IN "
               "(SELECT src FROM relations WHERE rel = 'mitigates' AND dst = ?)")
         args.append("concept:" + concept)
     return q, args
+
+
+def named_by(concepts: list[tuple[str, str]], p: str) -> tuple[str, list]:
+    """SQL true when passage ``p`` is one of the own claims (``own_rows``) of any of these ``(concept, scheme)``,
+    read per passage through its concept rows (and its relations, for a phenomenon): cheaper than listing a hub's
+    tens of thousands of rows when few passages are asked about. Its parameters follow."""
+    tests, args = [], []
+    for concept, scheme in concepts:
+        rels = rels_of(scheme)
+        tests.append(f"(x.concept = ? AND x.rel IN ({','.join('?' * len(rels))}))")
+        args += [concept, *rels]
+    q = f"EXISTS (SELECT 1 FROM passage_concepts x WHERE x.row = {p}.row AND x.field = 'claim' AND ({' OR '.join(tests)}))"
+    for concept, scheme in concepts:
+        if scheme == "phenomenon":
+            q += (f" OR {p}.field = 'claim' AND EXISTS (SELECT 1 FROM relations r WHERE r.src = {p}.id "
+                  "AND r.rel = 'mitigates' AND r.dst = ?)")
+            args.append("concept:" + concept)
+    return f"({q})", args
 
 
 def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]], saved: frozenset[str],
@@ -121,17 +144,15 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
         "SELECT 'mitigations', '', m.skey, m.ok, m.row FROM mit m",
     ]
     args: list = [*own_args, saved_json, saved_json]
-    before: list[tuple[str, list]] = [(own_q, own_args)]
     for i, (concept, scheme) in enumerate(ancestors):
-        q, a = own_rows(concept, scheme)
-        excluded = " UNION ".join(b for b, _ in before)
+        q, a = own_rows(concept, scheme, "risk")
+        excluded, excluded_args = named_by([method, *ancestors[:i]], "p")  # an ancestor further up repeats none
         parts.append(
             f"SELECT 'inherited risks', '{i}', c.skey || char(1) || {sql(DIRECTION, 'p')}, "
             f"printf('%04d', {i}) || '0' || c.rk, p.row FROM passages p JOIN claim_order c ON c.row = p.row "
             f"WHERE p.field = 'claim' AND p.row IN ({q}) "
-            f"AND p.row NOT IN ({excluded}) AND {has('risk', 'p')} AND NOT c.nav AND {sql(NOT_SAVED, 'p')}")
-        args += [*a, *(x for _, b in before for x in b), saved_json]
-        before.append((q, a))
+            f"AND NOT {excluded} AND {has('risk', 'p')} AND NOT c.nav AND {sql(NOT_SAVED, 'p')}")
+        args += [*a, *excluded_args, saved_json]
     unlimited = -1 if limit is None else limit
     query = f"""
 WITH own AS MATERIALIZED (
