@@ -112,7 +112,8 @@ def named_by(concepts: list[tuple[str, str]], p: str) -> tuple[str, list]:
         rels = rels_of(scheme)
         tests.append(f"(x.concept = ? AND x.rel IN ({','.join('?' * len(rels))}))")
         args += [concept, *rels]
-    q = f"EXISTS (SELECT 1 FROM passage_concepts x WHERE x.row = {p}.row AND x.field = 'claim' AND ({' OR '.join(tests)}))"
+    q = (f"EXISTS (SELECT 1 FROM passage_concepts x WHERE x.row = {p}.row AND x.field = 'claim' "
+         f"AND ({' OR '.join(tests)}))")
     for concept, scheme in concepts:
         if scheme == "phenomenon":
             q += (f" OR {p}.field = 'claim' AND EXISTS (SELECT 1 FROM relations r WHERE r.src = {p}.id "
@@ -165,16 +166,17 @@ mit AS (
     JOIN claim_order c ON c.row = s.row WHERE r.rel = 'mitigates' AND r.dst IN (SELECT o.id FROM own o WHERE NOT o.nav AND ({has('risk')} OR {has('problem')}))
     AND {sql(NOT_SAVED, 's')}),  -- what a solution mitigates is a risk or a problem (extract/facts.py)
 items(cell, sub, key, ok, row) AS MATERIALIZED ({' UNION ALL '.join(parts)}),
-statements AS (  -- "row": the row of the best claim (SQLite's bare column beside min())
+statements AS MATERIALIZED (  -- "row": the row of the best claim (SQLite's bare column beside min())
     SELECT cell, sub, key, min(ok) AS best, row, count(*) AS n FROM items GROUP BY cell, sub, key),
+sizes AS (SELECT cell, sub, count(*) AS total, sum(n) AS claims FROM statements GROUP BY cell, sub),
 ranked AS (
-    SELECT cell, sub, key, n, row, row_number() OVER (PARTITION BY cell, sub ORDER BY best) AS rank,
-           count(*) OVER (PARTITION BY cell, sub) AS total, sum(n) OVER (PARTITION BY cell, sub) AS claims
-    FROM statements),
-shown AS (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
-cited AS (  -- the claims of the statements said more than once, in order
+    SELECT cell, sub, key, n, row, row_number() OVER (PARTITION BY cell, sub ORDER BY best) AS rank FROM statements),
+shown AS MATERIALIZED (
+    SELECT r.cell, r.sub, r.key, r.n, r.row, r.rank, z.total, z.claims FROM ranked r
+    JOIN sizes z ON z.cell = r.cell AND z.sub = r.sub WHERE ? < 0 OR r.rank <= ?),
+cited AS (  -- the claims of the statements said more than once, in order (items probed against the few shown)
     SELECT i.cell, i.sub, i.key, i.row, row_number() OVER (PARTITION BY i.cell, i.sub, i.key ORDER BY i.ok) AS k
-    FROM items i JOIN shown s ON s.cell = i.cell AND s.sub = i.sub AND s.key = i.key AND s.n > 1)
+    FROM items i WHERE (i.cell, i.sub, i.key) IN (SELECT cell, sub, key FROM shown WHERE n > 1))
 SELECT cell, sub, rank, total, claims, n, row, 1 FROM shown WHERE n = 1
 UNION ALL SELECT s.cell, s.sub, s.rank, s.total, s.claims, s.n, c.row, c.k FROM shown s
 JOIN cited c ON c.cell = s.cell AND c.sub = s.sub AND c.key = s.key WHERE ? < 0 OR c.k <= ?
@@ -198,6 +200,92 @@ ORDER BY 1, 2, 3, 8"""
             items.append(Statement(text, direction, tuple(rows), n))
         out[(cell, sub)] = Cell(tuple(items), total, claims)
     return out
+
+
+SPLIT_ABOVE = 4_000  # concept rows a comparison reads in all past which a second thread takes part of them
+
+
+def read_methods(conn, methods: list[tuple[tuple[str, str], list[tuple[str, str]]]], saved: frozenset[str],
+                 limit: int | None, cites: int | None) -> list[tuple[dict, tuple]]:
+    """``(method_cells, method_sources)`` of each ``(method, ancestors)``, in order. A comparison of hub methods
+    reads tens of thousands of claims; past ``SPLIT_ABOVE`` concept rows the largest reads go to a second thread
+    on a connection of its own (SQLite runs two connections' statements side by side), used only when it reads
+    the same snapshot of the index (the time of the index, which every run writes, is the same); otherwise, or
+    when it fails, this thread reads its share too."""
+    def unit(kind: str, i: int, on) -> tuple:
+        method, ancestors = methods[i]
+        if kind == "cells":
+            return method_cells(on, method, ancestors, saved, limit, cites)
+        return method_sources(on, method, saved, limit)
+
+    sizes = [conn.execute("SELECT count(*) FROM passage_concepts WHERE concept = ?", (m[0],)).fetchone()[0]
+             for m, _ in methods]
+    units = sorted(((kind, i) for i in range(len(methods)) for kind in ("cells", "sources")),
+                   key=lambda u: -sizes[u[1]] * (1 if u[0] == "cells" else 0.3))
+    mine, theirs, load = [], [], [0.0, 0.0]  # longest first, each to the less loaded thread
+    for u in units:
+        side = 0 if load[0] <= load[1] else 1
+        (mine, theirs)[side].append(u)
+        load[side] += sizes[u[1]] * (1 if u[0] == "cells" else 0.3)
+    path = _database(conn)
+    if sum(sizes) <= SPLIT_ABOVE or not theirs or path is None:
+        mine, theirs = units, []
+    done: dict[tuple[str, int], object] = {}
+    helper = _Helper(path, _snapshot(conn), [(u, unit) for u in theirs]) if theirs else None
+    for u in mine:
+        done[u] = unit(*u, conn)
+    for u in theirs:
+        done[u] = helper.result(u) if helper.ok() else unit(*u, conn)
+    return [(done[("cells", i)], done[("sources", i)]) for i in range(len(methods))]
+
+
+def _database(conn) -> str | None:
+    """The file of the connection's main database (None in memory)."""
+    return next((row[2] or None for row in conn.execute("PRAGMA database_list") if row[1] == "main"), None)
+
+
+def _snapshot(conn) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'indexed_at'").fetchone()
+    return row[0] if row else None
+
+
+class _Helper:
+    """A thread reading ``units`` on a read-only connection of its own to ``path``, if its snapshot is ``snapshot``."""
+
+    def __init__(self, path: str, snapshot: str | None, units: list):
+        import threading
+
+        self._results: dict = {}
+        self._failed = False
+        self._thread = threading.Thread(target=self._run, args=(path, snapshot, units), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: str, snapshot: str | None, units: list) -> None:
+        import sqlite3
+
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        except sqlite3.Error:
+            self._failed = True
+            return
+        try:
+            conn.execute("BEGIN")
+            if snapshot is None or _snapshot(conn) != snapshot:
+                self._failed = True  # an index committed in between: the caller reads on its own snapshot
+                return
+            for u, unit in units:
+                self._results[u] = unit(*u, conn)
+        except Exception:  # noqa: BLE001 - the caller reads what is missing itself, and meets the error if any
+            self._failed = True
+        finally:
+            conn.close()
+
+    def ok(self) -> bool:
+        self._thread.join()
+        return not self._failed
+
+    def result(self, u):
+        return self._results[u]
 
 
 def _rows(conn, rows: list[int]) -> dict[int, tuple]:

@@ -98,12 +98,11 @@ def compare(rg: ReasonGraph, methods: list[str], limit: int | None = CELL_LIMIT)
         raise VaultgraphError("compare needs at least one method")
     labels = [label(rg, i) for i in ids]
     cites = None if limit is None else CITATIONS
-    read: dict[str, dict] = {}
-    for cid, name in zip(ids, labels):
-        ancestors = [(a, _scheme(rg, a)) for a, _ in lineage(rg, cid)]
-        found = cells.method_cells(rg.conn, (cid, _scheme(rg, cid)), ancestors, rg.saved, limit, cites)
-        read[name] = {"cells": found, "ancestors": [label(rg, a) for a, _ in ancestors],
-                      "sources": cells.method_sources(rg.conn, (cid, _scheme(rg, cid)), rg.saved, limit)}
+    lines = [[(a, _scheme(rg, a)) for a, _ in lineage(rg, cid)] for cid in ids]
+    found = cells.read_methods(rg.conn, [((cid, _scheme(rg, cid)), ancestors) for cid, ancestors in zip(ids, lines)],
+                               rg.saved, limit, cites)
+    read = {name: {"cells": got, "ancestors": [label(rg, a) for a, _ in ancestors], "sources": sources}
+            for name, ancestors, (got, sources) in zip(labels, lines, found)}
     where = cells.citations(rg.conn, [r for got in read.values() for cell in got["cells"].values()
                                       for st in cell.statements for r in st.rows] +
                             [r for got in read.values() for _, rows in got["sources"][0] for r in rows])
