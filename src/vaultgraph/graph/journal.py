@@ -95,14 +95,14 @@ def _open_writable(root: Path, meta: dict[str, str]):
 
 def read_meta(root: Path) -> dict[str, str]:
     """The graph's entries of the index's meta table ({} without an index); ``IndexDamaged`` when it is."""
-    from ..store.sqlite import damage, damaged
+    from ..store.sqlite import damage, damaged, read_only
 
     db = index_db(root)
     if not db.exists():
         return {}
     if why := damage(db):
         raise damaged(root, why)
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)) as conn:
+    with contextlib.closing(read_only(db)) as conn:
         try:
             return dict(conn.execute("SELECT key, value FROM meta WHERE key IN "
                                      "('graph_dir', 'graph_state', 'graph_applied', 'graph_store')").fetchall())

@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass
 
 from ..model import Citation
-from ..store.sqlite import select_in
+from ..store.sqlite import read_only, select_in
 
 # a claim's links to notes (ClaimRec: its evidence notes and missing notes it cites), read as records.py reads them
 LINKS = ("(SELECT count(DISTINCT CASE r.rel WHEN 'evidence' THEN 'note:' || r.dst ELSE r.dst END) FROM relations r "
@@ -264,7 +264,7 @@ class _Helper:
         import sqlite3
 
         try:
-            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            conn = read_only(path)
         except sqlite3.Error:
             self._failed = True
             return

@@ -26,7 +26,7 @@ from ..query.entities import link, weak
 from ..query.intent import classify
 from ..query.relevance import THRESHOLD, Calibration, probabilities
 from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, term_hits
-from ..store.sqlite import SCHEMA_VERSION, damaged
+from ..store.sqlite import SCHEMA_VERSION, damaged, read_only
 from ..store.sqlite import damage as sqlite_damage
 from ..text.words import tokenize
 from ..versions import SEARCH_VERSION
@@ -57,8 +57,7 @@ class Searcher:
             raise IndexMissing(f"{self.root} has no index yet: run `kg index`")
         if why := sqlite_damage(path):
             raise damaged(self.root, why)
-        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None,
-                                    check_same_thread=False)
+        self.conn = read_only(path, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
         if self.conn.execute("PRAGMA user_version").fetchone()[0] != int(SCHEMA_VERSION):
             self.conn.close()

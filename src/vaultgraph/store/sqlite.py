@@ -143,12 +143,18 @@ def _header(path: Path) -> tuple[int, bytes]:
     return os.fstat(held[0]).st_size, os.pread(held[0], 100, 0)
 
 
+def read_only(path: Path | str, **options) -> sqlite3.Connection:
+    """A read-only connection to the SQLite file ``path`` (its URI percent-encoded: a vault in a folder named
+    "C# notes" or "why?" opens its own index, not a file named by the path's start)."""
+    return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, **{"timeout": 30, **options})
+
+
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     why = damage(path)
     if why:
         raise damaged(path.parent.parent, why)
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn = read_only(path)
     else:
         conn = sqlite3.connect(path, timeout=30, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
