@@ -150,7 +150,7 @@ if where == "after-commit":  # the run committed, then died before the graph hea
     journal.sync = sync
 else:  # died between two batches of the graph's update
     real_apply = store.LocalGraph.apply
-    def apply(self, graphs, unmark=False, mark=None):
+    def apply(self, graphs, unmark=(), mark=None):
         real_apply(self, graphs, unmark, mark)
         os._exit(9)
     store.LocalGraph.apply = apply

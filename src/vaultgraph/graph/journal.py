@@ -67,16 +67,19 @@ def sync(root: Path, conn, meta: dict[str, str] | None = None) -> None:
     if settled(meta):
         return
     state = meta["graph_state"]
+    # the marks a store can hold: the last applied state's, or this one's when a run died before recording it
+    # applied (every apply drops both; a bulk-loaded store holds the one state it was committed with)
+    marks = tuple(dict.fromkeys(s for s in (meta.get("graph_applied"), state) if s))
     graph = _open_writable(root, meta)
     try:
         names = [r[0] for r in conn.execute("SELECT graph FROM graph_journal ORDER BY graph")]
         if not names:
-            graph.apply({}, unmark=True, mark=state)
+            graph.apply({}, unmark=marks, mark=state)
         for start in range(0, len(names), BATCH):
             chunk = names[start:start + BATCH]
             rows = conn.execute(f"SELECT graph, ntriples FROM graph_journal WHERE graph IN "
                                 f"({','.join('?' * len(chunk))})", chunk).fetchall()
-            graph.apply({r[0]: r[1] for r in rows}, unmark=start == 0,
+            graph.apply({r[0]: r[1] for r in rows}, unmark=marks if start == 0 else (),
                         mark=state if start + BATCH >= len(names) else None)
         graph.flush()
     finally:

@@ -72,7 +72,7 @@ class RemoteGraph:
     def remove_note(self, path: str) -> None:
         self._drop(note_iri(path))
 
-    def apply(self, graphs: dict[str, str], unmark: bool = False, mark: str | None = None) -> None:
+    def apply(self, graphs: dict[str, str], unmark: tuple[str, ...] = (), mark: str | None = None) -> None:
         """Replace these graphs (IRI → N-Triples; empty drops one), one Graph Store request each. The state
         marks of ``LocalGraph.apply`` are not kept here (a server need not keep an empty graph): the index
         records what was applied (``journal.py``)."""
