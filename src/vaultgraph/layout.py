@@ -87,6 +87,11 @@ def delta_file(root: Path, generation: str) -> Path:
     return search_dir(root) / f"delta-{generation}.npz"
 
 
+def delta_vectors_name(generation: str) -> str:
+    """The file name of the vectors a delta generation added (``index/delta.py``), beside its delta file."""
+    return f"delta-vectors-{generation}.npy"
+
+
 def words_file(root: Path, generation: str) -> Path:
     return search_dir(root) / f"words-{generation}.npz"
 
@@ -96,6 +101,6 @@ def vault_of(path: Path) -> Path:
     return next((p.parent for p in path.parents if p.name == KG), path.parent)
 
 
-__all__ = ["GRAPH", "KG", "bm25_dir", "concepts_cache", "delta_file", "embeddings_db", "graph_dir", "graph_dirs",
+__all__ = ["GRAPH", "KG", "bm25_dir", "concepts_cache", "delta_file", "delta_vectors_name", "embeddings_db", "graph_dir", "graph_dirs",
            "index_db", "kg_dir", "links_dir", "lock_file", "next_graph_name", "search_dir",
            "vault_of", "vectors_file", "words_file"]

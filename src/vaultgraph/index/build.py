@@ -125,8 +125,10 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     with reading(files_of(root, base)[0]):
         base_rows = np.load(files_of(root, base)[0] / "rows.npy", mmap_mode="r")
     top = int(base_rows.max()) if len(base_rows) else 0
-    previous = delta.load(delta_file(root, meta["search_generation"])) if meta["search_generation"] != base \
-        else delta.Delta()
+    previous = delta.load(delta_file(root, meta["search_generation"]), vectors=False) \
+        if meta["search_generation"] != base else delta.Delta()
+    if len(previous.chunks) >= delta.CHUNKS_MAX:  # this run writes the live vectors into one file
+        previous = delta.load(delta_file(root, meta["search_generation"]))
     after = max(top, int(previous.rows.max()) if len(previous.rows) else 0)
     graveyard = [r[0] for r in conn.execute("SELECT row FROM passage_graveyard ORDER BY row")]
     dead = np.asarray([r for r in graveyard if r <= top], dtype=np.int64)
@@ -157,8 +159,9 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
         added = _embed_words(root, embedder, words.surfaces(texts + _term_texts(conn, paths),
                                                              set(base_words.stems) | set(before.stems)), base_words)
         words.save(words.concat(before, added), words_file(root, generation))
-    delta.save(delta.extend(previous, gone, fresh, dead), delta_file(root, generation))
-    meta["search_generation"] = generation
+    extended = delta.extend(previous, gone, fresh, dead, generation)
+    delta.save(extended, delta_file(root, generation))
+    meta.update(search_generation=generation, delta_chunks=",".join(extended.chunks))
     count = conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
     return SearchReport(count, embedded, meta["model_spec"] if embedder else None, True,
                         {"delta": time.perf_counter() - started}, embed_workers=workers)

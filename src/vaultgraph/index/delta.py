@@ -8,6 +8,11 @@ documents, a FAISS selector) and merges the delta's hits by the same scores: cos
 computed with the base's statistics (document count, average length, document frequencies), so a delta passage ranks exactly
 where it would in a rebuilt index of the same base. Past ``COMPACT_SHARE`` of the base (or
 ``COMPACT_MIN`` rows) the next run builds a new base instead.
+
+A run rewrites the delta's rows, tokens and links, but not its vectors (20 MB at 10,000 delta rows, synced to
+disk on every watched edit): each generation writes the vectors of its own new rows to a file of its own
+(``layout.delta_vectors_name``), and the delta says which file and place holds each row's vector. Past
+``CHUNKS_MAX`` files one run writes the live vectors into one file again.
 """
 
 from __future__ import annotations
@@ -18,41 +23,66 @@ from pathlib import Path
 
 import numpy as np
 
-from .folders import load_arrays, reading, save_arrays
+from ..layout import delta_vectors_name
+from .folders import load_arrays, reading, save_array, save_arrays
 from .links import Table as LinkTable, concat, from_arrays, strongest, to_arrays
 from ..text.words import tokenize
 from .lexical import weigh
 
 COMPACT_MIN = 5_000
 COMPACT_SHARE = 0.10
+CHUNKS_MAX = 32  # vector files a delta names before a run writes its live vectors into one
 K1, B = 1.5, 0.75  # bm25s defaults, which the base was built with
+
+
+def _none() -> np.ndarray:
+    return np.zeros(0, dtype=np.int32)
 
 
 @dataclass
 class Delta:
     rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    vectors: np.ndarray | None = None  # (len(rows), dim), or None without dense search
+    vectors: np.ndarray | None = None  # (len(rows), dim) once loaded, or None (without dense search, or not read)
     tokens: list[list[str]] = field(default_factory=list)
     dead: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     links: LinkTable = field(default_factory=LinkTable)  # the concept links of ``rows``
+    chunks: tuple[str, ...] = ()  # the generations whose vector files hold the rows' vectors
+    chunk: np.ndarray = field(default_factory=_none)  # per row: its file, an index into ``chunks``
+    at: np.ndarray = field(default_factory=_none)  # per row: its place in that file
+    own: np.ndarray | None = None  # the vectors ``save`` writes to this generation's file
 
     def __len__(self) -> int:
         return len(self.rows) + len(self.dead)
 
 
-def extend(previous: Delta, gone: np.ndarray, fresh: Delta, dead: np.ndarray) -> Delta:
-    """``previous``'s passages but those ``gone`` since, then the ``fresh`` ones, over base rows ``dead``.
+def extend(previous: Delta, gone: np.ndarray, fresh: Delta, dead: np.ndarray, generation: str) -> Delta:
+    """``previous``'s passages but those ``gone`` since, then the ``fresh`` ones, over base rows ``dead``, as
+    generation ``generation``: its own vector file holds the fresh rows' vectors, or every live row's when
+    ``previous`` came with its vectors read (a delta of the format before vector files, or past ``CHUNKS_MAX``).
 
     A passage row never changes (an edited note's passages get new rows), so what a previous delta holds
     of a row still alive is what computing it again would give: a run pays only for its own new rows."""
     keep = ~np.isin(previous.rows, gone)
-    vectors = None
-    if fresh.vectors is not None:
-        old = previous.vectors[keep] if previous.vectors is not None else np.zeros((0, fresh.vectors.shape[1]))
-        vectors = np.concatenate([old.astype(np.float32), fresh.vectors.astype(np.float32)])
     tokens = [t for t, k in zip(previous.tokens, keep.tolist()) if k] + fresh.tokens
-    return Delta(np.concatenate([previous.rows[keep], fresh.rows]).astype(np.int64), vectors, tokens,
-                 dead, concat(previous.links, fresh.links, drop=gone))
+    out = Delta(np.concatenate([previous.rows[keep], fresh.rows]).astype(np.int64), None, tokens,
+                dead, concat(previous.links, fresh.links, drop=gone))
+    if fresh.vectors is None:
+        return out
+    new = np.arange(len(fresh.rows), dtype=np.int32)
+    if previous.vectors is not None or not previous.chunks:
+        old = previous.vectors[keep] if previous.vectors is not None else np.zeros((0, fresh.vectors.shape[1]))
+        out.own = np.concatenate([old.astype(np.float32), fresh.vectors.astype(np.float32)])
+        out.chunks, out.chunk, out.at = (generation,), np.zeros(len(out.rows), np.int32), np.arange(len(out.rows),
+                                                                                                  dtype=np.int32)
+        return out
+    used = sorted(set(previous.chunk[keep].tolist()))  # the files a live row still needs
+    renumber = np.full(len(previous.chunks) + 1, -1, dtype=np.int32)
+    renumber[used] = np.arange(len(used), dtype=np.int32)
+    out.chunks = tuple(previous.chunks[i] for i in used) + ((generation,) if len(new) else ())
+    out.chunk = np.concatenate([renumber[previous.chunk[keep]], np.full(len(new), len(used), np.int32)])
+    out.at = np.concatenate([previous.at[keep], new]).astype(np.int32)
+    out.own = fresh.vectors.astype(np.float32) if len(new) else None
+    return out
 
 
 def too_big(delta_size: int, base_size: int) -> bool:
@@ -60,25 +90,50 @@ def too_big(delta_size: int, base_size: int) -> bool:
 
 
 def save(delta: Delta, path: Path) -> None:
-    """Write ``path`` (.npz) and its tokens and concept names (.json) atomically (``folders.save_arrays``)."""
-    arrays = {"rows": delta.rows.astype(np.int64), "dead": delta.dead.astype(np.int64), **to_arrays(delta.links)}
-    if delta.vectors is not None:
-        arrays["vectors"] = delta.vectors.astype(np.float32)
-    save_arrays(path, arrays, {"tokens": delta.tokens, "concepts": list(delta.links.concepts)})
+    """Write the vectors this generation adds (``delta.own``: its own file, first), then ``path`` (.npz) and its
+    tokens and names (.json), each atomically (``folders``)."""
+    if delta.own is not None:
+        save_array(path.with_name(delta_vectors_name(delta.chunks[-1])), delta.own)
+    arrays = {"rows": delta.rows.astype(np.int64), "dead": delta.dead.astype(np.int64), **to_arrays(delta.links),
+              "chunk": delta.chunk.astype(np.int32), "at": delta.at.astype(np.int32)}
+    save_arrays(path, arrays, {"tokens": delta.tokens, "concepts": list(delta.links.concepts),
+                               "chunks": list(delta.chunks)})
 
 
-def load(path: Path) -> Delta:
-    """The delta at ``path``; ``IndexDamaged`` when it is missing or cannot be read whole."""
+def load(path: Path, vectors: bool = True) -> Delta:
+    """The delta at ``path``, its rows' vectors read from their files unless ``vectors`` is false (the writer
+    extending it needs where they are, not what); ``IndexDamaged`` when a file is missing or cannot be read whole."""
     with reading(path):
         found = load_arrays(path)
         if found is None:
             raise FileNotFoundError(path)
         arrays, names = found
         delta = Delta(arrays["rows"], arrays.get("vectors"), names["tokens"], arrays["dead"],
-                      from_arrays(arrays, names["concepts"]))
-        if len(delta.tokens) != len(delta.rows) or (delta.vectors is not None and len(delta.vectors) != len(delta.rows)):
+                      from_arrays(arrays, names["concepts"]), tuple(names.get("chunks", ())),
+                      arrays.get("chunk", _none()), arrays.get("at", _none()))
+        if delta.chunks and vectors:
+            delta.vectors = _gather(path, delta)
+        n = len(delta.rows)
+        if len(delta.tokens) != n or (delta.vectors is not None and len(delta.vectors) != n) \
+                or (delta.chunks and not len(delta.chunk) == len(delta.at) == n):
             raise ValueError("its parts do not fit together")
         return delta
+
+
+def _gather(path: Path, delta: Delta) -> np.ndarray:
+    """The rows' vectors, from the files of ``delta.chunks``."""
+    out = None
+    for i, generation in enumerate(delta.chunks):
+        chunk = path.with_name(delta_vectors_name(generation))
+        with reading(chunk):
+            held = np.load(chunk, mmap_mode="r")
+            mine = np.flatnonzero(delta.chunk == i)
+            if out is None:
+                out = np.zeros((len(delta.rows), held.shape[1]), dtype=np.float32)
+            if len(mine) and int(delta.at[mine].max()) >= len(held):
+                raise ValueError(f"{chunk.name} holds fewer vectors than its delta names")
+            out[mine] = held[delta.at[mine]]
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)
 
 
 class Segments:

@@ -54,6 +54,17 @@ def save_arrays(path: Path, arrays: dict, names: dict) -> None:
     os.replace(tmp, path)
 
 
+def save_array(path: Path, array) -> None:
+    """One array as ``path`` (.npy), written under a temporary name, synced and renamed into place."""
+    import numpy as np
+
+    tmp = path.with_name(path.name + ".tmp.npy")
+    np.save(tmp, array)
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
 def load_arrays(path: Path) -> tuple[dict, dict] | None:
     """What ``save_arrays`` wrote (None when ``path`` does not exist)."""
     import numpy as np

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..layout import bm25_dir, delta_file, links_dir, search_dir, vectors_file, words_file
+from ..layout import bm25_dir, delta_file, delta_vectors_name, links_dir, search_dir, vectors_file, words_file
 from .folders import arrays_files
 
 
@@ -47,6 +47,7 @@ def needed(root: Path, meta: dict[str, str]) -> list[Path]:
         out += list(arrays_files(words_file(root, base)))
     if generation != base:
         out += list(arrays_files(delta_file(root, generation)))
+        out += [search_dir(root) / delta_vectors_name(g) for g in meta.get("delta_chunks", "").split(",") if g]
         if meta.get("words") == "1":
             out += list(arrays_files(words_file(root, generation)))
     return out
