@@ -69,6 +69,17 @@ def observed(vault):
     return tables, run_kg("export", "--vault", str(vault), "--format", "nt").stdout
 
 
+def ask_once(vault: Path, question: str):
+    """The ``Result`` of one question asked of ``vault`` by a ``Searcher`` of its own (closed after)."""
+    from vaultgraph.service.asking import Searcher
+
+    searcher = Searcher(vault)
+    try:
+        return searcher.ask(question)
+    finally:
+        searcher.close()
+
+
 @pytest.fixture(autouse=True)
 def fake_embedder_by_default(monkeypatch):
     """Index with the deterministic fake embedder unless a test names a model (the real one is slow to

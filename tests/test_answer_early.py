@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import run_kg
+from conftest import ask_once, run_kg
 
 from vaultgraph.service import index_vault, status
-from vaultgraph.service.asking import Searcher
 
 MODEL = "use-multilingual"
 QUESTION = "risks of LoRA on CoT"
@@ -27,11 +26,7 @@ def _cited(answers) -> bool:
 
 
 def _ask(vault, question: str = QUESTION):
-    searcher = Searcher(vault)
-    try:
-        return searcher.ask(question)
-    finally:
-        searcher.close()
+    return ask_once(vault, question)
 
 
 def test_the_vault_answers_before_its_vectors_are_computed(demo_vault):

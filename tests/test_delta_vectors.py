@@ -10,14 +10,13 @@ import sqlite3
 
 import numpy as np
 import pytest
-from conftest import run_kg
+from conftest import ask_once, run_kg
 
 from vaultgraph import layout
 from vaultgraph.index import delta
 from vaultgraph.index.embedders import get_embedder
 from vaultgraph.index.folders import load_arrays, save_arrays
 from vaultgraph.service import index_vault
-from vaultgraph.service.asking import Searcher
 
 QUESTION = "risks of LoRA on CoT"
 
@@ -43,11 +42,7 @@ def _edit(vault, i: int) -> None:
 
 
 def _answers(vault):
-    searcher = Searcher(vault)
-    try:
-        return [a.to_dict() for a in searcher.ask(QUESTION).answers]
-    finally:
-        searcher.close()
+    return [a.to_dict() for a in ask_once(vault, QUESTION).answers]
 
 
 def _vectors_of(vault, found: delta.Delta) -> np.ndarray:

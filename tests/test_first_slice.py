@@ -14,10 +14,9 @@ import os
 import shutil
 
 import pytest
-from conftest import INDEX_TABLES, observed, run_kg
+from conftest import INDEX_TABLES, ask_once, observed, run_kg
 
 from vaultgraph.service import index_vault, status
-from vaultgraph.service.asking import Searcher
 from vaultgraph.service.indexing import Slice
 from vaultgraph.service.reports import answerable_now
 from vaultgraph.vault.files import VaultFile
@@ -40,11 +39,7 @@ def _touch_recent(vault) -> set[str]:
 
 
 def _ask(vault, question: str = QUESTION):
-    searcher = Searcher(vault)
-    try:
-        return searcher.ask(question)
-    finally:
-        searcher.close()
+    return ask_once(vault, question)
 
 
 def _cited(result) -> set[str]:
