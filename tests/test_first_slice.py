@@ -105,6 +105,11 @@ def test_a_run_stopped_after_the_slice_leaves_an_index_that_answers_and_the_next
     assert "others are not indexed yet" in shown
     asked = run_kg("ask", QUESTION, "--vault", str(demo_vault), "--json", env={"KG_SERVER": "0"})
     assert json.loads(asked.stdout)["answers"] and "notes are not indexed yet" in asked.stderr
+    pending = f"{json.loads(run_kg('status', '--vault', str(demo_vault), '--json').stdout)['search']['notes_pending']}"
+    compared = run_kg("compare", "LoRA", "QLoRA", "--vault", str(demo_vault), "--json", env={"KG_SERVER": "0"})
+    assert json.loads(compared.stdout)["notices"] and f"kg: {pending} notes are not indexed yet" in compared.stderr
+    explained = run_kg("why", "LoRA", "CoT", "--vault", str(demo_vault), env={"KG_SERVER": "0"}, check=False)
+    assert f"kg: {pending} notes are not indexed yet" in explained.stderr, explained.stderr
 
     again = json.loads(run_kg("index", "--vault", str(demo_vault), "--json").stdout)
     assert again["parsed"] == again["notes"] - SLICE.notes - again["failed"] - again["skipped"]
@@ -112,6 +117,8 @@ def test_a_run_stopped_after_the_slice_leaves_an_index_that_answers_and_the_next
     assert again["search"]["pending"] == 0
     assert json.loads(run_kg("status", "--vault", str(demo_vault), "--json").stdout)["search"]["notes_pending"] == 0
     assert not any("not indexed yet" in n for n in _ask(demo_vault).notices)
+    compared = run_kg("compare", "LoRA", "QLoRA", "--vault", str(demo_vault), "--json", env={"KG_SERVER": "0"})
+    assert "notices" not in json.loads(compared.stdout) and "not indexed yet" not in compared.stderr
     unchanged = json.loads(run_kg("index", "--vault", str(demo_vault), "--json").stdout)
     assert unchanged["parsed"] == 0 and not unchanged["graph"]["extracted"]
 

@@ -109,6 +109,7 @@ class Explanation:
     nearest_from: tuple[str, ...] = ()
     nearest_to: tuple[str, ...] = ()
     message: str | None = None
+    notices: tuple[str, ...] = ()  # what the reader should know of the index it came from (notes not indexed yet)
 
     def to_dict(self) -> dict:
         out = {"from": self.source, "to": self.target, "paths": [p.to_dict() for p in self.paths],
@@ -116,6 +117,8 @@ class Explanation:
         if not self.paths:
             out["message"] = self.message
             out["nearest"] = {"from": list(self.nearest_from), "to": list(self.nearest_to)}
+        if self.notices:
+            out["notices"] = list(self.notices)
         return out
 
 
@@ -155,10 +158,14 @@ class Comparison:
     methods: tuple[str, ...]  # labels, in the order asked
     method_ids: tuple[str, ...]
     rows: tuple[Row, ...]
+    notices: tuple[str, ...] = ()  # as ``Explanation.notices``
 
     def to_dict(self) -> dict:
-        return {"methods": list(self.methods), "rows": [r.to_dict() for r in self.rows],
-                "method_ids": list(self.method_ids)}
+        out = {"methods": list(self.methods), "rows": [r.to_dict() for r in self.rows],
+               "method_ids": list(self.method_ids)}
+        if self.notices:
+            out["notices"] = list(self.notices)
+        return out
 
 
 @dataclass(frozen=True)

@@ -192,9 +192,9 @@ class Searcher:
         if not plain and len(entities) >= 2 and intent in ("comparison", "explanation"):
             comparison, explanation = self._reason(intent, entities, notices)
         if self.pending_notes:
-            notices.append(f"{self.pending_notes:,} notes are not indexed yet (a first index answers from the most "
-                           "recently modified notes first; `kg index` is adding the others, or was stopped: run it "
-                           "again): answers come from the notes indexed so far")
+            from .reports import notes_pending
+
+            notices.append(notes_pending(self.pending_notes))
         if self.pending:
             notices.append(f"{self.pending:,} passages have no vectors yet (`kg index` is computing them, or was "
                            "stopped: run it again): answers come from words and the graph")

@@ -157,7 +157,7 @@ def comparison_from_dict(data: dict):
                                                      i.get("inherited_from")) for i in items)
                                    for m, items in r["cells"].items()}, dict(r.get("totals", {})))
                  for r in data["rows"])
-    return Comparison(tuple(data["methods"]), tuple(data["method_ids"]), rows)
+    return Comparison(tuple(data["methods"]), tuple(data["method_ids"]), rows, tuple(data.get("notices", ())))
 
 
 def explanation_from_dict(data: dict):
@@ -169,7 +169,8 @@ def explanation_from_dict(data: dict):
                                            for s in p["steps"])) for p in data["paths"])
     nearest = data.get("nearest") or {}
     return Explanation(data["from"], data["to"], data["from_id"], data["to_id"], paths,
-                       tuple(nearest.get("from", ())), tuple(nearest.get("to", ())), data.get("message"))
+                       tuple(nearest.get("from", ())), tuple(nearest.get("to", ())), data.get("message"),
+                       tuple(data.get("notices", ())))
 
 
 __all__ = ["ask", "comparison_from_dict", "explanation_from_dict", "get", "register", "request", "result_from_wire",

@@ -18,7 +18,19 @@ def why(root: Path, a: str, b: str, k: int = 3, endpoint: str | None = None):
     """The ``reason.Explanation``: the ``k`` best chains of cited claims from concept ``a`` to ``b``."""
     from .. import reason
 
-    return reason.why(load(root, endpoint), a, b, k=k)
+    rg = load(root, endpoint)
+    return _noticed(rg, reason.why(rg, a, b, k=k))
+
+
+def _noticed(rg, result):
+    """``result`` with what its index leaves out said (a first index's notes not indexed yet)."""
+    from dataclasses import replace
+
+    from .reports import notes_pending
+
+    row = rg.conn.execute("SELECT value FROM meta WHERE key = 'notes_pending'").fetchone()
+    pending = int(row[0] or 0) if row else 0
+    return replace(result, notices=(notes_pending(pending),)) if pending else result
 
 
 def compare(root: Path, methods: list[str], endpoint: str | None = None, limit: int | None = None,
@@ -27,7 +39,8 @@ def compare(root: Path, methods: list[str], endpoint: str | None = None, limit: 
     ``limit`` statements of each cell (None: ``reason.CELL_LIMIT``) and how many it holds, or every statement."""
     from .. import reason
 
-    return reason.compare(load(root, endpoint), list(methods), None if everything else limit or reason.CELL_LIMIT)
+    rg = load(root, endpoint)
+    return _noticed(rg, reason.compare(rg, list(methods), None if everything else limit or reason.CELL_LIMIT))
 
 
 __all__ = ["compare", "load", "why"]

@@ -99,6 +99,13 @@ def answerable_now(report: IndexReport) -> str:
     return f"answering from words and the graph after {report.seconds:.1f} s; {pending:,} passages are being embedded"
 
 
+def notes_pending(count: int) -> str:
+    """What an answer from a first index's first slice says (``IndexReport.pending_notes``)."""
+    return (f"{count:,} notes are not indexed yet (a first index answers from the most recently modified notes "
+            "first; `kg index` is adding the others, or was stopped: run it again): answers come from the notes "
+            "indexed so far")
+
+
 def report_dict(report: IndexReport) -> dict:
     from ..model import to_dict  # the records' module (10 ms): only for --json
 
@@ -106,4 +113,4 @@ def report_dict(report: IndexReport) -> dict:
 
 
 __all__ = ["LIMITED", "Clock", "GraphReport", "IndexReport", "SearchReport", "answerable_now", "link_counts",
-           "note_counts", "report_dict", "tally"]
+           "note_counts", "notes_pending", "report_dict", "tally"]
