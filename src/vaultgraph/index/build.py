@@ -128,7 +128,7 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
     previous = delta.load(delta_file(root, meta["search_generation"]), vectors=False) \
         if meta["search_generation"] != base else delta.Delta()
     if len(previous.chunks) >= delta.CHUNKS_MAX:  # this run writes the live vectors into one file
-        previous = delta.load(delta_file(root, meta["search_generation"]))
+        previous.vectors = delta.gather(delta_file(root, meta["search_generation"]), previous)
     after = max(top, int(previous.rows.max()) if len(previous.rows) else 0)
     graveyard = [r[0] for r in conn.execute("SELECT row FROM passage_graveyard ORDER BY row")]
     dead = np.asarray([r for r in graveyard if r <= top], dtype=np.int64)

@@ -72,11 +72,12 @@ def extend(previous: Delta, gone: np.ndarray, fresh: Delta, dead: np.ndarray, ge
     if previous.vectors is not None or not previous.chunks:
         old = previous.vectors[keep] if previous.vectors is not None else np.zeros((0, fresh.vectors.shape[1]))
         out.own = np.concatenate([old.astype(np.float32), fresh.vectors.astype(np.float32)])
-        out.chunks, out.chunk, out.at = (generation,), np.zeros(len(out.rows), np.int32), np.arange(len(out.rows),
-                                                                                                  dtype=np.int32)
+        out.chunks = (generation,)
+        out.chunk = np.zeros(len(out.rows), np.int32)
+        out.at = np.arange(len(out.rows), dtype=np.int32)
         return out
     used = sorted(set(previous.chunk[keep].tolist()))  # the files a live row still needs
-    renumber = np.full(len(previous.chunks) + 1, -1, dtype=np.int32)
+    renumber = np.full(len(previous.chunks), -1, dtype=np.int32)
     renumber[used] = np.arange(len(used), dtype=np.int32)
     out.chunks = tuple(previous.chunks[i] for i in used) + ((generation,) if len(new) else ())
     out.chunk = np.concatenate([renumber[previous.chunk[keep]], np.full(len(new), len(used), np.int32)])
@@ -112,7 +113,7 @@ def load(path: Path, vectors: bool = True) -> Delta:
                       from_arrays(arrays, names["concepts"]), tuple(names.get("chunks", ())),
                       arrays.get("chunk", _none()), arrays.get("at", _none()))
         if delta.chunks and vectors:
-            delta.vectors = _gather(path, delta)
+            delta.vectors = gather(path, delta)
         n = len(delta.rows)
         if len(delta.tokens) != n or (delta.vectors is not None and len(delta.vectors) != n) \
                 or (delta.chunks and not len(delta.chunk) == len(delta.at) == n):
@@ -120,8 +121,8 @@ def load(path: Path, vectors: bool = True) -> Delta:
         return delta
 
 
-def _gather(path: Path, delta: Delta) -> np.ndarray:
-    """The rows' vectors, from the files of ``delta.chunks``."""
+def gather(path: Path, delta: Delta) -> np.ndarray:
+    """The rows' vectors of the delta at ``path``, from the files of ``delta.chunks``."""
     out = None
     for i, generation in enumerate(delta.chunks):
         chunk = path.with_name(delta_vectors_name(generation))
