@@ -101,6 +101,6 @@ def vault_of(path: Path) -> Path:
     return next((p.parent for p in path.parents if p.name == KG), path.parent)
 
 
-__all__ = ["GRAPH", "KG", "bm25_dir", "concepts_cache", "delta_file", "delta_vectors_name", "embeddings_db", "graph_dir", "graph_dirs",
-           "index_db", "kg_dir", "links_dir", "lock_file", "next_graph_name", "search_dir",
+__all__ = ["GRAPH", "KG", "bm25_dir", "concepts_cache", "delta_file", "delta_vectors_name", "embeddings_db",
+           "graph_dir", "graph_dirs", "index_db", "kg_dir", "links_dir", "lock_file", "next_graph_name", "search_dir",
            "vault_of", "vectors_file", "words_file"]

@@ -108,7 +108,6 @@ def serve(
 def _first_index_events(say, warm):
     """What ``kg serve`` says of its first index, and the warm vault reloaded when it ends."""
     from ..service.first_index import FirstIndexEvents
-
     from ..service.reports import answerable_now
 
     def answerable(report) -> None:

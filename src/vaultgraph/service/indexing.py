@@ -171,16 +171,15 @@ def index_vault(root: Path, progress: Progress | None = None, workers: int | Non
     asked meanwhile say how many notes are not indexed yet (``meta["notes_pending"]``)."""
     args = (root, progress, workers, endpoint, model, threads)
     first = _index_or_rebuild(*args, rebuild, defer_vectors_above, first_slice)
-    answered = None
-    if first.pending_notes:
-        answered = first
+    sliced = bool(first.pending_notes)  # the vault answered from the slice: said once, then the rest
+    if sliced:
         if on_answerable is not None:
             on_answerable(first)
         release_memory()
         first = _joined(first, _index_or_rebuild(*args, False, defer_vectors_above), "rest.")
     if not (first.search and first.search.pending):
         return first
-    if on_answerable is not None and answered is None:
+    if on_answerable is not None and not sliced:
         on_answerable(first)
     release_memory()  # the first transaction's records: the vectors' run starts from what it needs
     return _joined(first, _index_or_rebuild(*args, False, None), "vectors.")
