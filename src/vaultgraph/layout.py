@@ -9,6 +9,7 @@
       server.json             how to reach a running kg serve: port, pid, token; owner-only (service/live.py)
       graph/ | graph-N/       the Oxigraph store the index's meta names (graph/store.py)
       concepts.json           the concepts the vault defines, for readers (index/concepts.py)
+      models/                 the embedding model's weights as it loads fastest, if it has such (index/models.py)
       search/
         embeddings.sqlite     vectors by (model, text digest) (index/cache.py)
         bm25-G/               a base's BM25 arrays (index/lexical.py)
@@ -63,6 +64,10 @@ def concepts_cache(root: Path) -> Path:
     return kg_dir(root) / "concepts.json"
 
 
+def models_dir(root: Path) -> Path:
+    return kg_dir(root) / "models"
+
+
 def search_dir(root: Path) -> Path:
     return kg_dir(root) / "search"
 
@@ -102,5 +107,5 @@ def vault_of(path: Path) -> Path:
 
 
 __all__ = ["GRAPH", "KG", "bm25_dir", "concepts_cache", "delta_file", "delta_vectors_name", "embeddings_db",
-           "graph_dir", "graph_dirs", "index_db", "kg_dir", "links_dir", "lock_file", "next_graph_name", "search_dir",
-           "vault_of", "vectors_file", "words_file"]
+           "graph_dir", "graph_dirs", "index_db", "kg_dir", "links_dir", "lock_file", "models_dir", "next_graph_name",
+           "search_dir", "vault_of", "vectors_file", "words_file"]

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexDamaged, VaultgraphError
-from ..layout import delta_file, embeddings_db, links_dir, search_dir, words_file
+from ..layout import delta_file, embeddings_db, links_dir, models_dir, search_dir, words_file
 from ..store.sqlite import select_in
 from ..text.words import tokenize
 from ..versions import SEARCH_VERSION
@@ -65,7 +65,8 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
         reason = "the search index format changed: it is rebuilt"
     warning, embedder = None, None
     try:
-        embedder = get_embedder(spec, threads=threads)
+        embedder = get_embedder(spec, threads=threads, kept=models_dir(root))
+        embedder.keep_weights(models_dir(root))  # for the processes that answer from this index
     except VaultgraphError as exc:
         warning = f"dense search is off: {exc}"
     if have and same and not force and bool(meta.get("model_id")) == (embedder is not None):

@@ -55,6 +55,10 @@ class Embedder(ABC):
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_batch([self.query_prefix + text])[0]
 
+    def keep_weights(self, folder) -> None:
+        """Leave in ``folder`` (the index's, ``layout.models_dir``) what makes a later load of this model faster,
+        read by ``get_embedder(..., kept=folder)``; nothing for most models."""
+
     def for_bulk(self) -> Embedder:
         """The same model for a large batch, computed the fastest way this machine allows (its vectors agree
         with this one's to a cosine of 0.9999): what the worker processes of a first build embed with."""
@@ -99,9 +103,10 @@ _LOADED: dict[tuple[str, int | None], Embedder] = {}
 _LOADING = threading.Lock()
 
 
-def get_embedder(spec: str | None = None, threads: int | None = None) -> Embedder:
+def get_embedder(spec: str | None = None, threads: int | None = None, kept=None) -> Embedder:
     """The embedder a spec names (``None``: the default model). Imports the model lazily, once per process:
-    ``kg watch`` and a long-lived ``Searcher`` re-index and ask many times, and a load costs ~1 s."""
+    ``kg watch`` and a long-lived ``Searcher`` re-index and ask many times, and a load costs ~1 s. ``kept``: the
+    folder where an index keeps the model's weights (``Embedder.keep_weights``), read if they are there."""
     spec = (spec or DEFAULT_MODEL).strip()
     if spec == "fake" or spec.startswith("fake-"):
         return FakeEmbedder(int(spec.split("-", 1)[1]) if "-" in spec else 256)
@@ -109,7 +114,7 @@ def get_embedder(spec: str | None = None, threads: int | None = None) -> Embedde
 
     with _LOADING:
         if (spec, threads) not in _LOADED:
-            _LOADED[spec, threads] = load_model(spec, threads=threads)
+            _LOADED[spec, threads] = load_model(spec, threads=threads, kept=kept)
         return _LOADED[spec, threads]
 
 

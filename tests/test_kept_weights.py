@@ -1,0 +1,81 @@
+"""The index keeps the default model's weights as they load fastest (``.kg/models/``): a one-off `kg ask` reads them
+instead of inflating the package's. The same weights: the same answers with the copy, without it, or with it
+damaged; an index run writes it once, repairs a damaged one and removes copies of other versions."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from conftest import fixture_vault, run_kg
+
+from vaultgraph.index.embedders import DEFAULT_MODEL
+from vaultgraph.index.models import load_model
+from vaultgraph.layout import models_dir
+
+REAL = {"KG_MODEL": DEFAULT_MODEL}
+QUESTION = "what goes wrong in an analysis of a problem"
+
+
+@pytest.fixture(scope="module")
+def vault(tmp_path_factory):
+    root = fixture_vault(tmp_path_factory.mktemp("kept") / "vault", {
+        "analysis_problem_consequence_solution.md": "Analysis.md", "chat_export.md": "Chat.md",
+        "footnotes.md": "Footnotes.md"})
+    run_kg("index", str(root), env=REAL)
+    return root
+
+
+def _kept(vault):
+    return sorted(models_dir(vault).glob("*.npz"))
+
+
+def _answer(vault):
+    result = run_kg("ask", QUESTION, "--vault", str(vault), "--json", env=REAL)
+    assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+def test_index_keeps_the_weights_stored_uncompressed(vault):
+    (kept,) = _kept(vault)
+    assert kept.name.startswith("use-multilingual-")
+    with zipfile.ZipFile(kept) as z:
+        assert z.testzip() is None
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_STORED}
+
+
+def test_the_kept_weights_give_the_same_vectors(vault):
+    texts = ["LoRA trades quality for memory", "дообучение с адаптерами", "x"]
+    package = load_model(DEFAULT_MODEL)
+    kept = load_model(DEFAULT_MODEL, kept=models_dir(vault))
+    assert kept.model_id == package.model_id
+    assert np.array_equal(kept.embed_batch(texts), package.embed_batch(texts))
+
+
+def test_answers_equal_with_the_copy_without_it_and_with_it_damaged(vault, tmp_path):
+    (kept,) = _kept(vault)
+    with_copy = _answer(vault)
+    assert with_copy["answers"]
+    saved = tmp_path / "saved.npz"
+    kept.rename(saved)
+    assert _answer(vault) == with_copy
+    kept.write_bytes(saved.read_bytes()[:1_000_000])
+    assert _answer(vault) == with_copy  # a truncated copy is not read: the package's weights are
+    # the next index run finds it damaged and writes it again; a copy of another version goes
+    (models_dir(vault) / "use-multilingual-0.0.1.npz").write_bytes(b"old")
+    note = vault / "Footnotes.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    run_kg("index", str(vault), env=REAL)
+    assert [k.name for k in _kept(vault)] == [kept.name]
+    assert kept.stat().st_size == saved.stat().st_size
+    with zipfile.ZipFile(kept) as z:
+        assert z.testzip() is None
+    assert _answer(vault)["answers"]
+
+
+def test_a_vault_indexed_with_another_model_keeps_nothing(tmp_path):
+    root = fixture_vault(tmp_path / "vault", {"footnotes.md": "Footnotes.md"})
+    run_kg("index", str(root))  # the fake model of the tests
+    assert not models_dir(root).exists()
