@@ -145,3 +145,14 @@ def test_a_why_question_gets_cited_paths(indexed):
     assert data["intent"] == "explanation" and data["paths"]
     first = data["paths"][0]["steps"]
     assert first[0]["from"] == "LoRA" and all(s["citations"] for s in first)
+
+
+def test_a_comparison_that_cannot_be_made_is_said_and_the_answers_still_come(indexed):
+    import sqlite3
+
+    with sqlite3.connect(indexed / ".kg" / "index.sqlite") as conn:  # reasoning data of another kg version
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'reason_version'")
+    result = run_kg("ask", "LoRA vs DPO", "--vault", str(indexed), "--json")
+    data = json.loads(result.stdout)
+    assert data["intent"] == "comparison" and not data.get("comparison") and data["answers"]
+    assert "no comparison: the index of" in result.stderr and "Traceback" not in result.stderr

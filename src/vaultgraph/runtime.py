@@ -1,6 +1,7 @@
 """Process-level helpers shared by the stages: module attributes imported on first use, pausing the
 cyclic garbage collector around work that allocates many objects and frees none of them in cycles, worker
-processes that end with the process that started them, and a function run in a process beside the caller."""
+processes that end with the process that started them, and a function run in a process (or on a thread) beside
+the caller."""
 
 from __future__ import annotations
 
@@ -89,6 +90,32 @@ def beside(fn: Callable, *args, start: Callable[[], None] | None = None) -> Call
             process.join()
         if ok is None:
             return fn(*args)
+        if not ok:
+            raise value
+        return value
+
+    return result
+
+
+def meanwhile(fn: Callable, *args) -> Callable[[], object]:
+    """Start ``fn(*args)`` on a daemon thread, to run beside what the caller does next (what releases the GIL:
+    SQLite, file reads, inflating); the function returned waits for its result and raises what it raised."""
+    import threading
+
+    done: list = []
+
+    def run() -> None:
+        try:
+            done.append((True, fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+            done.append((False, exc))
+
+    thread = threading.Thread(target=run, daemon=True, name=f"kg-{getattr(fn, '__name__', 'meanwhile')}")
+    thread.start()
+
+    def result():
+        thread.join()
+        ok, value = done[0]
         if not ok:
             raise value
         return value

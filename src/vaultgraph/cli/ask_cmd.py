@@ -52,17 +52,6 @@ def _searcher(root: Path, refresh: bool, quiet: bool, threads: int | None):
     return open_searcher(root, index, threads=threads, refresh=refresh, say=say)
 
 
-def _stale_notice(root: Path) -> str | None:
-    from ..service.reading import changes
-
-    changed = changes(root)
-    count = sum(len(v) for v in changed.values())
-    if not count:
-        return None
-    return (f"the index is behind the vault ({len(changed['stale'])} changed, {len(changed['new'])} new, "
-            f"{len(changed['deleted'])} deleted notes): run with --refresh or `kg index`")
-
-
 def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh: bool, threads, plain: bool,
          save: str | None = None, force: bool = False):
     from ..service import live
@@ -78,13 +67,10 @@ def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh
     else:
         searcher = _searcher(root, refresh, quiet=json_out or markdown, threads=threads)
         try:
-            result = searcher.ask(question, top, plain=plain)
+            result = searcher.ask(question, top, plain=plain, check=not refresh)
         finally:
             searcher.close()
         notices, data = list(result.notices), None
-        stale = None if refresh else _stale_notice(root)
-        if stale:
-            notices.append(stale)
     for notice in notices:
         typer.echo(f"kg: {notice}", err=True)
     if json_out:

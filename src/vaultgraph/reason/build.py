@@ -53,6 +53,10 @@ class ReasonGraph:
         self._note_claims: dict[str, tuple[ClaimRec, ...]] = {}
         self.scheme = _scheme_edges(concepts)
 
+    def close(self) -> None:
+        """Ends the read snapshot (a graph read once, as a question's, need not wait for the collector)."""
+        self.conn.close()
+
     # --- stations and edges ------------------------------------------------------------------------
 
     def edges(self, node: str) -> dict[str, dict]:

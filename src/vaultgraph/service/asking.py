@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ..index import delta, lexical, links, vectors, words
 from ..index.generations import damage as search_damage
 from ..index.generations import files_of
 from ..index.store import passages_by_row
-from ..layout import delta_file, index_db, links_dir, words_file
+from ..layout import delta_file, index_db, links_dir, models_dir, words_file
 from ..limits import QUESTION_CHARS
 from ..query.answer import Result, assemble
 from ..query.coverage import Question, analyse, coverage, translatable
@@ -26,6 +27,7 @@ from ..query.entities import link, weak
 from ..query.intent import classify
 from ..query.relevance import THRESHOLD, Calibration, probabilities
 from ..query.retrieve import DEPTH, RARE_PER, Hit, finish, fuse, graph_hits, term_hits
+from ..runtime import meanwhile
 from ..store.sqlite import SCHEMA_VERSION, damaged, read_only
 from ..store.sqlite import damage as sqlite_damage
 from ..text.words import tokenize
@@ -46,6 +48,7 @@ class Candidates:
     hits: dict[int, Hit]
     calibration: Calibration
     notices: tuple[str, ...] = ()  # of this question alone (it was cut …)
+    reasoning: Callable[[], tuple] | None = None  # its (comparison, explanation, notice), computed meanwhile
 
 
 class Searcher:
@@ -80,7 +83,7 @@ class Searcher:
         self._base = self._base_lexical = self._base_vectors = self._base_links = self._base_words = None
         self.translator: words.Translator | None = None
         self.segments: delta.Segments | None = None
-        self._embedder = None  # a _Background giving the embedder (or None when dense search is off)
+        self._embedder = None  # waits for the embedder loading meanwhile (which gives None when dense search is off)
         self._embedder_id: str | None = None
         self.notices: list[str] = []
         self.pending = 0  # passages whose vectors an index run has yet to write (index.build.DEFER_ABOVE)
@@ -109,22 +112,12 @@ class Searcher:
     def _load(self, meta: dict[str, str]) -> None:
         """(Re)open the search files of the snapshot's generation and the concepts of its vault.
 
-        The embedding model loads on a thread of its own meanwhile (a second or two for the default
-        model, mostly decompressing weights, which releases the GIL): the concept index, BM25 and FAISS
-        load, and the graph and lexical lists are computed, while it does."""
-        if meta.get("search_generation") is None:
-            raise IndexMissing(f"the index of {self.root} has no search index: run `kg index`")
+        The embedding model loads on a thread of its own meanwhile (0.3 s for the default model from the
+        weights the index keeps, mostly reading files, which releases the GIL): the concept index, BM25 and
+        FAISS load, and the graph and lexical lists are computed, while it does."""
         started = time.perf_counter()
+        self._load_concepts(meta)
         generation = meta["search_generation"]
-        if generation != self.generation and meta.get("model_id") and (
-                self._embedder is None or self._embedder_id != meta["model_id"]):
-            self._embedder_id = meta["model_id"]
-            self._embedder = _Background(self._load_embedder, meta)
-        key = meta.get("graph_signature")
-        if self._concepts is None or key != self._concepts_key:
-            from ..index.concepts import cached_concept_index
-
-            self._concepts, self._concepts_key = cached_concept_index(self.root, self.conn, key), key
         self.pending = int(meta.get("vectors_pending") or 0)
         self.pending_notes = int(meta.get("notes_pending") or 0)
         if generation == self.generation:
@@ -148,16 +141,31 @@ class Searcher:
         self.generation = generation
         self.timings["load"] = time.perf_counter() - started
 
+    def _load_concepts(self, meta: dict[str, str]) -> None:
+        """The concepts of the snapshot's vault (what a question's concepts are found with), the embedding
+        model starting to load first."""
+        if meta.get("search_generation") is None:
+            raise IndexMissing(f"the index of {self.root} has no search index: run `kg index`")
+        if meta["search_generation"] != self.generation and meta.get("model_id") and (
+                self._embedder is None or self._embedder_id != meta["model_id"]):
+            self._embedder_id = meta["model_id"]
+            self._embedder = meanwhile(self._load_embedder, meta)
+        key = meta.get("graph_signature")
+        if self._concepts is None or key != self._concepts_key:
+            from ..index.concepts import cached_concept_index
+
+            self._concepts, self._concepts_key = cached_concept_index(self.root, self.conn, key), key
+
     def embedder(self):
         """The embedding model of the loaded generation (None when dense search is off)."""
-        return self._embedder.result() if self._embedder is not None else None
+        return self._embedder() if self._embedder is not None else None
 
     def _load_embedder(self, meta: dict[str, str]):
         from ..index.embedders import get_embedder
 
         self.notices = []  # of the model loaded before, if any
         try:
-            embedder = get_embedder(meta["model_spec"], threads=self.threads)
+            embedder = get_embedder(meta["model_spec"], threads=self.threads, kept=models_dir(self.root))
         except VaultgraphError as exc:
             self.notices = [f"dense search is off: {exc}"]
             return None
@@ -169,9 +177,12 @@ class Searcher:
 
     # --- questions -------------------------------------------------------------------------------
 
-    def ask(self, question: str, top: int = DEFAULT_TOP, plain: bool = False) -> Result:
-        """Answers to ``question``; ``plain`` is semantic search: no intent, no graph walk."""
-        found = self.candidates(question, plain)
+    def ask(self, question: str, top: int = DEFAULT_TOP, plain: bool = False, check: bool = False) -> Result:
+        """Answers to ``question``; ``plain`` is semantic search: no intent, no graph walk. With ``check``, a
+        notice says when notes changed since the index (for a one-off ``kg ask``: a server keeps its index
+        current instead). The vault is listed while the reasoning, if any, runs on: on a thread of its own the
+        listing took twice as long, holding the GIL from the retrieval (both are Python)."""
+        found = self.candidates(question, plain, reason=not plain)
         started = time.perf_counter()
         calibration = found.calibration
         hits = list(found.hits.values())
@@ -189,8 +200,13 @@ class Searcher:
         comparison = explanation = None
         entities, intent = found.entities, found.intent
         notices = [*self.notices, *found.notices]  # the loaded index's, then this question's own
-        if not plain and len(entities) >= 2 and intent in ("comparison", "explanation"):
-            comparison, explanation = self._reason(intent, entities, notices)
+        if check:
+            from .reading import stale_notice
+
+            notices_after = [stale_notice(self.root)]
+        if found.reasoning is not None:
+            comparison, explanation, notice = found.reasoning()
+            notices += [notice] if notice else []
         if self.pending_notes:
             from .reports import notes_pending
 
@@ -198,12 +214,18 @@ class Searcher:
         if self.pending:
             notices.append(f"{self.pending:,} passages have no vectors yet (`kg index` is computing them, or was "
                            "stopped: run it again): answers come from words and the graph")
+        if check:
+            notices += [n for n in notices_after if n]
         return Result(found.question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
                       tuple(dict.fromkeys(notices)), comparison, explanation)
 
-    def candidates(self, question: str, plain: bool = False) -> Candidates:
+    def candidates(self, question: str, plain: bool = False, reason: bool = False) -> Candidates:
         """Every passage the graph, the learned terms, BM25 and the dense index propose for ``question``,
-        loaded, with the features the relevance decision reads (``query.relevance``), in one snapshot."""
+        loaded, with the features the relevance decision reads (``query.relevance``), in one snapshot.
+        With ``reason``, a question comparing or linking two concepts also gets its comparison table or
+        explanation paths (``kg compare``/``kg why``), computed on a thread of its own meanwhile: mostly
+        SQLite, which runs beside the model and the retrieval (a comparison question at 10,000 notes took
+        0.35-0.45 s longer when they ran one after the other)."""
         question = " ".join(question.split())
         if not question:
             raise VaultgraphError("the question is empty")
@@ -216,10 +238,13 @@ class Searcher:
         self.conn.execute("BEGIN")
         try:
             meta = self._meta()
-            self._load(meta)
+            self._load_concepts(meta)  # the reasoning starts before the search files load
             concepts = self._concepts
             entities = link(question, concepts)
             intent = "open" if plain else classify(question, len(entities))
+            reasoning = meanwhile(self._reason, intent, entities) \
+                if reason and len(entities) >= 2 and intent in ("comparison", "explanation") else None
+            self._load(meta)
             started = time.perf_counter()
             # one thread: on a thread of its own the dense step waited for the GIL while the graph step ran
             # Python, and a question took 46-48 ms at the median instead of 35-36 (10,000 notes, 2 cores)
@@ -239,21 +264,23 @@ class Searcher:
             self.conn.execute("COMMIT")
         self.timings["query"] = time.perf_counter() - started
         return Candidates(question, intent, entities, weak(question, concepts) if entities else frozenset(),
-                          asked, hits, Calibration.of(meta), notices)
+                          asked, hits, Calibration.of(meta), notices, reasoning)
 
-    def _reason(self, intent: str, entities: tuple[str, ...], notices: list[str]):
-        """The comparison table or the explanation paths, from the reasoning graph (``kg compare``/``kg why``);
-        why there is none goes to ``notices``."""
+    def _reason(self, intent: str, entities: tuple[str, ...]):
+        """The comparison table or the explanation paths, from the reasoning graph (``kg compare``/``kg why``),
+        and why there is none (a notice)."""
         from .. import reason
 
         try:
             rg = reason.load(self.root)
-            if intent == "comparison":
-                return reason.compare(rg, list(entities[:4]), limit=4), None  # what the answer shows a cell
-            return None, reason.why(rg, entities[0], entities[-1], k=3)
+            try:
+                if intent == "comparison":
+                    return reason.compare(rg, list(entities[:4]), limit=4), None, None  # what the answer shows
+                return None, reason.why(rg, entities[0], entities[-1], k=3), None
+            finally:
+                rg.close()
         except VaultgraphError as exc:
-            notices.append(f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}")
-            return None, None
+            return None, None, f"no {'comparison' if intent == 'comparison' else 'explanation'}: {exc}"
 
     def _lexical(self, query: dict[str, float], labels: str = "") -> dict[str, list[tuple[int, float]]]:
         """Lexical hits of the question's words and their variants (``Question.lexical_query``); the query
@@ -315,29 +342,6 @@ def _limit_blas(threads: int | None) -> None:
     except ImportError:
         return
     threadpool_limits(limits=max(1, int(threads or 1)), user_api="blas")
-
-
-class _Background:
-    """A value computed on a daemon thread; ``result()`` waits for it (and re-raises its error)."""
-
-    def __init__(self, fn, *args):
-        import threading
-
-        self._value = self._error = None
-        self._thread = threading.Thread(target=self._run, args=(fn, *args), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, *args):
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller of result()
-            self._error = exc
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def _labels_text(concepts, entities: tuple[str, ...]) -> str:

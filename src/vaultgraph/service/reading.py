@@ -142,6 +142,15 @@ def changes(root: Path) -> dict[str, list[str]]:
     return _changes(on_disk, stored)
 
 
+def stale_notice(root: Path) -> str | None:
+    """What a one-off question says when notes changed, appeared or went since the last index."""
+    changed = changes(root)
+    if not any(changed.values()):
+        return None
+    return (f"the index is behind the vault ({len(changed['stale'])} changed, {len(changed['new'])} new, "
+            f"{len(changed['deleted'])} deleted notes): run with --refresh or `kg index`")
+
+
 def shown_dict(shown: ShownNote) -> dict:
     data = shown.note.to_dict()
     by_line = {(r.link.line, r.link.raw): r for r in shown.links}
@@ -155,4 +164,5 @@ def shown_dict(shown: ShownNote) -> dict:
     return data
 
 
-__all__ = ["ShownNote", "all_links", "changes", "load_notes", "show_note", "shown_dict", "status", "to_dict"]
+__all__ = ["ShownNote", "all_links", "changes", "load_notes", "show_note", "shown_dict", "stale_notice", "status",
+           "to_dict"]
