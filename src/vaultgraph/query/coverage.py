@@ -81,17 +81,26 @@ def telling(surface: str) -> float:
     return float(min(1.0, max(GENERAL_FLOOR, (COMMON_ZIPF - zipf) / ZIPF_SPAN)))
 
 
-def analyse(question: str, segments, conn=None, translator=None, word_vectors: dict | None = None) -> Question:
-    """The question's weighted words, the learned terms it names and the variants of its words;
-    ``word_vectors``: surface → vector of the words ``translatable`` found (embedded with the question)."""
+def general_weights(question: str) -> dict[str, float]:
+    """Each of the question's tokens → how much it tells in general language (``telling`` of the surface the
+    question writes it in); needs no index and no model."""
     forms: dict[str, str] = {}  # token → the surface the question writes it in
     for surface in ALNUM.findall(fold(question)):
         for token in tokenize(surface):
             forms.setdefault(token, surface)
-    tokens = list(dict.fromkeys(tokenize(question)))
+    return {t: telling(forms.get(t, t)) for t in dict.fromkeys(tokenize(question))}
+
+
+def analyse(question: str, segments, conn=None, translator=None, word_vectors: dict | None = None,
+            general: dict[str, float] | None = None) -> Question:
+    """The question's weighted words, the learned terms it names and the variants of its words;
+    ``word_vectors``: surface → vector of the words ``translatable`` found (embedded with the question);
+    ``general``: its ``general_weights`` if already computed."""
+    general = general_weights(question) if general is None else general
+    tokens = list(general)
     n = max(1, segments.documents())
     cues = cue_stems(question)
-    weights = {t: idf(n, segments.df(t)) * telling(forms.get(t, t)) *
+    weights = {t: idf(n, segments.df(t)) * general[t] *
                (CUE_WEIGHT if t in cues and len(tokens) > 1 else 1.0) for t in tokens}
     q = Question(tokens, weights, unknown={t for t in tokens if not segments.df(t)})
     if conn is not None:

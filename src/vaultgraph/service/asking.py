@@ -22,7 +22,7 @@ from ..index.store import passages_by_row
 from ..layout import delta_file, index_db, links_dir, models_dir, words_file
 from ..limits import QUESTION_CHARS
 from ..query.answer import Result, assemble
-from ..query.coverage import Question, analyse, coverage, translatable
+from ..query.coverage import Question, analyse, coverage, general_weights, translatable
 from ..query.entities import link, weak
 from ..query.intent import classify
 from ..query.relevance import THRESHOLD, Calibration, probabilities
@@ -180,9 +180,12 @@ class Searcher:
     def ask(self, question: str, top: int = DEFAULT_TOP, plain: bool = False, check: bool = False) -> Result:
         """Answers to ``question``; ``plain`` is semantic search: no intent, no graph walk. With ``check``, a
         notice says when notes changed since the index (for a one-off ``kg ask``: a server keeps its index
-        current instead). The vault is listed while the reasoning, if any, runs on: on a thread of its own the
-        listing took twice as long, holding the GIL from the retrieval (both are Python)."""
-        found = self.candidates(question, plain, reason=not plain)
+        current instead), the vault listed while the model loads (``candidates``)."""
+        from .reading import stale_notice
+
+        behind: list[str | None] = []
+        idle = (lambda: behind.append(stale_notice(self.root))) if check else None
+        found = self.candidates(question, plain, reason=not plain, idle=idle)
         started = time.perf_counter()
         calibration = found.calibration
         hits = list(found.hits.values())
@@ -200,10 +203,6 @@ class Searcher:
         comparison = explanation = None
         entities, intent = found.entities, found.intent
         notices = [*self.notices, *found.notices]  # the loaded index's, then this question's own
-        if check:
-            from .reading import stale_notice
-
-            notices_after = [stale_notice(self.root)]
         if found.reasoning is not None:
             comparison, explanation, notice = found.reasoning()
             notices += [notice] if notice else []
@@ -214,18 +213,20 @@ class Searcher:
         if self.pending:
             notices.append(f"{self.pending:,} passages have no vectors yet (`kg index` is computing them, or was "
                            "stopped: run it again): answers come from words and the graph")
-        if check:
-            notices += [n for n in notices_after if n]
+        notices += [n for n in behind if n]
         return Result(found.question, intent, tuple((e, _label(concepts, e)) for e in entities), answers,
                       tuple(dict.fromkeys(notices)), comparison, explanation)
 
-    def candidates(self, question: str, plain: bool = False, reason: bool = False) -> Candidates:
+    def candidates(self, question: str, plain: bool = False, reason: bool = False,
+                   idle: Callable[[], None] | None = None) -> Candidates:
         """Every passage the graph, the learned terms, BM25 and the dense index propose for ``question``,
         loaded, with the features the relevance decision reads (``query.relevance``), in one snapshot.
         With ``reason``, a question comparing or linking two concepts also gets its comparison table or
         explanation paths (``kg compare``/``kg why``), computed on a thread of its own meanwhile: mostly
         SQLite, which runs beside the model and the retrieval (a comparison question at 10,000 notes took
-        0.35-0.45 s longer when they ran one after the other)."""
+        0.35-0.45 s longer when they ran one after the other). What needs neither the index nor the model (the
+        words' general frequencies, and ``idle``) is done before waiting for the model: in a fresh process the
+        main thread waited 0.15-0.2 s for it, then did them."""
         question = " ".join(question.split())
         if not question:
             raise VaultgraphError("the question is empty")
@@ -246,9 +247,12 @@ class Searcher:
                 if reason and len(entities) >= 2 and intent in ("comparison", "explanation") else None
             self._load(meta)
             started = time.perf_counter()
+            general = general_weights(question)
+            if idle is not None:
+                idle()
             # one thread: on a thread of its own the dense step waited for the GIL while the graph step ran
             # Python, and a question took 46-48 ms at the median instead of 35-36 (10,000 notes, 2 cores)
-            lists, asked = self._dense(question)
+            lists, asked = self._dense(question, general)
             mark = time.perf_counter()
             hits = {} if plain else graph_hits(self.conn, self.segments, concepts, entities, intent)
             self.timings["graph"] = time.perf_counter() - mark
@@ -293,13 +297,13 @@ class Searcher:
         self.timings["lexical"] = time.perf_counter() - started
         return {"lexical": hits}
 
-    def _dense(self, question: str):
+    def _dense(self, question: str, general: dict[str, float]):
         """Dense hits (none when dense search is off) and the question's analysis (``query.coverage``):
         its words' translations need the model too."""
         embedder = self.embedder()
         self._query_vector = None
         if embedder is None or self.segments.vectors is None:
-            return {}, analyse(question, self.segments, self.conn)
+            return {}, analyse(question, self.segments, self.conn, general=general)
         started = time.perf_counter()
         surfaces = list(translatable(question).values()) if self.translator is not None else []
         vectors = embedder.embed_batch([embedder.query_prefix + question, *surfaces])  # one call: the model's
@@ -309,7 +313,7 @@ class Searcher:
         hits = self.segments.search_dense(query, DEPTH)
         self.timings["dense"] = time.perf_counter() - started
         started = time.perf_counter()
-        asked = analyse(question, self.segments, self.conn, self.translator, dict(zip(surfaces, vectors[1:])))
+        asked = analyse(question, self.segments, self.conn, self.translator, dict(zip(surfaces, vectors[1:])), general)
         self.timings["analyse"] = time.perf_counter() - started
         return {"dense": hits}, asked
 
