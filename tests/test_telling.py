@@ -37,3 +37,13 @@ def test_common_words_tell_little_rare_ones_fully():
     assert telling("the") == GENERAL_FLOOR
     assert telling("что") < 0.3
     assert telling("закваска") == 1.0 and telling("qlora") == 1.0
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_every_word_of_the_small_lists_reads_as_wordfreq_reads_it(lang):
+    from vaultgraph.query.general import zipf
+
+    words = list(get_frequency_dict(lang, "small"))
+    odd = ["", "LoRA", "gpt4", "7b", "ёлка", "naïve", "über", "x-y", "дообучение2", "αβ", "ЛОРА", "lora", "zzzqqq"]
+    for word in words + odd:
+        assert zipf(word, lang) == zipf_frequency(word, lang, wordlist="small"), word

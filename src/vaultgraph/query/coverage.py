@@ -70,14 +70,14 @@ def telling(surface: str) -> float:
     fully (wordfreq's Zipf frequency, 7 for the most common words). A word the vault never uses weighs most
     by the vault's idf alone, yet "go" or "wrong" in a question says nothing about what it asks.
 
-    From wordfreq's small lists: they hold exactly the words of its large lists more frequent than Zipf 3, at the
-    same frequencies (checked for every word of both languages, ``tests/test_telling.py``), and a word at Zipf 3
-    or below is fully telling either way; they load in 0.01-0.02 s where the large ones took 0.09 s (English)
-    and 0.33 s (Russian), which a one-off ``kg ask`` waited for."""
-    from wordfreq import zipf_frequency
+    From wordfreq's small lists (``query.general``): they hold exactly the words of its large lists more frequent
+    than Zipf 3, at the same frequencies (checked for every word of both languages, ``tests/test_telling.py``), and a
+    word at Zipf 3 or below is fully telling either way; they load in 0.01-0.02 s where the large ones took 0.09 s
+    (English) and 0.33 s (Russian), which a one-off ``kg ask`` waited for."""
+    from .general import zipf as general_zipf
 
     lang = "ru" if "\u0400" <= surface[:1] <= "\u04ff" else "en"
-    zipf = zipf_frequency(surface, lang, wordlist="small")
+    zipf = general_zipf(surface, lang)
     return float(min(1.0, max(GENERAL_FLOOR, (COMMON_ZIPF - zipf) / ZIPF_SPAN)))
 
 
