@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NoteNotFound, VaultgraphError
-from ..markdown import parse_bytes
 from ..model import ParsedNote, ResolvedLink, from_dict, to_dict
 from ..store import exists, reader
 from ..vault import NameIndex, resolve_note, scan
@@ -46,6 +45,8 @@ def show_note(root: Path, name: str) -> ShownNote:
         raise VaultgraphError(f"{path}: {refused.reason}") from None
     except OSError as exc:
         raise VaultgraphError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    from ..markdown import parse_bytes  # markdown-it: not for the listing a one-off kg ask makes (stale_notice)
+
     note = parse_bytes(data, path)
     terms = ()
     if exists(root):
