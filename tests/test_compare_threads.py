@@ -80,3 +80,28 @@ def test_a_failing_second_thread_leaves_its_share_to_the_caller(vault, monkeypat
 
     monkeypatch.setattr(cells, "method_cells", broken)
     assert _tables(vault) == alone
+
+
+def test_an_index_of_the_earlier_layout_gets_the_covering_concept_index_and_the_same_tables(tmp_path):
+    """An index written before ``passage_concepts_cover`` gets it on the next `kg index` (the concept-only index
+    dropped); a concept's claims are then read from the index alone, and the comparisons are the same."""
+    import sqlite3
+
+    from conftest import run_kg
+
+    from vaultgraph.reason.cells import own_rows
+
+    vault = demo_copy(tmp_path / "vault", index=True)
+    db = vault / ".kg" / "index.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX passage_concepts_cover")
+        conn.execute("CREATE INDEX passage_concepts_concept ON passage_concepts(concept)")
+    before = _tables(vault)
+    run_kg("index", str(vault))
+    with sqlite3.connect(db) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        q, args = own_rows("LoRA", "method", "risk")
+        plan = " ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + q, args))
+    assert "passage_concepts_cover" in names and "passage_concepts_concept" not in names
+    assert "COVERING INDEX passage_concepts_cover" in plan, plan
+    assert _tables(vault) == before
