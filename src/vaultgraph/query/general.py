@@ -19,8 +19,13 @@ _RUSSIAN = frozenset("абвгдеёжзийклмнопрстуфхцчшщъы
 def zipf(word: str, lang: str) -> float:
     """wordfreq's ``zipf_frequency(word, lang, wordlist="small")`` for ``lang`` "en" or "ru"."""
     if word and word.islower() and (word.isascii() and word.isalpha() if lang == "en" else set(word) <= _RUSSIAN):
-        centibels = _small_list(lang).get(word)
-        return 0.0 if centibels is None else _zipf_of(centibels)
+        try:
+            table = _small_list(lang)
+        except (OSError, ValueError, ImportError, EOFError):  # a wordfreq laid out otherwise: asked itself
+            table = None
+        if table is not None:
+            centibels = table.get(word)
+            return 0.0 if centibels is None else _zipf_of(centibels)
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, lang, wordlist="small")
