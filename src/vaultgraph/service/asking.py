@@ -181,10 +181,12 @@ class Searcher:
         """Answers to ``question``; ``plain`` is semantic search: no intent, no graph walk. With ``check``, a
         notice says when notes changed since the index (for a one-off ``kg ask``: a server keeps its index
         current instead), the vault listed while the model loads (``candidates``)."""
-        from .reading import stale_notice
-
         behind: list[str | None] = []
-        idle = (lambda: behind.append(stale_notice(self.root))) if check else None
+        idle = None
+        if check:
+            from .reading import stale_notice
+
+            idle = lambda: behind.append(stale_notice(self.root))  # noqa: E731
         found = self.candidates(question, plain, reason=not plain, idle=idle)
         started = time.perf_counter()
         calibration = found.calibration
