@@ -69,8 +69,6 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
     warning, embedder = None, None
     try:
         embedder = get_embedder(spec, threads=threads, kept=models_dir(root))
-        if conn.execute("SELECT count(*) FROM passages").fetchone()[0] > KEEP_WEIGHTS_ABOVE:
-            embedder.keep_weights(models_dir(root))  # for the processes that answer from this index
     except VaultgraphError as exc:
         warning = f"dense search is off: {exc}"
     if have and same and not force and bool(meta.get("model_id")) == (embedder is not None):
@@ -80,7 +78,7 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
             report, reason = None, f"the search files were damaged ({exc.why}): they were rebuilt"
         if report is not None:
             meta["search_files"] = json.dumps(sizes(root, meta))
-            return report
+            return _keeping(root, embedder, report)
     # the base a deferring run wrote, whole but for its vectors: they are added to it, its BM25 and links kept
     fill = pending_before and have and same and not changed and not force and embedder is not None \
         and meta.get("search_generation") == meta.get("search_base")
@@ -96,6 +94,14 @@ def refresh_search(root: Path, conn, meta: dict[str, str], changed: bool, model:
                              generation=meta["search_base"] if fill else None, missing=missing)
         meta["vectors_pending"] = "0"
     meta["search_files"] = json.dumps(sizes(root, meta))
+    return _keeping(root, embedder, report)
+
+
+def _keeping(root: Path, embedder: Embedder | None, report: SearchReport) -> SearchReport:
+    """``report``, the model's weights kept for the processes that answer from an index past ``KEEP_WEIGHTS_ABOVE``
+    passages (the count the write already made)."""
+    if embedder is not None and report.passages > KEEP_WEIGHTS_ABOVE:
+        embedder.keep_weights(models_dir(root))
     return report
 
 
