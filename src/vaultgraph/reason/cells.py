@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 
 from ..model import Citation
+from ..runtime import meanwhile
 from ..store.sqlite import read_only, select_in
 
 # a claim's links to notes (ClaimRec: its evidence notes and missing notes it cites), read as records.py reads them
@@ -232,12 +233,12 @@ def read_methods(conn, methods: list[tuple[tuple[str, str], list[tuple[str, str]
     if sum(sizes) <= SPLIT_ABOVE or not theirs or path is None:
         mine, theirs = units, []
     done: dict[tuple[str, int], object] = {}
-    helper = _Helper(path, _snapshot(conn), [(u, unit) for u in theirs]) if theirs else None
+    helper = meanwhile(_read_apart, path, _snapshot(conn), [(u, unit) for u in theirs]) if theirs else None
     for u in mine:
         done[u] = unit(*u, conn)
-    helped = helper is not None and helper.ok()
+    helped = helper() if helper is not None else None
     for u in theirs:
-        done[u] = helper.result(u) if helped else unit(*u, conn)
+        done[u] = helped[u] if helped is not None else unit(*u, conn)
     return [(done[("cells", i)], done[("sources", i)]) for i in range(len(methods))]
 
 
@@ -251,43 +252,24 @@ def _snapshot(conn) -> str | None:
     return row[0] if row else None
 
 
-class _Helper:
-    """A thread reading ``units`` on a read-only connection of its own to ``path``, if its snapshot is ``snapshot``."""
+def _read_apart(path: str, snapshot: str | None, units: list) -> dict | None:
+    """``units`` read on a read-only connection of its own to ``path`` (on a second thread): their results, or None
+    when that connection's snapshot is not ``snapshot`` or a read fails (the caller then reads them itself)."""
+    import sqlite3
 
-    def __init__(self, path: str, snapshot: str | None, units: list):
-        import threading
-
-        self._results: dict = {}
-        self._failed = False
-        self._thread = threading.Thread(target=self._run, args=(path, snapshot, units), daemon=True)
-        self._thread.start()
-
-    def _run(self, path: str, snapshot: str | None, units: list) -> None:
-        import sqlite3
-
-        try:
-            conn = read_only(path)
-        except sqlite3.Error:
-            self._failed = True
-            return
-        try:
-            conn.execute("BEGIN")
-            if snapshot is None or _snapshot(conn) != snapshot:
-                self._failed = True  # an index committed in between: the caller reads on its own snapshot
-                return
-            for u, unit in units:
-                self._results[u] = unit(*u, conn)
-        except Exception:  # noqa: BLE001 - the caller reads what is missing itself, and meets the error if any
-            self._failed = True
-        finally:
-            conn.close()
-
-    def ok(self) -> bool:
-        self._thread.join()
-        return not self._failed
-
-    def result(self, u):
-        return self._results[u]
+    try:
+        conn = read_only(path)
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("BEGIN")
+        if snapshot is None or _snapshot(conn) != snapshot:
+            return None  # an index committed in between: the caller reads on its own snapshot
+        return {u: unit(*u, conn) for u, unit in units}
+    except Exception:  # noqa: BLE001 - the caller reads what is missing itself, and meets the error if any
+        return None
+    finally:
+        conn.close()
 
 
 def _rows(conn, rows: list[int]) -> dict[int, tuple]:
