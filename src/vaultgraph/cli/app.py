@@ -49,6 +49,12 @@ def emit_json(data: Any) -> None:
 USAGE = 2  # exit codes: 0 ok, 1 findings (kg check), 2 usage or cannot run
 
 
+def say(*messages: str) -> None:
+    """Each message (a notice, a step of work) on stderr after "kg: ", where a result on stdout stays clean."""
+    for message in messages:
+        typer.echo(f"kg: {message}", err=True)
+
+
 def fail(message: str) -> None:
     typer.echo(f"kg: {plain(message)}", err=True)
     raise typer.Exit(USAGE)

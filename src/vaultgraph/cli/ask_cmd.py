@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .app import JsonOption, VaultOption, app, console, emit_json, plain_lines, vault_root
+from .app import JsonOption, VaultOption, app, console, emit_json, plain_lines, say, vault_root
 
 TopOption = Annotated[int, typer.Option("--top", "-k", min=1, max=100, help="Answers to show.")]
 MarkdownOption = Annotated[bool, typer.Option("--markdown", help="Print Markdown that pastes into a note.")]
@@ -42,9 +42,6 @@ def _searcher(root: Path, refresh: bool, quiet: bool, threads: int | None):
     from ..service.opening import index_or_wait, open_searcher
     from .index_cmd import run_index
 
-    def say(message: str) -> None:
-        typer.echo(f"kg: {message}", err=True)
-
     def index(folder: Path):
         return index_or_wait(folder, lambda f: run_index(f, quiet=quiet, model=settings_model(), threads=threads),
                              None if quiet else say)
@@ -71,8 +68,7 @@ def _run(question: str, vault, top: int, json_out: bool, markdown: bool, refresh
         finally:
             searcher.close()
         notices, data = list(result.notices), None
-    for notice in notices:
-        typer.echo(f"kg: {notice}", err=True)
+    say(*notices)
     if json_out:
         emit_json(data if data is not None else result.to_dict())
     elif markdown:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from .app import EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, plain_lines, vault_root
+from .app import (EndpointOption, JsonOption, VaultOption, app, console, emit_json, ensure_index, plain_lines, say,
+                  vault_root)
 
 
 def _indexed(vault: Path | None, endpoint: str | None, quiet: bool) -> Path:
@@ -35,18 +36,13 @@ def why(
         from ..service import reasoning
 
         result = reasoning.why(_indexed(vault, endpoint, json_out), a, b, k=paths, endpoint=endpoint)
-    _say(result.notices)
+    say(*result.notices)
     if json_out:
         emit_json(served if served is not None else result.to_dict())
         return
     from ..render.terminal import show_explanation
 
     show_explanation(console(), result)
-
-
-def _say(notices) -> None:
-    for notice in notices:  # on stderr, as `kg ask` says its own
-        typer.echo(f"kg: {notice}", err=True)
 
 
 def _served(vault: Path | None, endpoint: str | None, route: str, params: list[tuple[str, str]]) -> dict | None:
@@ -82,7 +78,7 @@ def compare(
 
         table = reasoning.compare(_indexed(vault, endpoint, json_out or markdown), methods, endpoint=endpoint,
                                   limit=limit, everything=everything)
-    _say(table.notices)
+    say(*table.notices)
     if json_out:
         emit_json(served if served is not None else table.to_dict())
         return
