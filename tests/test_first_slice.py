@@ -17,6 +17,7 @@ import pytest
 from conftest import INDEX_TABLES, ask_once, observed, run_kg
 
 from vaultgraph.service import index_vault, status
+from vaultgraph.limits import PARSE_BYTES
 from vaultgraph.service.indexing import Slice
 from vaultgraph.service.reports import answerable_now
 from vaultgraph.vault.files import VaultFile
@@ -144,3 +145,11 @@ def test_the_slice_is_the_most_recently_modified_notes_within_its_notes_and_byte
     taken, rest = Slice(notes=10, size=5).split(files)  # a note larger than the slice: at least one
     assert [f.path for f in taken] == ["b.md"]
     assert Slice(notes=4, size=40).split(files) == (files, [])
+
+
+def test_a_huge_note_counts_the_bytes_parsed_of_it():
+    # a note is parsed up to PARSE_BYTES: three notes, one of 11 MB, fit a 6 MiB slice and are indexed in one go
+    files = [_file("huge.md", 11 * 10**6, 3), _file("a.md", 100, 1), _file("b.md", 100, 2)]
+    assert Slice(notes=1_000, size=6 * 2**20).split(files) == (files, [])
+    taken, rest = Slice(notes=1_000, size=2 * PARSE_BYTES).split(files + [_file("big.md", 5 * 10**6, 4)])
+    assert [f.path for f in taken] == ["big.md", "huge.md"] and [f.path for f in rest] == ["b.md", "a.md"]

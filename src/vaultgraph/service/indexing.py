@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import IndexDamaged
+from ..limits import PARSE_BYTES
 from ..markdown import parse_bytes
 from ..model import ParsedNote, to_dict
 from ..runtime import no_gc as _no_gc, release_memory
@@ -36,22 +37,29 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 @dataclass(frozen=True)
 class Slice:
     """How much of a large vault a first index commits before the rest (``index_vault``): up to ``notes`` notes
-    and ``size`` bytes, the most recently modified first (what the user works on), at least one."""
+    and ``size`` bytes, the most recently modified first (what the user works on), at least one. A note counts
+    the bytes that are parsed of it (``limits.PARSE_BYTES`` at most): a 10 MB note costs what its first MiB does,
+    and a vault of a few notes, one of them huge, is not sliced (the rest's bulk graph build would extract the
+    slice's notes a second time)."""
 
     notes: int
     size: int
 
     def split(self, files: list[VaultFile]) -> tuple[list[VaultFile], list[VaultFile]]:
         """(the slice, the rest) of ``files``; the slice is all of them when they fit."""
-        if len(files) <= self.notes and sum(f.size for f in files) <= self.size:
+        if len(files) <= self.notes and sum(_parsed_bytes(f) for f in files) <= self.size:
             return files, []
         recent = sorted(files, key=lambda f: (-f.mtime_ns, f.path))
         taken = total = 0
         for f in recent:
-            if taken and (taken >= self.notes or total + f.size > self.size):
+            if taken and (taken >= self.notes or total + _parsed_bytes(f) > self.size):
                 break
-            taken, total = taken + 1, total + f.size
+            taken, total = taken + 1, total + _parsed_bytes(f)
         return recent[:taken], recent[taken:]
+
+
+def _parsed_bytes(f: VaultFile) -> int:
+    return min(f.size, PARSE_BYTES)
 
 
 # ~20 s on two cores (a 10,000-note generated vault answered from its first 1,000 after 18.4 s, its whole first
