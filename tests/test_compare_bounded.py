@@ -134,3 +134,24 @@ def test_edits_move_a_statement_as_a_fresh_index_would(tmp_path):
     shutil.rmtree(root / ".kg")
     run_kg("index", str(root), cwd=tmp_path)
     assert risks(compare(root, "--all")) == after
+
+
+def test_an_index_of_the_earlier_claim_order_layout_is_upgraded_by_the_next_index(vault, tmp_path):
+    """An index written by the kg before claim_order held statement ids (its text keys, reason_version 2): `kg compare`
+    asks for `kg index` in one line, which drops the old table, extracts the notes again and gives the same table."""
+    import shutil
+    import sqlite3
+
+    old = tmp_path / "vault"
+    shutil.copytree(vault, old)
+    expected = compare(vault, "--all")
+    with sqlite3.connect(old / ".kg" / "index.sqlite") as conn:
+        conn.execute("DROP TABLE claim_order")
+        conn.execute("CREATE TABLE claim_order (row INTEGER PRIMARY KEY, nav INTEGER NOT NULL, rk TEXT NOT NULL, "
+                     "skey TEXT NOT NULL)")
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'reason_version'")  # and so its graph signature
+        conn.execute("UPDATE meta SET value = 'of reason_version 2' WHERE key = 'graph_signature'")
+    stale = run_kg("compare", "Adapter soup", "Weight surgery", "--vault", str(old), cwd=tmp_path, check=False)
+    assert stale.returncode != 0 and "run `kg index`" in stale.stderr and "Traceback" not in stale.stderr
+    assert "the reasoning's edges changed" in run_kg("index", str(old), cwd=tmp_path).stdout
+    assert compare(old, "--all") == expected

@@ -12,8 +12,9 @@ EXTRACT_VERSION = "10"  # 6: the learned vocabulary; claims within the limits of
 # label holds no blank or bracket (markdown/links.footnote_marks); 10: a claim's tags and fields are the parser's
 # (Block.markup), not extract/units.py's own patterns. Part of the graph signature: a change re-extracts every note.
 
-REASON_VERSION = "2"  # of what the reasoning's tables hold (reason/edges.py's costs): part of the graph signature,
-# so a change re-derives them. 2: each claim's place in a comparison's cells (table claim_order)
+REASON_VERSION = "3"  # of what the reasoning's tables hold (reason/edges.py's costs): part of the graph signature,
+# so a change re-derives them. 2: each claim's place in a comparison's cells (table claim_order); 3: claim_order
+# holds integer statement ids and the columns a cell is chosen by (a comparison reads it alone)
 
 SEARCH_VERSION = "5"  # 5: the vault's words and their vectors (translations), the calibration bank
 

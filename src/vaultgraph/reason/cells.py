@@ -1,9 +1,10 @@
 """A comparison's cells read by SQL, bounded: the best ``limit`` statements of each cell and how many it holds.
 
 A hub method of a 10,000-note vault has tens of thousands of claims; a reader uses a handful a cell. So each
-method's cells are one statement over ``passage_concepts`` and ``passages``: every claim's cell, the statements
-(claims with the same text, case and spacing aside, and direction are one statement citing each), each cell's number of
-statements, and only the first ``limit`` statements of each, with their first ``cites`` citations, reach Python.
+method's cells are one statement over ``passage_concepts`` and ``claim_order`` (what ``order_claims`` keeps of each
+claim at index time): every claim's cell, the statements (claims with the same text, case and spacing aside, and
+direction are one statement citing each: grouped by an integer id of that key), each cell's number of statements, and
+only the first ``limit`` statements of each, with their first ``cites`` citations, reach Python.
 
 The order of a cell (``NAV`` then ``RANK`` below, kept per claim by ``order_claims``; the order ``comparison.own_claims`` sorts claims by): stating something
 before a line that only points elsewhere ("Related: [[LoRA]]"), user-written before the assistant's, sourced before
@@ -15,6 +16,7 @@ first claim in that order. Sources: the most-citing claims first, ties by key; e
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -45,15 +47,28 @@ def statement_key(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
+def statement_id(text: str | None, direction: str | None = None) -> int:
+    """``statement_key`` as a 64-bit integer (SQL ``kg_sid``), with the claim's ``direction`` when given (a cell of
+    effects tells "improves" from "degrades"): a comparison groups a hub's tens of thousands of claims by integers
+    instead of their texts. Two statements share one only by a 64-bit hash collision (odds ~1e-9 at a million)."""
+    key = statement_key(text) if direction is None else f"{statement_key(text)}\x01{direction}"
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
 def order_claims(conn, path: str) -> None:
     """Keep each claim of note ``path`` with its place in a cell (table ``claim_order``): whether it only points
-    elsewhere (``NAV``), its rank (``RANK``) and its statement key. Run once the note's passages and relations are
-    written: all three read only the claim's own row and its own note's relations, so they hold until the note is
-    written again (``index.store.remove_passages`` drops them with the claim). A comparison then reads them instead
-    of working them out for each of a hub method's tens of thousands of claims."""
-    conn.create_function("kg_key", 1, statement_key, deterministic=True)
-    conn.execute(f"INSERT INTO claim_order SELECT p.row, {sql(NAV, 'p')}, {sql(RANK, 'p')}, kg_key(p.text) "
-                 "FROM passages p WHERE p.path = ? AND p.field = 'claim'", (path,))
+    elsewhere (``nav``, from ``NAV``), its rank (``ork``: ``nav`` then ``RANK``), its statement ids (``skey``; ``dkey``
+    with its direction; ``ckey`` of its cost) and the few columns of its passage a cell is chosen by. Run once the
+    note's passages and relations are written: all of it reads only the claim's own row and its own note's
+    relations, so it holds until the note is written again (``index.store.remove_passages`` drops it with the claim).
+    A comparison then reads this narrow table alone instead of working it out, or reading the passages, for each
+    of a hub method's tens of thousands of claims."""
+    conn.create_function("kg_sid", 1, statement_id, deterministic=True)
+    conn.create_function("kg_dsid", 2, statement_id, deterministic=True)
+    conn.execute(f"INSERT INTO claim_order SELECT row, nav, nav || rk, kg_sid(text), kg_dsid(text, {sql(DIRECTION, 'c')}), "
+                 "CASE WHEN coalesce(cost, '') != '' THEN kg_sid(cost) END, path, id, kinds, direction, affects "
+                 f"FROM (SELECT p.*, {sql(NAV, 'p')} AS nav, {sql(RANK, 'p')} AS rk "
+                 "FROM passages p WHERE p.path = ? AND p.field = 'claim') c", (path,))
 
 
 def has(kind: str, p: str = "o") -> str:
@@ -129,19 +144,18 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
     (nearest first): cells "effect" (per capability), "cost", "other effects", "risks", "limitations",
     "mitigations" and "inherited risks" (capability: the ancestor's index in ``ancestors``)."""
     saved_json = json.dumps(sorted(saved))
-    conn.create_function("kg_key", 1, statement_key, deterministic=True)
     own_q, own_args = own_rows(*method)
     parts = [
-        f"SELECT 'effect', pc.concept, o.skey || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"SELECT 'effect', pc.concept, o.dkey, o.ork, o.row FROM own o "
         f"JOIN passage_concepts pc ON pc.row = o.row AND pc.rel = 'affects' AND pc.field = 'claim' "
         f"WHERE o.affects != '' AND NOT o.nav AND NOT {has('solution')}",  # (the join only for claims naming any)
-        "SELECT 'cost', '', kg_key(o.cost), o.nav || o.rk, o.row FROM own o WHERE coalesce(o.cost, '') != ''",
-        f"SELECT 'other effects', '', o.skey || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        "SELECT 'cost', '', o.ckey, o.ork, o.row FROM own o WHERE o.ckey IS NOT NULL",
+        f"SELECT 'other effects', '', o.dkey, o.ork, o.row FROM own o "
         f"WHERE NOT o.nav AND o.affects = '' AND NOT {has('risk')} AND NOT {has('solution')} "
         f"AND (o.direction IS NOT NULL OR {has('result')})",
-        f"SELECT 'risks', '', o.skey || char(1) || {sql(DIRECTION, 'o')}, '0' || o.rk, o.row FROM own o "
+        f"SELECT 'risks', '', o.dkey, o.ork, o.row FROM own o "
         f"WHERE NOT o.nav AND {has('risk')} AND (o.affects = '' OR {has('solution')})",
-        f"SELECT 'limitations', '', o.skey, '0' || o.rk, o.row FROM own o "
+        f"SELECT 'limitations', '', o.skey, o.ork, o.row FROM own o "
         f"WHERE NOT o.nav AND {has('limitation')} AND NOT {has('risk')}",
         "SELECT 'mitigations', '', m.skey, m.ok, m.row FROM mit m",
     ]
@@ -150,20 +164,18 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
         q, a = own_rows(concept, scheme, "risk")
         excluded, excluded_args = named_by([method, *ancestors[:i]], "p")  # an ancestor further up repeats none
         parts.append(
-            f"SELECT 'inherited risks', '{i}', c.skey || char(1) || {sql(DIRECTION, 'p')}, "
-            f"printf('%04d', {i}) || '0' || c.rk, p.row FROM passages p JOIN claim_order c ON c.row = p.row "
-            f"WHERE p.field = 'claim' AND p.row IN ({q}) "
+            f"SELECT 'inherited risks', '{i}', c.dkey, printf('%04d', {i}) || c.ork, p.row "
+            f"FROM passages p JOIN claim_order c ON c.row = p.row WHERE p.field = 'claim' AND p.row IN ({q}) "
             f"AND NOT {excluded} AND {has('risk', 'p')} AND NOT c.nav AND {sql(NOT_SAVED, 'p')}")
         args += [*a, *excluded_args, saved_json]
     unlimited = -1 if limit is None else limit
     query = f"""
-WITH own AS MATERIALIZED (
-    SELECT p.row, p.id, p.direction, p.cost, p.kinds, p.affects, c.nav, c.rk, c.skey
-    FROM passages p JOIN claim_order c ON c.row = p.row WHERE p.field = 'claim' AND p.row IN ({own_q})
-    AND {sql(NOT_SAVED, 'p')}),
+WITH own AS MATERIALIZED (  -- claim_order holds claims only, with what a cell is chosen by
+    SELECT o.row, o.id, o.direction, o.kinds, o.affects, o.nav, o.ork, o.skey, o.dkey, o.ckey
+    FROM claim_order o WHERE o.row IN ({own_q}) AND {sql(NOT_SAVED, 'o')}),
 mit AS (
-    SELECT o.row, o.skey, '0' || o.rk AS ok FROM own o WHERE NOT o.nav AND {has('solution')}
-    UNION SELECT s.row, c.skey, c.nav || c.rk FROM relations r JOIN passages s ON s.id = r.src AND s.field = 'claim'
+    SELECT o.row, o.skey, o.ork AS ok FROM own o WHERE NOT o.nav AND {has('solution')}
+    UNION SELECT c.row, c.skey, c.ork FROM relations r JOIN passages s ON s.id = r.src AND s.field = 'claim'
     JOIN claim_order c ON c.row = s.row WHERE r.rel = 'mitigates' AND r.dst IN (SELECT o.id FROM own o WHERE NOT o.nav AND ({has('risk')} OR {has('problem')}))
     AND {sql(NOT_SAVED, 's')}),  -- what a solution mitigates is a risk or a problem (extract/facts.py)
 items(cell, sub, key, ok, row) AS MATERIALIZED ({' UNION ALL '.join(parts)}),
@@ -318,7 +330,7 @@ shown AS MATERIALIZED (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
 members AS MATERIALIZED (
     SELECT t.key, t.text, t.pos, s.rank, s.total FROM texts t JOIN shown s ON s.sk = kg_key(t.text)),
 first AS (
-    SELECT c.key, c.row, row_number() OVER (PARTITION BY c.key ORDER BY o.nav || o.rk) AS k FROM citing c
+    SELECT c.key, c.row, row_number() OVER (PARTITION BY c.key ORDER BY o.ork) AS k FROM citing c
     JOIN claim_order o ON o.row = c.row WHERE c.key IN (SELECT key FROM members))
 SELECT m.rank, m.total, m.text, f.row FROM members m JOIN first f ON f.key = m.key WHERE f.k <= ?
 ORDER BY m.rank, m.pos, f.k"""

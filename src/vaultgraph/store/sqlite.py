@@ -56,7 +56,8 @@ DROP INDEX IF EXISTS passage_concepts_concept;  -- the one below starts with con
 CREATE INDEX IF NOT EXISTS passage_concepts_cover ON passage_concepts(concept, field, rel, row, kinds);
 CREATE INDEX IF NOT EXISTS passage_concepts_row ON passage_concepts(row);
 CREATE TABLE IF NOT EXISTS claim_order (  -- reason/cells.py: each claim's place in a comparison's cells
-    row INTEGER PRIMARY KEY, nav INTEGER NOT NULL, rk TEXT NOT NULL, skey TEXT NOT NULL
+    row INTEGER PRIMARY KEY, nav INTEGER NOT NULL, ork TEXT NOT NULL, skey INTEGER NOT NULL, dkey INTEGER NOT NULL,
+    ckey INTEGER, path TEXT NOT NULL, id TEXT NOT NULL, kinds TEXT NOT NULL, direction TEXT, affects TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS passage_graveyard (row INTEGER PRIMARY KEY);  -- deleted since the search base
 CREATE TABLE IF NOT EXISTS relations (path TEXT NOT NULL, src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL);
@@ -170,9 +171,22 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
                 elif not table.startswith("sqlite_"):
                     conn.execute(f'DROP TABLE IF EXISTS "{table}"')
             conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
+        _drop_old_layouts(conn)
         conn.executescript(_SCHEMA)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+# tables whose layout changed within this schema version, by a column the new layout has: dropped and made anew
+# (empty); what fills them is versioned with it (claim_order: REASON_VERSION 3, so the next kg index re-extracts)
+_LAYOUTS = {"claim_order": "ork"}
+
+
+def _drop_old_layouts(conn: sqlite3.Connection) -> None:
+    for table, column in _LAYOUTS.items():
+        columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        if columns and column not in columns:
+            conn.execute(f'DROP TABLE "{table}"')
 
 
 def open_reader(root: Path) -> sqlite3.Connection:
