@@ -51,7 +51,8 @@ INDEX_TABLES = {  # what an index holds, table by table, in a form two indexes c
     "passage_concepts": "SELECT p.id, c.concept, c.rel, c.kinds, c.field FROM passage_concepts c "
                         "JOIN passages p ON p.row = c.row",
     "relations": "SELECT path, src, rel, dst FROM relations",
-    "claim_order": "SELECT p.id, o.nav, o.ork, o.skey, o.dkey, o.ckey, o.path, o.id, o.kinds, o.direction, o.affects "
+    "claim_order": "SELECT p.id, o.nav, o.ork, o.skey, o.dkey, o.ckey, o.path, o.id, o.kinds, o.direction, o.affects, "
+                   "o.has_sources "
                    "FROM claim_order o JOIN passages p ON p.row = o.row",
     "terms": "SELECT * FROM terms",
     "reason_contrib": "SELECT * FROM reason_contrib",

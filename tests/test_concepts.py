@@ -32,6 +32,26 @@ def concepts(index: ConceptIndex, text: str) -> list[str]:
 
 # --- loading ---------------------------------------------------------------------------------------
 
+def test_the_index_as_data_reads_back_the_same(index):
+    """What readers load from .kg/concepts.json (``to_data`` as JSON): the same concepts, mentions and lookups as
+    the index it was saved from, with a concept the vault defines and its broader link."""
+    import json
+
+    from vaultgraph.index.concepts import _concept
+
+    built = ConceptIndex(list(index))
+    built.add(_concept("Adapter soup", ("AdSoup", "суп адаптеров"), ("LoRA",)))
+    back = ConceptIndex.from_data(json.loads(json.dumps(built.to_data(), ensure_ascii=False)))
+    assert list(back) == list(built) and back.conflicts == built.conflicts
+    assert back.ancestors("Adapter-soup") == built.ancestors("Adapter-soup") == ["LoRA", "PEFT", "FineTuning"]
+    for text in ("risks of an adapter soup on CoT", "сравни суп адаптеров и DPO", "QLoRA vs full fine-tuning, in RLHF",
+                 "pruning the hedge", "Катастрофическое забывание при дообучении LoRA-адаптеров"):
+        assert back.find(text) == built.find(text), text
+    assert all(back.lookup(label) == built.lookup(label) for c in built for label in c.labels)
+    with pytest.raises(ValueError):
+        ConceptIndex.from_data({**built.to_data(), "root": {"lora": {"\x00": "NoSuchConcept"}}})
+
+
 def test_load_reads_the_scheme(index):
     assert (schema_dir() / "concepts.ttl").is_file()
     assert len(index) >= 200

@@ -160,6 +160,11 @@ def _no_concepts_cache(vault):
     (vault / ".kg" / "concepts.json").unlink()
 
 
+def _earlier_concepts_cache(vault):  # of kg before the built index was kept: readers would build it each time
+    cache = vault / ".kg" / "concepts.json"
+    cache.write_text(json.dumps({**json.loads(cache.read_text(encoding="utf-8")), "format": "concepts-1"}))
+
+
 def _search_garbage(vault):
     (vault / ".kg" / "search" / "bm25-0").mkdir()
 
@@ -194,7 +199,8 @@ CHANGES = {
     "no names key": _no_names_key,
     "vectors pending": _meta(vectors_pending="12", model_id=""),  # a base committed before its vectors
     "failed note": _status("failed"), "note to retry": _status("retry"),
-    "no concepts cache": _no_concepts_cache, "search file cut short": _search_file_cut,
+    "no concepts cache": _no_concepts_cache, "earlier concepts cache": _earlier_concepts_cache,
+    "search file cut short": _search_file_cut,
     "graph journal not applied": _pending_journal,
 }
 

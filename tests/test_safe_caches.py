@@ -40,7 +40,12 @@ def test_concept_cache_of_the_wrong_shape_is_rebuilt(demo_vault):
     cache = demo_vault / ".kg" / "concepts.json"
     good = json.loads(cache.read_text())
     before = run_kg("ask", "risks of LoRA on CoT", "--vault", str(demo_vault), "--json").stdout
-    for bad in ({**good, "scheme": [{"id": 1}]}, {**good, "defined": "x"}, [1, 2], {**good, "format": "other"}):
+    index = good["index"]
+    for bad in ({**good, "index": {**index, "concepts": [{"id": 1}]}}, {**good, "index": "x"},
+                {**good, "index": {**index, "root": {"lora": []}}}, {**good, "index": {**index, "root": []}},
+                {**good, "index": {**index, "root": {"lora": {"\u0000": ["LoRA"]}}}},
+                {**good, "index": {**index, "exact": [[["lora"], ["LoRA"]]]}},
+                [1, 2], {**good, "format": "other"}):
         cache.write_text(json.dumps(bad))
         result = run_kg("ask", "risks of LoRA on CoT", "--vault", str(demo_vault), "--json")
         assert result.stdout == before and "Traceback" not in result.stderr

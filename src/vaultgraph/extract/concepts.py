@@ -271,6 +271,50 @@ class ConceptIndex:
                     queue.append(parent)
         return out
 
+    # --- as data -------------------------------------------------------------------------------------
+
+    def to_data(self) -> dict:
+        """The built index as JSON data (``from_data`` reads it back): a reader loads it instead of keying every
+        label again (1,500 concepts: 0.07 s of each question's and comparison's start)."""
+        return {"concepts": [{**vars(c)} for c in self._concepts.values()], "root": self._root,
+                "exact": [[list(k), v] for k, v in self._exact.items()], "conflicts": [list(c) for c in self.conflicts]}
+
+    @classmethod
+    def from_data(cls, data) -> ConceptIndex:
+        """The index ``to_data`` gave; ``ValueError`` when ``data`` is not of that shape (a damaged or foreign
+        file): the trie is walked whole, so nothing malformed is met later by ``find``."""
+        try:
+            index = cls()
+            for c in data["concepts"]:
+                concept = Concept(**{**c, **{k: tuple(c[k]) for k in ("labels", "broader", "related")}})
+                if not all(isinstance(v, str) for v in (concept.id, concept.iri, concept.scheme, concept.label_en,
+                                                        *concept.labels, *concept.broader, *concept.related)) \
+                        or not all(v is None or isinstance(v, str) for v in (concept.label_ru, concept.definition)):
+                    raise ValueError("a concept of another shape")
+                index._concepts[concept.id] = concept
+            index._exact = {tuple(keys): cid for keys, cid in data["exact"]}
+            index.conflicts = [tuple(c) for c in data["conflicts"]]
+            index._root = data["root"]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not a concept index: {exc}") from exc
+        def known(cid) -> bool:
+            return isinstance(cid, str) and cid in index._concepts
+
+        if not all(all(isinstance(k, str) for k in keys) and known(cid) for keys, cid in index._exact.items()):
+            raise ValueError("an exact label of another shape")
+        stack = [index._root]
+        while stack:
+            node = stack.pop()
+            if not isinstance(node, dict):
+                raise ValueError("a trie node of another shape")
+            for key, value in node.items():
+                if not (known(value) if key == _END else isinstance(value, bool) if key == _PLAIN else
+                        isinstance(value, dict)):
+                    raise ValueError("a trie entry of another shape")
+                if isinstance(value, dict):
+                    stack.append(value)
+        return index
+
     def __contains__(self, id: object) -> bool:
         return id in self._concepts
 

@@ -72,41 +72,49 @@ def _concept(title: str, aliases: tuple[str, ...], broader: tuple[str, ...]) -> 
                    labels=(title, *aliases), broader=broader)
 
 
-CACHE_FORMAT = "concepts-1"
+# 2: the built index (``ConceptIndex.to_data``), not what it is built from. How labels are keyed is part of
+# extraction (EXTRACT_VERSION, in the graph signature that is the cache's key), so a change to it is a new key
+CACHE_FORMAT = "concepts-2"
 
 
 def cache_path(root: Path) -> Path:
     return concepts_cache(root)
 
 
-def save_cached(root, key: str, conn) -> None:
-    """Keep what the vault's concept index is built from for readers (parsing the scheme's Turtle costs
-    ~0.4 s of every query): the scheme's concepts and the vault's definitions, as JSON — data only, so a
-    ``.kg`` folder synced from someone else can run no code here (the cache was a pickle until version 0.1)."""
+def save_cached(root, key: str, conn, concepts: ConceptIndex | None = None) -> None:
+    """Keep the vault's concept index for readers (parsing the scheme's Turtle costs ~0.4 s of every query, keying
+    every label of 1,500 concepts 0.07 s): ``concepts`` (else built from ``conn``) as JSON data, so a ``.kg`` folder
+    synced from someone else can run no code here (the cache was a pickle until version 0.1)."""
     import os
 
-    from ..model import to_dict
-
+    index = concepts if concepts is not None else concept_index(conn)
     path = cache_path(root)
-    data = {"format": CACHE_FORMAT, "key": key, "scheme": [to_dict(c) for c in _scheme()],
-            "defined": [list(d) for d in defined_concepts(conn)]}
+    data = {"format": CACHE_FORMAT, "key": key, "index": index.to_data()}
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
     path.with_name("concepts.pickle").unlink(missing_ok=True)  # the old format is never read again
 
 
+def cache_current(root, key: str) -> bool:
+    """Whether the cache is of this format and ``key`` (its first bytes say: ``save_cached`` writes them first); an
+    index run rewrites one that is not, such as a cache of an earlier kg (readers would build the index each time)."""
+    head = json.dumps({"format": CACHE_FORMAT, "key": key}, ensure_ascii=False)[:-1].encode()
+    try:
+        with open(cache_path(root), "rb") as f:
+            return f.read(len(head)) == head
+    except OSError:
+        return False
+
+
 def _from_cache(data, key: str) -> ConceptIndex | None:
-    """The concept index rebuilt from the cache's data, None when it is of another key or not well formed."""
+    """The concept index of the cache's data, None when it is of another key or not well formed."""
     if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT or data.get("key") != key:
         return None
     try:
-        scheme = [Concept(**{**c, **{k: tuple(c[k]) for k in ("labels", "broader", "related")}})
-                  for c in data["scheme"]]
-        defined = [(str(t), tuple(map(str, a)), tuple(map(str, b))) for t, a, b in data["defined"]]
-    except (KeyError, TypeError, ValueError):
+        return ConceptIndex.from_data(data.get("index"))
+    except ValueError:
         return None
-    return _with_defined(ConceptIndex(scheme), defined)
 
 
 _LAST: dict[str, tuple[str, ConceptIndex]] = {}  # vault → (key, its concept index): ``kg watch`` builds it once
@@ -123,8 +131,8 @@ def cached_concept_index(root, conn, key: str, save: bool = False) -> ConceptInd
     except (OSError, ValueError):
         concepts = None
     if concepts is None:
-        if save:
-            save_cached(root, key, conn)
         concepts = concept_index(conn)
+        if save:
+            save_cached(root, key, conn, concepts)
     _LAST[str(root)] = (key, concepts)
     return concepts

@@ -26,6 +26,11 @@ def _dumps(value) -> str:
     return _SEP.join(value)
 
 
+def split_list(value: str) -> tuple[str, ...]:
+    """The items of a list column (``kinds``, ``about``, ``affects`` …) as ``replace_passages`` joined them."""
+    return tuple(value.split(_SEP)) if value else ()
+
+
 def remove_passages(conn: sqlite3.Connection, paths: Iterable[str]) -> None:
     for path in paths:
         conn.execute("INSERT OR IGNORE INTO passage_graveyard SELECT row FROM passages WHERE path = ?", (path,))
@@ -65,7 +70,7 @@ def _passage(values: tuple) -> Passage:
     sqlite3.Row by name, and a question loads hundreds of passages)."""
     values = list(values)
     for i in _LIST_AT:
-        values[i] = tuple(values[i].split(_SEP)) if values[i] else ()
+        values[i] = split_list(values[i])
     return Passage(*values)
 
 

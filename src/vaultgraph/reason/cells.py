@@ -20,6 +20,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from ..index.store import split_list
 from ..model import Citation
 from ..runtime import meanwhile
 from ..store.sqlite import read_only, select_in
@@ -58,17 +59,25 @@ def statement_id(text: str | None, direction: str | None = None) -> int:
 def order_claims(conn, path: str) -> None:
     """Keep each claim of note ``path`` with its place in a cell (table ``claim_order``): whether it only points
     elsewhere (``nav``, from ``NAV``), its rank (``ork``: ``nav`` then ``RANK``), its statement ids (``skey``; ``dkey``
-    with its direction; ``ckey`` of its cost) and the few columns of its passage a cell is chosen by. Run once the
-    note's passages and relations are written: all of it reads only the claim's own row and its own note's
-    relations, so it holds until the note is written again (``index.store.remove_passages`` drops it with the claim).
-    A comparison then reads this narrow table alone instead of working it out, or reading the passages, for each
-    of a hub method's tens of thousands of claims."""
+    with its direction; ``ckey`` of its cost), the few columns of its passage a cell is chosen by (the capabilities
+    it affects as a JSON array), and whether it has sources. Run once the note's passages and relations are written: all of it reads only the claim's own row
+    and its own note's relations, so it holds until the note is written again (``index.store.remove_passages``
+    drops it with the claim). A comparison then reads this narrow table alone instead of working it out, or
+    reading the passages, for each of a hub method's tens of thousands of claims."""
     conn.create_function("kg_sid", 1, statement_id, deterministic=True)
     conn.create_function("kg_dsid", 2, statement_id, deterministic=True)
+    conn.create_function("kg_json_list", 1, _json_list, deterministic=True)
     conn.execute(f"INSERT INTO claim_order SELECT row, nav, nav || rk, kg_sid(text), kg_dsid(text, {sql(DIRECTION, 'c')}), "
-                 "CASE WHEN coalesce(cost, '') != '' THEN kg_sid(cost) END, path, id, kinds, direction, affects "
+                 "CASE WHEN coalesce(cost, '') != '' THEN kg_sid(cost) END, path, id, kinds, direction, "
+                 "kg_json_list(affects), sources != '' "
                  f"FROM (SELECT p.*, {sql(NAV, 'p')} AS nav, {sql(RANK, 'p')} AS rk "
                  "FROM passages p WHERE p.path = ? AND p.field = 'claim') c", (path,))
+
+
+def _json_list(joined: str) -> str:
+    """A passage's list column as a JSON array, which SQL reads row by row (``json_each``) where the passage's
+    ``passage_concepts`` rows cost a lookup each."""
+    return json.dumps(split_list(joined), ensure_ascii=False)
 
 
 def has(kind: str, p: str = "o") -> str:
@@ -146,15 +155,14 @@ def method_cells(conn, method: tuple[str, str], ancestors: list[tuple[str, str]]
     saved_json = json.dumps(sorted(saved))
     own_q, own_args = own_rows(*method)
     parts = [
-        f"SELECT 'effect', pc.concept, o.dkey, o.ork, o.row FROM own o "
-        f"JOIN passage_concepts pc ON pc.row = o.row AND pc.rel = 'affects' AND pc.field = 'claim' "
-        f"WHERE o.affects != '' AND NOT o.nav AND NOT {has('solution')}",  # (the join only for claims naming any)
+        f"SELECT 'effect', j.value, o.dkey, o.ork, o.row FROM own o JOIN json_each(o.affects) j "
+        f"WHERE o.affects != '[]' AND NOT o.nav AND NOT {has('solution')}",  # a capability a row
         "SELECT 'cost', '', o.ckey, o.ork, o.row FROM own o WHERE o.ckey IS NOT NULL",
         f"SELECT 'other effects', '', o.dkey, o.ork, o.row FROM own o "
-        f"WHERE NOT o.nav AND o.affects = '' AND NOT {has('risk')} AND NOT {has('solution')} "
+        f"WHERE NOT o.nav AND o.affects = '[]' AND NOT {has('risk')} AND NOT {has('solution')} "
         f"AND (o.direction IS NOT NULL OR {has('result')})",
         f"SELECT 'risks', '', o.dkey, o.ork, o.row FROM own o "
-        f"WHERE NOT o.nav AND {has('risk')} AND (o.affects = '' OR {has('solution')})",
+        f"WHERE NOT o.nav AND {has('risk')} AND (o.affects = '[]' OR {has('solution')})",
         f"SELECT 'limitations', '', o.skey, o.ork, o.row FROM own o "
         f"WHERE NOT o.nav AND {has('limitation')} AND NOT {has('risk')}",
         "SELECT 'mitigations', '', m.skey, m.ok, m.row FROM mit m",
@@ -307,8 +315,8 @@ def method_sources(conn, method: tuple[str, str], saved: frozenset[str], limit: 
     unlimited = -1 if limit is None else limit
     query = f"""
 WITH own AS MATERIALIZED (
-    SELECT p.row, p.id FROM passages p WHERE p.field = 'claim' AND p.row IN ({own_q}) AND p.sources != ''
-    AND {sql(NOT_SAVED, 'p')}),  -- a claim with no sources in its passage cites nothing
+    SELECT o.row, o.id FROM claim_order o WHERE o.row IN ({own_q}) AND o.has_sources
+    AND {sql(NOT_SAVED, 'o')}),  -- a claim with no sources in its passage cites nothing
 citing AS MATERIALIZED (
     SELECT DISTINCT r.dst AS key, o.id, o.row FROM relations r JOIN own o ON o.id = r.src WHERE r.rel = 'cites'),
 keys AS (
@@ -319,16 +327,17 @@ named AS (  -- as ReasonGraph.source reads them: the label and link of the first
         (SELECT r.dst FROM relations r WHERE r.src = k.key AND r.rel = 'label' ORDER BY r.path LIMIT 1), key) END AS label,
         (SELECT r.dst FROM relations r WHERE r.src = k.key AND r.rel = 'url' ORDER BY r.path LIMIT 1) AS url
     FROM keys k),
-texts AS MATERIALIZED (
+shaped AS (
     SELECT key, pos, label || CASE WHEN coalesce(url, '') != '' AND instr(label, url) = 0 THEN ' <' || url || '>'
                                    ELSE '' END AS text FROM named),
+texts AS MATERIALIZED (SELECT key, pos, text, kg_key(text) AS sk FROM shaped),  -- a Python call a source, once
 items AS (
-    SELECT kg_key(text) AS sk, min(pos) AS best FROM texts GROUP BY sk),
+    SELECT sk, min(pos) AS best FROM texts GROUP BY sk),
 ranked AS (
     SELECT sk, row_number() OVER (ORDER BY best) AS rank, count(*) OVER () AS total FROM items),
 shown AS MATERIALIZED (SELECT * FROM ranked WHERE ? < 0 OR rank <= ?),
 members AS MATERIALIZED (
-    SELECT t.key, t.text, t.pos, s.rank, s.total FROM texts t JOIN shown s ON s.sk = kg_key(t.text)),
+    SELECT t.key, t.text, t.pos, s.rank, s.total FROM texts t JOIN shown s ON s.sk = t.sk),
 first AS (
     SELECT c.key, c.row, row_number() OVER (PARTITION BY c.key ORDER BY o.ork) AS k FROM citing c
     JOIN claim_order o ON o.row = c.row WHERE c.key IN (SELECT key FROM members))

@@ -16,7 +16,7 @@ from ..graph.build import note_iri
 from ..graph.folders import collect_garbage
 from ..graph.namespace import SCHEMA_GRAPH
 from ..graph.store import open_graph, schema_ntriples
-from ..index.concepts import cache_path, cached_concept_index, concept_index, save_cached
+from ..index.concepts import cache_current, cached_concept_index, concept_index, save_cached
 from ..index.store import remove_passages, replace_passages
 from ..index.terms import replace_terms
 from ..layout import GRAPH, kg_dir, next_graph_name
@@ -46,7 +46,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
     if not (full or removed or affected or parsed):
         if endpoint is None:
             collect_garbage(root, keep={meta.get("graph_dir", GRAPH)})
-            if not cache_path(root).exists():
+            if not cache_current(root, sig):
                 save_cached(root, sig, conn)
         return GraphReport(0, 0, 0, 0, False)  # nothing to do: not even opening the store
     reason = None
@@ -66,7 +66,7 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
     if full or endpoint is not None:
         concepts = concept_index(conn)
         if endpoint is None:
-            save_cached(root, sig, conn)
+            save_cached(root, sig, conn, concepts)
     else:  # the vault's concepts are as the last run left them (the signature holds their digest)
         concepts = cached_concept_index(root, conn, sig, save=True)
     if full:

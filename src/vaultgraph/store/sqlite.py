@@ -57,7 +57,9 @@ CREATE INDEX IF NOT EXISTS passage_concepts_cover ON passage_concepts(concept, f
 CREATE INDEX IF NOT EXISTS passage_concepts_row ON passage_concepts(row);
 CREATE TABLE IF NOT EXISTS claim_order (  -- reason/cells.py: each claim's place in a comparison's cells
     row INTEGER PRIMARY KEY, nav INTEGER NOT NULL, ork TEXT NOT NULL, skey INTEGER NOT NULL, dkey INTEGER NOT NULL,
-    ckey INTEGER, path TEXT NOT NULL, id TEXT NOT NULL, kinds TEXT NOT NULL, direction TEXT, affects TEXT NOT NULL
+    ckey INTEGER, path TEXT NOT NULL, id TEXT NOT NULL, kinds TEXT NOT NULL, direction TEXT,
+    affects TEXT NOT NULL,  -- a JSON array
+    has_sources INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS passage_graveyard (row INTEGER PRIMARY KEY);  -- deleted since the search base
 CREATE TABLE IF NOT EXISTS relations (path TEXT NOT NULL, src TEXT NOT NULL, rel TEXT NOT NULL, dst TEXT NOT NULL);
@@ -179,7 +181,7 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 
 # tables whose layout changed within this schema version, by a column the new layout has: dropped and made anew
 # (empty); what fills them is versioned with it (claim_order: REASON_VERSION 3, so the next kg index re-extracts)
-_LAYOUTS = {"claim_order": "ork"}
+_LAYOUTS = {"claim_order": "has_sources"}
 
 
 def _drop_old_layouts(conn: sqlite3.Connection) -> None:
