@@ -58,6 +58,9 @@ def test_index_keeps_the_weights_stored_uncompressed(vault):
     with zipfile.ZipFile(kept) as z:
         assert z.testzip() is None
         assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_STORED}
+        assert "table.npy" in z.namelist() and not any(n.startswith("q") for n in z.namelist())
+    # the 65 MB embedding table is read from the file where it lies, not built at every load
+    assert isinstance(load_model(DEFAULT_MODEL, kept=models_dir(vault))._use._model.table, np.memmap)
 
 
 def test_the_kept_weights_give_the_same_vectors(vault):
@@ -92,6 +95,26 @@ def test_answers_equal_with_the_copy_without_it_and_with_it_damaged(vault, tmp_p
     with zipfile.ZipFile(kept) as z:
         assert z.testzip() is None
     assert _answer(vault)["answers"]
+
+
+def test_a_copy_kept_by_an_earlier_kg_is_read_and_the_next_index_rewrites_it(tmp_path):
+    """kg before this layout kept the package's arrays as they are (17 chunks of the table), stored."""
+    root = _notes(tmp_path / "vault")
+    _index(root)
+    (kept,) = _kept(root)
+    answer = _answer(root)
+    with np.load(load_model(DEFAULT_MODEL)._weights) as weights, zipfile.ZipFile(kept, "w") as out:
+        for name in weights.files:
+            with out.open(name + ".npy", "w", force_zip64=True) as handle:
+                np.lib.format.write_array(handle, weights[name])
+    earlier = load_model(DEFAULT_MODEL, kept=models_dir(root))
+    assert not isinstance(earlier._use._model.table, np.memmap)  # read through the package's own load
+    assert _answer(root) == answer
+    note = root / "Footnotes.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    _index(root)
+    with zipfile.ZipFile(kept) as z:
+        assert "table.npy" in z.namelist()
 
 
 def test_a_small_index_or_another_model_keeps_nothing(tmp_path):

