@@ -60,10 +60,11 @@ def order_claims(conn, path: str) -> None:
     """Keep each claim of note ``path`` with its place in a cell (table ``claim_order``): whether it only points
     elsewhere (``nav``, from ``NAV``), its rank (``ork``: ``nav`` then ``RANK``), its statement ids (``skey``; ``dkey``
     with its direction; ``ckey`` of its cost), the few columns of its passage a cell is chosen by (the capabilities
-    it affects as a JSON array), and whether it has sources. Run once the note's passages and relations are written: all of it reads only the claim's own row
-    and its own note's relations, so it holds until the note is written again (``index.store.remove_passages``
-    drops it with the claim). A comparison then reads this narrow table alone instead of working it out, or
-    reading the passages, for each of a hub method's tens of thousands of claims."""
+    it affects as a JSON array), and whether it has sources. Run once the note's passages and relations are
+    written: all of it reads only the claim's own row and its own note's relations, so it holds until the note is
+    written again (``index.store.remove_passages`` drops it with the claim). A comparison then reads this narrow
+    table alone instead of working it out, or reading the passages, for each of a hub method's tens of thousands
+    of claims."""
     conn.create_function("kg_sid", 1, statement_id, deterministic=True)
     conn.create_function("kg_dsid", 2, statement_id, deterministic=True)
     conn.create_function("kg_json_list", 1, _json_list, deterministic=True)
