@@ -70,7 +70,7 @@ def order_claims(conn, path: str) -> None:
     conn.create_function("kg_json_list", 1, _json_list, deterministic=True)
     conn.execute(f"INSERT INTO claim_order SELECT row, nav, nav || rk, kg_sid(text), kg_dsid(text, {sql(DIRECTION, 'c')}), "
                  "CASE WHEN coalesce(cost, '') != '' THEN kg_sid(cost) END, path, id, kinds, direction, "
-                 "kg_json_list(affects), sources != '' "
+                 "CASE WHEN affects = '' THEN '[]' ELSE kg_json_list(affects) END, sources != '' "  # most affect none
                  f"FROM (SELECT p.*, {sql(NAV, 'p')} AS nav, {sql(RANK, 'p')} AS rk "
                  "FROM passages p WHERE p.path = ? AND p.field = 'claim') c", (path,))
 
