@@ -8,8 +8,8 @@
       lock                    the one writer's flock (store/sqlite.py)
       server.json             how to reach a running kg serve: port, pid, token; owner-only (service/live.py)
       graph/ | graph-N/       the Oxigraph store the index's meta names (graph/store.py)
-      concepts.json           the concepts the vault defines, for readers (index/concepts.py)
-      models/                 the embedding model's weights as it loads fastest, if it has such (index/models.py)
+      concepts.json           the vault's concept index, built, for readers (index/concepts.py)
+      models/                 the embedding model's weights as it loads fastest, if it has such (index/kept_use.py)
       search/
         embeddings.sqlite     vectors by (model, text digest) (index/cache.py)
         bm25-G/               a base's BM25 arrays (index/lexical.py)

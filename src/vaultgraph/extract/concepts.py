@@ -297,6 +297,7 @@ class ConceptIndex:
             index._root = data["root"]
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"not a concept index: {exc}") from exc
+
         def known(cid) -> bool:
             return isinstance(cid, str) and cid in index._concepts
 
