@@ -94,24 +94,31 @@ def replace_note(conn, path: str, rows: list[tuple] | None) -> None:
 
 
 def rebuild(conn) -> None:
-    """Every edge and degree summed from ``reason_contrib`` (after a full index)."""
+    """Every edge and degree summed from ``reason_contrib`` (after a full index). SQL groups the claims by edge
+    (``_LOWEST``: each edge's lowest cost, claim count and the payloads at that cost), so Python sees one row per
+    edge and tie instead of every claim; the rows go in sorted by (u, v), appended to the table's key instead of
+    inserted at random (10,000 notes, 1.7M claims: 29-32 s -> 15 s, the same rows)."""
     conn.execute("DELETE FROM reason_edges")
     conn.execute("DELETE FROM reason_degree")
-    cursor = conn.execute("SELECT u, v, cost, payload, count FROM reason_contrib ORDER BY u, v")
-    rows, current, group = [], None, []
-    for u, v, cost, payload, n in cursor:
+    rows, current, ties = [], None, []
+    for u, v, low, total, payload in conn.execute(_LOWEST):
         if (u, v) != current:
-            if group:
-                rows += _rows(current, *weigh(group))
-            current, group = (u, v), []
-        group.append((cost, payload, n))
-        if len(rows) >= 50_000:
-            conn.executemany("INSERT INTO reason_edges VALUES (?,?,?,?)", rows)
-            rows = []
-    if group:
-        rows += _rows(current, *weigh(group))
+            if ties:
+                rows += _rows(current, *_weight(lowest, claims, ties))
+            current, lowest, claims, ties = (u, v), low, total, []
+        ties.append(payload)
+    if ties:
+        rows += _rows(current, *_weight(lowest, claims, ties))
+    rows.sort(key=lambda row: (row[0], row[1]))
     conn.executemany("INSERT INTO reason_edges VALUES (?,?,?,?)", rows)
     conn.execute("INSERT INTO reason_degree SELECT u, count(*) FROM reason_edges GROUP BY u")
+
+
+# each edge's lowest cost and claim count, with the payload of every claim at that cost (in (u, v) order: the
+# group reads the covering index reason_contrib_best, the join one seek of the same index per edge)
+_LOWEST = ("WITH g AS (SELECT u, v, min(cost) AS low, sum(count) AS total FROM reason_contrib GROUP BY u, v) "
+           "SELECT g.u, g.v, g.low, g.total, c.payload FROM g JOIN reason_contrib c "
+           "ON c.u = g.u AND c.v = g.v AND c.cost = g.low")
 
 
 def _rows(edge: tuple[str, str], w: float, payload: str) -> list[tuple]:
@@ -120,17 +127,11 @@ def _rows(edge: tuple[str, str], w: float, payload: str) -> list[tuple]:
     return [(u, v, w, payload), (v, u, w, payload)]
 
 
-def weigh(group: list[tuple[float, str, int]]) -> tuple[float, str]:
-    """An edge's weight and payload from its notes' (cost, payload, count): the best claim, a little cheaper for
-    each further claim that says the same."""
-    low = min(g[0] for g in group)
-    return _weight(low, sum(g[2] for g in group), [g[1] for g in group if g[0] == low])
-
-
 def _weight(low: float, total: int, ties: list[str]) -> tuple[float, str]:
-    """The weight from the lowest cost and the claim count, and the payload of the tie at that cost that orders
-    first (``_key``): only the ties are read and ordered, as ``_key`` orders by cost before anything else (at a hub
-    of 10,000 notes an edge has hundreds of claims, and ordering them all was most of a changed note's cost)."""
+    """An edge's weight and payload: its best claim's cost, a little cheaper for each further claim that says the
+    same (``total`` claims), and of the claims at that cost (``ties``) the payload that orders first (``_key``).
+    Only the ties are ordered, as ``_key`` orders by cost first (at a hub of 10,000 notes an edge has hundreds of
+    claims, and ordering them all was most of a changed note's cost)."""
     best = min(ties, key=lambda payload: _key(low, payload)) if len(ties) > 1 else ties[0]
     return low * (1 - 0.025 * min(total - 1, 4)), best
 
