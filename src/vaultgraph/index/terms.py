@@ -168,6 +168,11 @@ _COLUMNS = ("key", "text", "kind", "path", "line", "end_line", "lang", "partner"
 
 def replace_terms(conn: sqlite3.Connection, path: str, terms: Iterable[Term]) -> None:
     conn.execute("DELETE FROM terms WHERE path = ?", (path,))
+    add_terms(conn, terms)
+
+
+def add_terms(conn: sqlite3.Connection, terms: Iterable[Term]) -> None:
+    """Write a note's terms (it has none stored: ``replace_terms`` otherwise)."""
     conn.executemany(f"INSERT INTO terms ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
                      [tuple(getattr(t, c) for c in _COLUMNS) for t in terms])
 

@@ -56,7 +56,7 @@ def statement_id(text: str | None, direction: str | None = None) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
-def order_claims(conn, path: str) -> None:
+def order_claims(conn, path: str | None = None) -> None:
     """Keep each claim of note ``path`` with its place in a cell (table ``claim_order``): whether it only points
     elsewhere (``nav``, from ``NAV``), its rank (``ork``: ``nav`` then ``RANK``), its statement ids (``skey``; ``dkey``
     with its direction; ``ckey`` of its cost), the few columns of its passage a cell is chosen by (the capabilities
@@ -64,7 +64,7 @@ def order_claims(conn, path: str) -> None:
     written: all of it reads only the claim's own row and its own note's relations, so it holds until the note is
     written again (``index.store.remove_passages`` drops it with the claim). A comparison then reads this narrow
     table alone instead of working it out, or reading the passages, for each of a hub method's tens of thousands
-    of claims."""
+    of claims. Without ``path``: every claim (a full index, once its passages and relations are all written)."""
     conn.create_function("kg_sid", 1, statement_id, deterministic=True)
     conn.create_function("kg_dsid", 2, statement_id, deterministic=True)
     conn.create_function("kg_json_list", 1, _json_list, deterministic=True)
@@ -72,7 +72,8 @@ def order_claims(conn, path: str) -> None:
                  "CASE WHEN coalesce(cost, '') != '' THEN kg_sid(cost) END, path, id, kinds, direction, "
                  "CASE WHEN affects = '' THEN '[]' ELSE kg_json_list(affects) END, sources != '' "  # most affect none
                  f"FROM (SELECT p.*, {sql(NAV, 'p')} AS nav, {sql(RANK, 'p')} AS rk "
-                 "FROM passages p WHERE p.path = ? AND p.field = 'claim') c", (path,))
+                 f"FROM passages p WHERE {'' if path is None else 'p.path = ? AND '}p.field = 'claim') c",
+                 () if path is None else (path,))
 
 
 def _json_list(joined: str) -> str:

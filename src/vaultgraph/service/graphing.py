@@ -17,13 +17,13 @@ from ..graph.folders import collect_garbage
 from ..graph.namespace import SCHEMA_GRAPH
 from ..graph.store import open_graph, schema_ntriples
 from ..index.concepts import cache_current, cached_concept_index, concept_index, save_cached
-from ..index.store import remove_passages, replace_passages
-from ..index.terms import replace_terms
+from ..index.store import TABLES, add_passages, clear_passages, remove_passages, replace_passages
+from ..index.terms import add_terms, replace_terms
 from ..layout import GRAPH, kg_dir, next_graph_name
 from ..model import ParsedNote
 from ..reason import store as reason_store
 from ..reason.cells import order_claims
-from ..store.sqlite import select_in
+from ..store.sqlite import indexes_suspended, select_in
 from ..vault import NameIndex
 from .per_note import Context, made_many
 from .reports import GraphReport
@@ -93,7 +93,12 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
                 elif full:
                     journal.record(conn, {str(SCHEMA_GRAPH): schema_ntriples()})
                 write = partial(_journal, conn)
+            if full:  # every note's rows written anew: appended to their tables, indexed at the end
+                clear_passages(conn)
+                loads.enter_context(indexes_suspended(conn, (*TABLES, "reason_contrib")))
             claims, risks = _write(conn, products, write, full, [] if bulk else gone, progress, len(paths))
+        if full:
+            order_claims(conn)
         remove_passages(conn, gone)
         for path in gone:
             reason_store.replace_note(conn, path, None)
@@ -112,26 +117,30 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
 
 def _write(conn, products, write, full: bool, dropped: list[str], progress, total: int) -> tuple[int, int]:
     """Each note's products into the index's tables, and its RDF by batches to ``write``, with the graphs of
-    ``dropped`` notes emptied; returns the count of claims and of risks."""
+    ``dropped`` notes emptied; returns the count of claims and of risks. ``full``: the tables hold no note's rows
+    (``clear_passages``) and their indexes are suspended: rows are only added, the claims ordered afterwards."""
     claims = risks = 0
     batch: dict[str, bytes | str] = {}
     for i, (path, made) in enumerate(products, 1):
         if made is None:
             batch[path] = ""  # its graph is dropped with the batch
-            remove_passages(conn, [path])
-            reason_store.replace_note(conn, path, None)
+            if not full:
+                remove_passages(conn, [path])
+                reason_store.replace_note(conn, path, None)
             continue
         if made.warnings:  # a limit of one note cut its claims: say so beside what parsing said
             conn.execute("UPDATE notes SET status = 'warning', reason = ? WHERE path = ?", (made.warnings, path))
         batch[path] = made.rdf
         conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (made.graph_key, path))
-        replace_passages(conn, path, made.passages, made.relations)
-        order_claims(conn, path)
         if full:
+            add_passages(conn, path, made.passages, made.relations)
             reason_store.add_note(conn, made.reasoning)
+            add_terms(conn, made.terms)
         else:
+            replace_passages(conn, path, made.passages, made.relations)
+            order_claims(conn, path)
             reason_store.replace_note(conn, path, made.reasoning)
-        replace_terms(conn, path, made.terms)
+            replace_terms(conn, path, made.terms)
         if len(batch) >= _BATCH:
             write(batch)
             batch = {}
