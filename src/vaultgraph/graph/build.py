@@ -7,6 +7,7 @@ blank nodes, so exports are deterministic and graphs compare by plain equality.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
@@ -31,12 +32,32 @@ _ROLE = {r: getattr(VG, role_individual(r)) for r in GRAPH_ROLES}
 _DIRECTION = {"improves": VG.Improves, "degrades": VG.Degrades}
 
 
+class _Terms:
+    """``VG``'s terms as pyoxigraph nodes: the first use of a name asks ``VG`` (a misspelt one fails there) and keeps
+    the node as a plain attribute; ``VG``'s own lookup and a new node per quad were ~3% of the graph stage."""
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        node = ox.NamedNode(str(getattr(VG, name)))
+        setattr(self, name, node)
+        return node
+
+
+_V = _Terms()
+
+
+@lru_cache(maxsize=4096)
 def _n(term: str) -> ox.NamedNode:
     return ox.NamedNode(str(term))
 
 
+@lru_cache(maxsize=1 << 14)
+def _quoted(text: str, safe: str) -> str:
+    """``quote``, kept for the names a note repeats (its path in every claim's IRI, the concepts it names)."""
+    return quote(text, safe=safe)
+
+
 def note_iri(path: str) -> ox.NamedNode:
-    return ox.NamedNode(BASE + "vault/" + quote(path, safe="/"))
+    return ox.NamedNode(BASE + "vault/" + _quoted(path, "/"))
 
 
 def note_place(iri: str) -> tuple[str, str] | None:
@@ -51,11 +72,11 @@ def note_place(iri: str) -> tuple[str, str] | None:
 
 def claim_iri(claim_id: str) -> ox.NamedNode:
     path, _, frag = claim_id.partition("#")
-    return ox.NamedNode(BASE + "vault/" + quote(path, safe="/") + "#" + quote(frag, safe="-"))
+    return ox.NamedNode(BASE + "vault/" + _quoted(path, "/") + "#" + quote(frag, safe="-"))
 
 
 def concept_iri(concept: str) -> ox.NamedNode:
-    return ox.NamedNode(BASE + "concept/" + quote(concept, safe=""))
+    return ox.NamedNode(BASE + "concept/" + _quoted(concept, ""))
 
 
 def source_iri(key: str) -> ox.NamedNode:
@@ -76,46 +97,46 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
     def add(s, p, o) -> None:
         out.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, g))
 
-    add(g, _RDF_TYPE, _n(VG.Note))
-    add(g, VG.path, ox.Literal(note.path))
+    add(g, _RDF_TYPE, _V.Note)
+    add(g, _V.path, ox.Literal(note.path))
     add(g, _TITLE, ox.Literal(str(note.frontmatter.get("title") or note.title)))
     for key, pred in (("created", _CREATED), ("updated", _MODIFIED), ("modified", _MODIFIED)):
         if note.frontmatter.get(key):
             add(g, pred, ox.Literal(str(note.frontmatter[key])))
     for alias in note.aliases:
-        add(g, VG.alias, ox.Literal(alias))
+        add(g, _V.alias, ox.Literal(alias))
     for tag in dict.fromkeys(t.name.lower() for t in note.tags):
-        add(g, VG.hasTag, ox.NamedNode(BASE + "tag/" + quote(tag, safe="/")))
+        add(g, _V.hasTag, ox.NamedNode(BASE + "tag/" + quote(tag, safe="/")))
     for target, _, embed in facts.links:
         if target != note.path:
-            add(g, VG.embeds if embed else VG.linksTo, note_iri(target))
+            add(g, _V.embeds if embed else _V.linksTo, note_iri(target))
 
     section_nodes = []
     for i, s in enumerate(note.sections):
         node = ox.NamedNode(f"{g.value}#section-L{s.line}")
         section_nodes.append(node)
-        add(node, _RDF_TYPE, _n(VG.Section))
-        add(node, VG.inNote, g)
+        add(node, _RDF_TYPE, _V.Section)
+        add(node, _V.inNote, g)
         add(node, _LABEL, ox.Literal(s.title))
-        add(node, VG.headingPath, ox.Literal(" › ".join(s.path)))
-        add(node, VG.headingLevel, _int(s.level))
-        add(node, VG.startLine, _int(s.line))
-        add(node, VG.endLine, _int(s.end_line))
+        add(node, _V.headingPath, ox.Literal(" › ".join(s.path)))
+        add(node, _V.headingLevel, _int(s.level))
+        add(node, _V.startLine, _int(s.line))
+        add(node, _V.endLine, _int(s.end_line))
         parent = next((section_nodes[j] for j in range(i - 1, -1, -1)
                        if note.sections[j].path == s.path[:-1] and len(s.path) > 1), None)
         if parent is not None:
-            add(node, VG.parentSection, parent)
+            add(node, _V.parentSection, parent)
     for m in note.messages:
         node = ox.NamedNode(f"{g.value}#message-L{m.line}")
-        add(node, _RDF_TYPE, _n(VG.ChatMessage))
-        add(node, VG.inNote, g)
-        add(node, VG.author, _n(VG.AssistantAgent if m.role == "assistant" else VG.UserAgent))
-        add(node, VG.startLine, _int(m.line))
-        add(node, VG.endLine, _int(m.end_line))
+        add(node, _RDF_TYPE, _V.ChatMessage)
+        add(node, _V.inNote, g)
+        add(node, _V.author, _V.AssistantAgent if m.role == "assistant" else _V.UserAgent)
+        add(node, _V.startLine, _int(m.line))
+        add(node, _V.endLine, _int(m.end_line))
         if m.timestamp:
-            add(node, VG.timestamp, ox.Literal(m.timestamp))
+            add(node, _V.timestamp, ox.Literal(m.timestamp))
         if m.uid:
-            add(node, VG.uid, ox.Literal(m.uid))
+            add(node, _V.uid, ox.Literal(m.uid))
 
     if facts.concept:
         c = concept_iri(facts.concept)
@@ -124,7 +145,7 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
         labels = (concept_labels or {}).get(facts.concept)
         if labels:  # a concept only the vault knows: typed, placed in the vault's scheme and labelled here
             add(c, _RDF_TYPE, _n(_SKOS + "Concept"))
-            add(c, _n(_SKOS + "inScheme"), _n(VG.VaultScheme))
+            add(c, _n(_SKOS + "inScheme"), _V.VaultScheme)
             preferred: set[str] = set()
             for label in labels:
                 lang = "ru" if any("\u0400" <= ch <= "\u04ff" for ch in label) else "en"
@@ -135,7 +156,7 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
             add(c, _n(_SKOS + "broader"), concept_iri(parent))
 
     for concept in sorted({c for claim in facts.claims for c in (*claim.about, *claim.affects, *claim.involves)}):
-        add(g, VG.mentions, concept_iri(concept))  # the note speaks of it (its claims say how: about, affects …)
+        add(g, _V.mentions, concept_iri(concept))  # the note speaks of it (its claims say how: about, affects …)
     sections_by_line = {s.path: section_nodes[i] for i, s in enumerate(note.sections)}  # last heading per path
     for claim in facts.claims:
         _claim_quads(add, g, claim, sections_by_line, note)
@@ -143,23 +164,23 @@ def note_quads(note: ParsedNote, facts: NoteFacts, concept_labels: dict[str, tup
     for solution, target in facts.mitigates:
         s = claim_iri(solution)
         if target.startswith("concept:"):
-            add(s, VG.involves, concept_iri(target[8:]))
+            add(s, _V.involves, concept_iri(target[8:]))
         elif target.startswith("note:"):
-            add(s, VG.evidence, note_iri(target[5:]))
+            add(s, _V.evidence, note_iri(target[5:]))
         else:
-            add(s, VG.mitigates if "risk" in kinds_of.get(target, ()) else VG.addresses, claim_iri(target))
+            add(s, _V.mitigates if "risk" in kinds_of.get(target, ()) else _V.addresses, claim_iri(target))
     for problem, consequence in facts.causes:
-        add(claim_iri(problem), VG.causes, claim_iri(consequence))
+        add(claim_iri(problem), _V.causes, claim_iri(consequence))
     for source in facts.sources:
         node = source_iri(source.key)
         if source.key.startswith("note:") and not source.key.startswith("note:?"):
-            add(node, _RDF_TYPE, _n(VG.Source))  # a note of the vault cited as evidence
+            add(node, _RDF_TYPE, _V.Source)  # a note of the vault cited as evidence
             continue
-        add(node, _RDF_TYPE, _n(VG.Source))
+        add(node, _RDF_TYPE, _V.Source)
         add(node, _LABEL, ox.Literal(source.text))
         url = source_url(source.key, source.kind)
         if url:
-            add(node, VG.url, ox.Literal(url))
+            add(node, _V.url, ox.Literal(url))
     return out
 
 
@@ -167,36 +188,36 @@ def _claim_quads(add, g: ox.NamedNode, claim: Claim, sections_by_line, note: Par
     node = claim_iri(claim.id)
     for kind in claim.kinds:
         add(node, _RDF_TYPE, _n(_KIND_CLASS[kind]))
-    add(node, VG.text, ox.Literal(claim.text))
-    add(node, VG.inNote, g)
+    add(node, _V.text, ox.Literal(claim.text))
+    add(node, _V.inNote, g)
     add(node, _DERIVED, g)
-    add(node, _ATTRIBUTED, _n(VG.AssistantAgent if claim.author == "assistant" else VG.UserAgent))
+    add(node, _ATTRIBUTED, _V.AssistantAgent if claim.author == "assistant" else _V.UserAgent)
     span = ox.NamedNode(node.value + "-span")
-    add(node, VG.span, span)
-    add(span, _RDF_TYPE, _n(VG.Span))
-    add(span, VG.path, ox.Literal(claim.path))
-    add(span, VG.startLine, _int(claim.line))
-    add(span, VG.endLine, _int(claim.end_line))
+    add(node, _V.span, span)
+    add(span, _RDF_TYPE, _V.Span)
+    add(span, _V.path, ox.Literal(claim.path))
+    add(span, _V.startLine, _int(claim.line))
+    add(span, _V.endLine, _int(claim.end_line))
     if claim.heading:
-        add(span, VG.headingPath, ox.Literal(" › ".join(claim.heading)))
+        add(span, _V.headingPath, ox.Literal(" › ".join(claim.heading)))
         section_line = sections_by_line.get(claim.heading)
         if section_line is not None:
-            add(node, VG.inSection, section_line)
+            add(node, _V.inSection, section_line)
     if claim.role in _ROLE:
-        add(node, VG.role, _n(_ROLE[claim.role]))
+        add(node, _V.role, _n(_ROLE[claim.role]))
     for concept in claim.about:
-        add(node, VG.about, concept_iri(concept))
+        add(node, _V.about, concept_iri(concept))
         if "risk" in claim.kinds:
-            add(concept_iri(concept), VG.hasRisk, node)
+            add(concept_iri(concept), _V.hasRisk, node)
     for concept in claim.affects:
-        add(node, VG.affects, concept_iri(concept))
+        add(node, _V.affects, concept_iri(concept))
     for concept in claim.involves:
-        add(node, VG.involves, concept_iri(concept))
+        add(node, _V.involves, concept_iri(concept))
     if claim.direction in _DIRECTION:
-        add(node, VG.effectDirection, _n(_DIRECTION[claim.direction]))
+        add(node, _V.effectDirection, _n(_DIRECTION[claim.direction]))
     if claim.cost:
-        add(node, VG.cost, ox.Literal(claim.cost))
+        add(node, _V.cost, ox.Literal(claim.cost))
     for key in claim.sources:
-        add(node, VG.cites, source_iri(key))
+        add(node, _V.cites, source_iri(key))
     for path in claim.evidence:
-        add(node, VG.evidence, note_iri(path))
+        add(node, _V.evidence, note_iri(path))
