@@ -20,7 +20,7 @@ import numpy as np
 from ..errors import IndexDamaged, VaultgraphError
 from ..layout import delta_file, embeddings_db, links_dir, models_dir, search_dir, words_file
 from ..store.sqlite import select_in
-from ..text.words import tokenize
+from ..text.words import tokenize_many
 from ..versions import SEARCH_VERSION
 from . import delta, lexical, links, vectors, words
 from .cache import EmbeddingCache
@@ -159,7 +159,7 @@ def _write_delta(root: Path, conn, meta: dict[str, str], embedder: Embedder | No
         finally:
             cache.close()
     fresh = delta.Delta(np.asarray([r["row"] for r in new], dtype=np.int64), vectors,
-                        [tokenize(t) for t in texts], dead, links.read_table(conn, after=after))
+                        tokenize_many(texts), dead, links.read_table(conn, after=after))
     generation = str(int(meta["search_generation"]) + 1)
     if embedder is not None and embedder.multilingual and meta.get("words") == "1":
         base_words = words.load(words_file(root, base))

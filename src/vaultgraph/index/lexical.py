@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..text.words import tokenize
+from ..text.words import tokenize, tokenize_many
 from .folders import atomic_folder, reading
 
 class Lexical:
@@ -106,7 +106,7 @@ def build(texts: list[str], rows: list[int], folder: Path) -> None:
     """Index ``texts`` (one per passage row) into ``folder`` atomically."""
     import bm25s
 
-    corpus = [tokenize(t) for t in texts]
+    corpus = tokenize_many(texts)
     with atomic_folder(folder) as tmp:
         if any(corpus):  # bm25s cannot index an empty vocabulary: an empty vault has rows.npy only
             model = bm25s.BM25()

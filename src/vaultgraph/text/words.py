@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 LETTERS = re.compile(r"[^\W\d_]+")  # a run of letters: the vault's words, heading words
@@ -71,17 +72,40 @@ def drop_fleeting(stem: str) -> str:
 def tokenize(text: str) -> list[str]:
     """The BM25 tokens of ``text`` (see the module docstring)."""
     en, ru = stemmers()
+    return [token for word in ALNUM.findall(fold(text)) if (token := _token(word, en, ru)) is not None]
+
+
+def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
+    """``tokenize`` of each text, each distinct word stemmed once (the texts of a search base: 393k passages at
+    10,000 notes, where a new pair of stemmers a text, each with its cache empty, and a stem a word written cost
+    most of the BM25 build)."""
+    en, ru = stemmers()
+    tokens: dict[str, str | None] = {}
     out = []
-    for word in ALNUM.findall(fold(text)):
-        if word in STOP:
-            continue
-        if "\u0400" <= word[0] <= "\u04ff":
-            out.append(drop_fleeting(ru(word)))
-        elif word.isascii():
-            out.append(en(word) if word.isalpha() else word)
-        else:
-            out.append(word)
+    for text in texts:
+        mine = []
+        for word in ALNUM.findall(fold(text)):
+            token = tokens.get(word, _UNSEEN)
+            if token is _UNSEEN:
+                token = tokens[word] = _token(word, en, ru)
+            if token is not None:
+                mine.append(token)
+        out.append(mine)
     return out
+
+
+_UNSEEN = object()
+
+
+def _token(word: str, en, ru) -> str | None:
+    """A word's BM25 token; None for a stop word."""
+    if word in STOP:
+        return None
+    if "\u0400" <= word[0] <= "\u04ff":
+        return drop_fleeting(ru(word))
+    if word.isascii():
+        return en(word) if word.isalpha() else word
+    return word
 
 
 def stem(word: str) -> str:
@@ -148,4 +172,4 @@ def concept_tokens(text: str) -> list[re.Match]:
 
 __all__ = ["ALNUM", "CONCEPT_TOKEN", "HYPHENATED", "HYPHENATED_LETTERS", "KEYS", "LETTERS", "STOP", "concept_key",
            "concept_tokens", "drop_fleeting", "english_fold", "fold", "heading_stems", "is_cyrillic", "stem",
-           "stemmers", "tokenize"]
+           "stemmers", "tokenize", "tokenize_many"]
