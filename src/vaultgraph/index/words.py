@@ -27,7 +27,7 @@ import numpy as np
 
 from .folders import load_arrays, reading, save_arrays
 from ..text.words import LETTERS as _WORD
-from ..text.words import STOP, is_cyrillic, stemmers
+from ..text.words import STOP, fold, is_cyrillic, stemmers
 
 MIN_LEN = 3
 MAX_WORDS = 200_000  # the most frequent stems of a very large vault
@@ -58,9 +58,9 @@ def surfaces(texts: Iterable[str], known: set[str] = frozenset()) -> dict[str, C
     for text in texts:
         batch.append(text)
         if len(batch) >= 1000:
-            written.update(_WORD.findall("\n".join(batch).lower().replace("ё", "е")))
+            written.update(_WORD.findall(fold("\n".join(batch))))
             batch = []
-    written.update(_WORD.findall("\n".join(batch).lower().replace("ё", "е")))
+    written.update(_WORD.findall(fold("\n".join(batch))))
     out: dict[str, Counter] = {}
     for word, n in written.items():
         if len(word) >= MIN_LEN and word not in STOP and (word.isascii() or is_cyrillic(word)):
