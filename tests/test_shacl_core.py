@@ -16,7 +16,8 @@ from rdflib.namespace import RDF, RDFS
 
 from conftest import demo_copy, run_kg
 from vaultgraph.graph import shapes as shapes_module
-from vaultgraph.graph.shacl_core import Core, note_data, rdflib_term
+from vaultgraph.graph.ntriples import note_triples, rdflib_term
+from vaultgraph.graph.shacl_core import Core, note_data
 from vaultgraph.graph.shapes import Shapes, Violation, pointed_classes
 from vaultgraph.graph.store import open_graph, schema_graph
 
@@ -132,7 +133,8 @@ def test_every_component_it_runs_gives_pyshacls_results_default_messages_and_sev
     core = Core(shapes, nodes)
     assert core.slow == [] and len(core.fast) == 3
     triples = _triples(ALL_DATA)
-    data, _ = note_data(triples, {}, [], Graph().namespace_manager)
+    data, _ = note_data(note_triples(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)), {}, [],
+                        Graph().namespace_manager)
     ours, theirs = core.validate(data), _pyshacl(_rdflib(triples), shapes, nodes)
     assert Counter(ours) == Counter(theirs)
     assert len(theirs) > 40 and {r[3] for r in theirs} == {"Violation", "Warning", "Info"}
@@ -162,8 +164,8 @@ def _reference(shapes: Shapes, lines: list[bytes]) -> list[Violation]:
                   key=lambda v: (v.severity, v.focus, v.message, v.path or ""))
 
 
-def _parsed(lines: list[bytes]) -> list[ox.Triple]:
-    return list(ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES))
+def _parsed(lines: list[bytes]) -> list[tuple]:
+    return note_triples(b"\n".join(lines))
 
 
 def _lines(ttl: str) -> list[bytes]:

@@ -119,11 +119,6 @@ class RemoteGraph:
             out.setdefault(r["s"].value, set()).add(r["c"].value)
         return out
 
-    def graph_quads(self, iri: str) -> list:
-        """One named graph's triples (parsed from ``graph_ntriples``)."""
-        data = self.graph_ntriples(iri)
-        return list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES)) if data else []
-
     def graph_ntriples(self, iri: str) -> bytes:
         """One named graph as N-Triples (Graph Store ``GET ?graph=``); a missing graph is empty."""
         try:

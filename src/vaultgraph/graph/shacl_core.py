@@ -20,8 +20,9 @@ words its own messages, compares ``xsd:int`` with ``xsd:integer`` otherwise, and
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-from rdflib import Literal, URIRef  # this module is imported only by a check
+from rdflib import URIRef  # this module is imported only by a check
+
+from .ntriples import iri as _iri
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -98,40 +99,33 @@ def _closure(data: NoteData, subject, predicate) -> list:
 
 def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], namespace_manager,
               reads: frozenset | None = None):
-    """``NoteData`` of a note's triples (pyoxigraph), plus ``extra_types`` (node → rdflib classes) of the nodes
-    they point at and the ontology's ``hierarchy`` ((class, superclass) rdflib pairs); and the pointed nodes.
-    With ``reads`` (``Core.reads``), only the triples of those predicates are kept."""
+    """``NoteData`` of a note's triples (as ``ntriples.note_triples`` gives them), plus ``extra_types`` (node →
+    rdflib classes) of the nodes they point at and the ontology's ``hierarchy`` ((class, superclass) rdflib
+    pairs); and the pointed nodes. With ``reads`` (``Core.reads``), only the triples of those predicates are
+    kept."""
     out: dict[str, dict[str, list]] = {}
     by_type: dict[str, list[str]] = {}
     pointed: set[str] = set()
-    named, literal, known = ox.NamedNode, ox.Literal, _IRIS.get
-    for t in triples:  # each triple once: an IRI is held once as it is; literals rdflib may make equal
-        s, p, o = t.subject, t.predicate.value, t.object
-        kind = type(o)
-        if type(s) is not named or (kind is not named and kind is not literal):
-            raise ValueError(f"blank node in the vault graph: {t}")
+    for s, p, o, _ in triples:  # each triple once: an IRI is held once as it is; literals rdflib may make equal
+        named = type(o) is str  # an IRI (a literal is an rdflib Literal)
         if reads is not None and p not in reads:
-            if kind is named:
-                pointed.add(o.value)
+            if named:
+                pointed.add(o)
             continue
-        s = s.value
         props = out.get(s)
         if props is None:
             props = out[s] = {}
         held = props.get(p)
         if held is None:
             held = props[p] = []
-        if kind is named:
-            o = o.value
+        if named:
             if p == _RDF_TYPE:
                 by_type.setdefault(o, []).append(s)
             else:
                 pointed.add(o)
-            held.append(known(o) or _iri(o))
-        else:
-            o = rdflib_term(o)
-            if o not in held:
-                held.append(o)
+            held.append(_iri(o))
+        elif o not in held:
+            held.append(o)
     for node in pointed:
         for k in extra_types.get(node, ()):
             held = out.setdefault(node, {}).setdefault(_RDF_TYPE, [])
@@ -147,42 +141,7 @@ def note_data(triples, extra_types: dict[str, set], hierarchy: list[tuple], name
 
 
 _EXECUTOR = None
-_IRIS: dict = {}
 _NONE: dict = {}
-
-
-def _iri(value: str):
-    term = _IRIS.get(value)
-    if term is None:
-        if len(_IRIS) > 200_000:
-            _IRIS.clear()
-        term = _IRIS[value] = URIRef(value)
-    return term
-
-
-_LITERALS: dict = {}
-
-
-def rdflib_term(t):
-    """The rdflib term of a pyoxigraph one, as the vault graph's rdflib form has always been (an
-    ``xsd:string`` literal plain)."""
-    if isinstance(t, ox.NamedNode):
-        return _iri(t.value)
-    if isinstance(t, ox.Literal):
-        term = _LITERALS.get(t)
-        if term is None:
-            if len(_LITERALS) > 200_000:
-                _LITERALS.clear()
-            if t.language:
-                term = Literal(t.value, lang=t.language)
-            else:
-                dt = t.datatype.value if t.datatype else None
-                if dt == "http://www.w3.org/2001/XMLSchema#string":
-                    dt = None
-                term = Literal(t.value, datatype=URIRef(dt) if dt else None)
-            _LITERALS[t] = term
-        return term
-    raise ValueError(f"blank node in the vault graph: {t}")
 
 
 class _Shape:

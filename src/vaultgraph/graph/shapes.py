@@ -75,8 +75,8 @@ class Shapes:
         self._names = Graph().namespace_manager  # as pyshacl sees a note's rdflib graph's, for its messages
 
     def note(self, triples: list) -> tuple[list[Violation], set[str]]:
-        """Results of the per-note shapes on one note's graph (its quads or triples), and the nodes it points
-        at. ``graph.shacl_core`` runs the shapes it can; pyshacl the others, on an rdflib graph of the same."""
+        """Results of the per-note shapes on one note's graph (``ntriples.note_triples``), and the nodes it
+        points at. ``graph.shacl_core`` runs the shapes it can; pyshacl the others, on an rdflib graph of the same."""
         from .shacl_core import note_data
 
         data, pointed = note_data(triples, self.types, self.hierarchy, self._names, self.core.reads)
@@ -87,7 +87,7 @@ class Shapes:
 
     def concepts(self, lines: list[bytes]) -> list[Violation]:
         """Results of the shapes on concepts, over what the notes say of concepts plus the schema."""
-        from .shacl_core import rdflib_term
+        from .ntriples import rdflib_term
 
         data = query_once_graph()
         for triple in self.schema:
@@ -134,16 +134,10 @@ def _rdflib_graph(data):
 
 
 def shared_lines(iri: str, triples: list) -> list[str]:
-    """The N-Triples lines of a note's graph (its quads or triples) the concept shapes look at: those about
-    nodes that are neither the note's own, another note, nor a source (concepts, in practice), ``vg:hasRisk``
-    left out (checked per note)."""
-    import pyoxigraph as ox
-
-    keep = [getattr(t, "triple", t) for t in triples
-            if not t.subject.value.startswith((iri, _NOTE_BASE, _SOURCE_BASE)) and t.predicate.value != _HAS_RISK]
-    if not keep:
-        return []
-    return [line.decode() for line in ox.serialize(keep, format=ox.RdfFormat.N_TRIPLES).split(b"\n") if line]
+    """The N-Triples lines of a note's graph (``ntriples.note_triples``) the concept shapes look at: those
+    about nodes that are neither the note's own, another note, nor a source (concepts, in practice),
+    ``vg:hasRisk`` left out (checked per note)."""
+    return [line for s, p, _, line in triples if not s.startswith((iri, _NOTE_BASE, _SOURCE_BASE)) and p != _HAS_RISK]
 
 
 def pointed_classes() -> list[str]:

@@ -163,10 +163,6 @@ class LocalGraph:
         """One named graph as N-Triples, written by Oxigraph itself (no Python object per triple)."""
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)) or b""
 
-    def graph_quads(self, iri: str) -> list[ox.Quad]:
-        """One named graph's quads (for a reader that wants the terms: no N-Triples to write and parse)."""
-        return list(self.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
-
     def instances(self, classes: list[str]) -> dict[str, set[str]]:
         """Node → which of ``classes`` the notes' graphs type it with (``?s rdf:type C``)."""
         schema, kind = ox.NamedNode(schema_graph()), ox.NamedNode(_RDF_TYPE)

@@ -88,13 +88,14 @@ def _health(root: Path) -> dict[str, list[dict]]:
 
 
 def placed(violations, triples=()) -> list[ShapeResult]:
-    """SHACL results at the file and line they come from (``triples``: the note's graph, to find spans in)."""
-    located = locate({v.focus for v in violations}, list(triples)) if violations else {}
+    """SHACL results at the file and line they come from (``triples``: the note's graph as
+    ``graph.ntriples.note_triples`` gives it, to find spans in)."""
+    located = locate({v.focus for v in violations}, triples) if violations else {}
     return [ShapeResult(v.severity, v.message, _short(v.path) if v.path else None,
                         *located.get(v.focus, _from_iri(v.focus)), v.focus) for v in violations]
 
 
-def locate(foci: set[str], quads) -> dict[str, tuple[str | None, int | None, int | None]]:
+def locate(foci: set[str], triples) -> dict[str, tuple[str | None, int | None, int | None]]:
     """(path, first line, last line) of each focus node: its span's, a section's lines in its note, a note's
     path, else what its IRI says."""
     wanted = {"path", "startLine", "endLine", "span", "inNote"}
@@ -102,13 +103,12 @@ def locate(foci: set[str], quads) -> dict[str, tuple[str | None, int | None, int
     spans: set[str] = set()
     for _ in range(2):  # the foci first, then the spans and notes they point to
         targets = foci | spans
-        for q in quads:
-            s = getattr(q.subject, "value", None)
-            if s not in targets or not q.predicate.value.startswith(_VG):
+        for s, p, o, _ in triples:
+            if s not in targets or not p.startswith(_VG):
                 continue
-            name = q.predicate.value[len(_VG):]
+            name = p[len(_VG):]
             if name in wanted:
-                props.setdefault(s, {}).setdefault(name, q.object.value)
+                props.setdefault(s, {}).setdefault(name, str(o))
         spans = {p[k] for f in foci for p in [props.get(f, {})] for k in ("span", "inNote") if k in p}
         if not spans - set(props):
             break

@@ -136,12 +136,13 @@ def _validate_batch(iris: list[str]) -> list:
 
 
 def _validate(iri: str) -> tuple[list[dict], list[str], list[str]]:
+    from ..graph.ntriples import note_triples
     from ..graph.shapes import shared_lines
     from .checking import placed
 
-    quads = _GRAPH.graph_quads(iri)
-    found, pointed = _SHAPES.note(quads)
-    return [r.to_dict() for r in placed(found, quads)], shared_lines(iri, quads), sorted(pointed)
+    triples = note_triples(_GRAPH.graph_ntriples(iri))
+    found, pointed = _SHAPES.note(triples)
+    return [r.to_dict() for r in placed(found, triples)], shared_lines(iri, triples), sorted(pointed)
 
 
 def _context(types: dict[str, set[str]], pointed: list[str]) -> str:
