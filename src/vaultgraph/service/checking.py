@@ -65,26 +65,27 @@ class CheckReport:
 
 
 def check_vault(root: Path, endpoint: str | None = None) -> CheckReport:
-    """Validate the graph the index last committed and gather the vault's other findings (the health findings
-    in a process of their own meanwhile: at 10,000 notes ~9 s, beside the SHACL part's two processes)."""
+    """Validate the graph the index last committed and gather the vault's other findings (in a process of
+    their own meanwhile: at 10,000 notes ~9 s, beside the SHACL part's two processes)."""
     from ..runtime import beside
     from ..store.sqlite import release_inherited
-    from .reading import status
     from .shaping import shape_results
 
-    findings = beside(_health, root, start=release_inherited)
+    findings = beside(_findings, root, start=release_inherited)
     results, validated, notes = shape_results(root, endpoint)
     shapes = tuple(sorted(results, key=lambda s: (s.severity != "Violation", s.path or "\uffff", s.line or 0,
                                                   s.message, s.focus)))
-    info = status(root)
+    info, health = findings()
     return CheckReport(str(root), shapes, tuple(info["unresolved_links"]), tuple(info["repairs"]),
-                       tuple(info["problems"]), findings(), (validated, notes))
+                       tuple(info["problems"]), health, (validated, notes))
 
 
-def _health(root: Path) -> dict[str, list[dict]]:
+def _findings(root: Path) -> tuple[dict, dict[str, list[dict]]]:
+    """The index's status (links, repairs, problems) and the vault's health findings."""
     from ..reason import health, load
+    from .reading import status
 
-    return health(load(root))
+    return status(root), health(load(root))
 
 
 def placed(violations, triples=()) -> list[ShapeResult]:
