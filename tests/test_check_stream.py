@@ -182,3 +182,58 @@ def test_the_worker_processes_each_reading_the_store_find_what_one_process_finds
     two, _ = fresh(1)  # two workers, each opening the store the check read
     assert two == one and sum(r["severity"] == "Violation" for r in one) == 2
     assert _found(_check(vault)) == {(r["focus"], r["message"], r["severity"]) for r in one}
+
+
+def _copies(vault: Path) -> dict[str, tuple[str, str | None, bytes | None]]:
+    """Each indexed note's graph_key, and the key and N-Triples of the index's copy of its graph."""
+    import zlib
+
+    conn = sqlite3.connect(f"file:{vault / '.kg' / 'index.sqlite'}?mode=ro", uri=True)
+    try:
+        return {p: (k, ck, zlib.decompress(data) if data else None) for p, k, ck, data in conn.execute(
+            "SELECT n.path, n.graph_key, g.graph_key, g.ntriples FROM notes n LEFT JOIN note_graphs g USING (path) "
+            "WHERE n.record IS NOT NULL")}
+    finally:
+        conn.close()
+
+
+def test_the_check_reads_each_notes_copy_of_its_graph_only_under_the_notes_key(tmp_path):
+    """The index keeps each note's graph beside the store (``graph.copies``) and ``kg check`` reads it: after a
+    first index, an edit and a deletion every copy holds what the store holds, each triple once; a copy under
+    another key than the note's (as an older ``kg`` rewriting the graph leaves it) is not read: the store is."""
+    from vaultgraph.graph import copies
+    from vaultgraph.graph.build import note_iri
+    from vaultgraph.graph.store import open_graph
+
+    vault = demo_copy(tmp_path / "vault", index=True)
+    with (vault / "methods/LoRA.md").open("a", encoding="utf-8") as f:
+        f.write("\n\n## Risks\n\n- LoRA adapters can overfit a small dataset.\n")
+    (vault / "methods/DPO.md").unlink()
+    run_kg("index", str(vault))
+    kept = _copies(vault)
+    assert "methods/DPO.md" not in kept and len(kept) > 40
+    graph = open_graph(vault, readonly=True)
+    for path, (key, copy_key, data) in kept.items():
+        assert copy_key == key, path
+        lines = data.splitlines()
+        assert len(lines) == len(set(lines)) and set(lines) == set(graph.graph_ntriples(note_iri(path).value).splitlines())
+    del graph
+    assert _check(vault)["conforms"] is True
+    # a copy saying more than the store: read under the note's key, left aside under any other
+    note, (key, _, data) = "methods/QLoRA.md", kept["methods/QLoRA.md"]
+    claim = f"<{note_iri(note).value}#L2-2-stale>"
+    extra = "".join(f"{claim} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://vaultgraph.dev/ns#{k}> .\n"
+                    for k in ("Claim", "Risk")).encode()
+
+    def copy_under(copy_key: str) -> dict:
+        conn = sqlite3.connect(vault / ".kg" / "index.sqlite")
+        conn.execute("UPDATE note_graphs SET graph_key = ?, ntriples = ? WHERE path = ?",
+                     (copy_key, copies.pack(data + extra), note))
+        conn.execute("DELETE FROM shape_results")
+        conn.commit()
+        conn.close()
+        return _check(vault)
+
+    assert copy_under(key + "-older")["conforms"] is True
+    read = copy_under(key)
+    assert read["conforms"] is False and {v["focus"] for v in read["violations"]} == {claim[1:-1]}

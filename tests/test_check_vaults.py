@@ -52,7 +52,11 @@ def test_a_risks_section_about_nothing_known_is_no_violation(tmp_path):
 
 
 def _break_the_graph(vault: Path, path: str, lines: list[int]) -> None:
-    """Claims typed vg:Risk about nothing, written straight into the note's graph (as a faulty extractor would)."""
+    """Claims typed vg:Risk about nothing, written straight into the note's graph (as a faulty extractor would:
+    the store's graph and the index's copy of it alike, ``graph.copies``)."""
+    import sqlite3
+
+    from vaultgraph.graph import copies
     from vaultgraph.graph.build import claim_iri, note_iri
     from vaultgraph.graph.store import LocalGraph
 
@@ -73,6 +77,11 @@ def _break_the_graph(vault: Path, path: str, lines: list[int]) -> None:
                     "http://www.w3.org/2001/XMLSchema#integer"))))]
     graph.store.extend(quads)
     graph.store.flush()
+    conn = sqlite3.connect(vault / ".kg" / "index.sqlite")
+    conn.execute("UPDATE note_graphs SET ntriples = ? WHERE path = ?", (copies.pack(graph.graph_ntriples(note.value)),
+                                                                          path))
+    conn.commit()
+    conn.close()
     del graph
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from functools import partial
 
-from ..graph import journal
+from ..graph import copies, journal
 from ..graph.build import note_iri
 from ..graph.folders import collect_garbage
 from ..graph.namespace import SCHEMA_GRAPH
@@ -95,11 +95,13 @@ def update_graph(root, conn, index: NameIndex, parsed: dict[str, ParsedNote], re
                 write = partial(_journal, conn)
             if full:  # every note's rows written anew: appended to their tables, indexed at the end
                 clear_passages(conn)
+                copies.clear(conn)
                 loads.enter_context(indexes_suspended(conn, (*TABLES, "reason_contrib")))
             claims, risks = _write(conn, products, write, full, [] if bulk else gone, progress, len(paths))
         if full:
             order_claims(conn)
         remove_passages(conn, gone)
+        copies.drop(conn, gone)
         for path in gone:
             reason_store.replace_note(conn, path, None)
         if full:
@@ -121,9 +123,11 @@ def _write(conn, products, write, full: bool, dropped: list[str], progress, tota
     (``clear_passages``) and their indexes are suspended: rows are only added, the claims ordered afterwards."""
     claims = risks = 0
     batch: dict[str, bytes | str] = {}
+    kept: list[tuple[str, str, bytes | None]] = []  # (path, graph_key, copy) of the batch's graphs
     for i, (path, made) in enumerate(products, 1):
         if made is None:
             batch[path] = ""  # its graph is dropped with the batch
+            kept.append((path, "", None))
             if not full:
                 remove_passages(conn, [path])
                 reason_store.replace_note(conn, path, None)
@@ -131,6 +135,7 @@ def _write(conn, products, write, full: bool, dropped: list[str], progress, tota
         if made.warnings:  # a limit of one note cut its claims: say so beside what parsing said
             conn.execute("UPDATE notes SET status = 'warning', reason = ? WHERE path = ?", (made.warnings, path))
         batch[path] = made.rdf
+        kept.append((path, made.graph_key, made.copy))
         conn.execute("UPDATE notes SET graph_key = ? WHERE path = ?", (made.graph_key, path))
         if full:
             add_passages(conn, path, made.passages, made.relations)
@@ -143,13 +148,15 @@ def _write(conn, products, write, full: bool, dropped: list[str], progress, tota
             replace_terms(conn, path, made.terms)
         if len(batch) >= _BATCH:
             write(batch)
-            batch = {}
+            copies.put(conn, kept)
+            batch, kept = {}, []
         claims += made.claims
         risks += made.risks
         if progress:
             progress("graph", i, total)
     batch.update({path: "" for path in dropped})
     write(batch)
+    copies.put(conn, kept)
     return claims, risks
 
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from ..extract.concepts import ConceptIndex
 from ..extract.facts import extract
-from ..graph import journal
-from ..graph.build import note_quads
+from ..graph import copies, journal
+from ..graph.build import note_iri, note_quads
 from ..index.passages import Passage, note_passages, saved_answer
 from ..index.terms import Term, note_terms
 from ..model import ParsedNote, from_dict
@@ -60,6 +60,7 @@ class Context:
 class Products:
     path: str
     rdf: bytes | str  # N-Quads (``Context.nquads``) or N-Triples of the note's named graph
+    copy: bytes  # its N-Triples as the index keeps them (``graph.copies``)
     passages: list[Passage]
     relations: list[tuple[str, str, str]]  # (src, rel, dst) of the passages table's relations
     reasoning: list[tuple]  # the note's ``reason_contrib`` rows
@@ -82,8 +83,10 @@ def made(note: ParsedNote, context: Context, labels=None, broader=None) -> Produ
                        context.broader if broader is None else broader)
     if context.nquads:
         rdf: bytes | str = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+        copy = copies.pack(rdf, str(note_iri(path)))
     else:
         rdf = journal.ntriples(quads)
+        copy = copies.pack(rdf)
     topic = facts.concept or context.concepts.lookup(note.title)
     passages = note_passages(note, facts, topic)
     piece = reason_records.piece_of(note, facts, saved_answer(note))
@@ -93,7 +96,7 @@ def made(note: ParsedNote, context: Context, labels=None, broader=None) -> Produ
     key.update(repr(facts.links).encode())  # was made from: its bytes, what its links resolve to, the signature
     key.update(repr([(c.id, c.evidence) for c in facts.claims]).encode())
     warnings = "; ".join(str(w) for w in (*note.warnings, *facts.warnings)) if facts.warnings else None
-    return Products(path, rdf, passages, relations, reason_store.contrib_rows(piece), note_terms(note, passages),
+    return Products(path, rdf, copy, passages, relations, reason_store.contrib_rows(piece), note_terms(note, passages),
                     key.hexdigest(), warnings, len(facts.claims), sum("risk" in c.kinds for c in facts.claims))
 
 

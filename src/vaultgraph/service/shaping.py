@@ -1,6 +1,7 @@
 """``kg check``'s SHACL part, note by note, and only the notes whose graph changed since the last check.
 
-Each note's graph is read from the store and validated on its own (``graph.shapes``); its results, placed at
+Each note's graph is read (from the index's copy, ``graph.copies``, else from the store) and validated on its
+own (``graph.shapes``); its results, placed at
 their lines, are kept in the index's ``shape_results`` table under a key: the note's ``graph_key`` (which the
 index changes whenever it rewrites the note's graph) and a digest of everything else a note's results depend
 on (the shapes, the schema, pyshacl's version), and the types the vault gives the concepts and sources the
@@ -42,7 +43,7 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     results, shared, rows = [], set(), {}
     schema = schema_graph()
     names = sorted(n for n in graph.graph_names() if n != schema)
-    todo = {}  # note graph IRI → (path, key) of those validated this time
+    todo = {}  # note graph IRI → (path, key, graph_key) of those validated this time
     for iri in names:
         place = note_place(iri)
         path, graph_key = keys.get(iri) or (place[0] if place else iri, "")
@@ -52,9 +53,10 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
             results += row["results"]
             shared.update(row["shared"])
         else:
-            todo[iri] = (path, key)
-    for i, (iri, (found, lines, pointed)) in enumerate(_validate_all(graph, list(todo), types, endpoint), 1):
-        path, key = todo[iri]
+            todo[iri] = (path, key, graph_key)
+    notes = [(iri, path, graph_key) for iri, (path, _, graph_key) in todo.items()]
+    for i, (iri, (found, lines, pointed)) in enumerate(_validate_all(root, graph, notes, types, endpoint), 1):
+        path, key, _ = todo[iri]
         if key is not None:
             rows[path] = (key, _context(types, pointed), pointed, found, lines)
         results += found
@@ -82,28 +84,34 @@ def shape_results(root: Path, endpoint: str | None = None, progress=None) -> tup
     return [ShapeResult(**r) for r in results], validated, len(names)
 
 
-def _validate_all(graph, iris: list[str], types: dict[str, set[str]], endpoint: str | None):
-    """(IRI, (results, shared lines, pointed nodes)) of each note graph, in order. Past ``PARALLEL`` notes on
-    two processes (the checks are Python), each reading the notes it validates from the store the check
-    opened (a later index's state there is caught by ``_Saver``, which then stores nothing)."""
+def _validate_all(root: Path, graph, notes: list[tuple[str, str, str]], types: dict[str, set[str]],
+                  endpoint: str | None):
+    """(IRI, (results, shared lines, pointed nodes)) of each note graph of ``notes`` ((IRI, path, graph_key)),
+    in order. A graph of the embedded store is read from the index's copy (``graph.copies``) or, without one
+    under its key, from the store the check opened, as a server's always is (others may write there); a later
+    index's state is caught by ``_Saver``, which then stores nothing. Past ``PARALLEL`` notes on two processes
+    (the checks are Python)."""
     import os
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     from ..graph.store import LocalGraph
+    from ..store.sqlite import reader
 
+    local = isinstance(graph, LocalGraph)
     workers = min(2, os.cpu_count() or 1)
-    if len(iris) < PARALLEL or workers < 2:
-        _init(types, graph)
-        for iri in iris:
-            yield iri, _validate(iri)
+    if len(notes) < PARALLEL or workers < 2:
+        with reader(root) as conn:
+            _init(types, graph, conn if local else None)
+            for note in notes:
+                yield note[0], _validate(note)
         return
-    source = (None, endpoint) if not isinstance(graph, LocalGraph) else (str(graph.path), None)
-    batches = [iris[i:i + 32] for i in range(0, len(iris), 32)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(types, source)) as pool:
+    source = (str(graph.path), None) if local else (None, endpoint)
+    batches = [notes[i:i + 32] for i in range(0, len(notes), 32)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(types, source, root)) as pool:
         pending = deque()
         for batch in batches:
-            pending.append((batch, pool.submit(_validate_batch, batch)))
+            pending.append(([n[0] for n in batch], pool.submit(_validate_batch, batch)))
             while len(pending) > 2 * workers:
                 done, future = pending.popleft()
                 yield from zip(done, future.result())
@@ -112,35 +120,40 @@ def _validate_all(graph, iris: list[str], types: dict[str, set[str]], endpoint: 
             yield from zip(done, future.result())
 
 
-_SHAPES = _GRAPH = None
+_SHAPES = _GRAPH = _INDEX = None
 
 
-def _init(types: dict[str, set[str]], graph) -> None:
-    global _SHAPES, _GRAPH
-    _SHAPES, _GRAPH = _shapes(types), graph
+def _init(types: dict[str, set[str]], graph, conn) -> None:
+    global _SHAPES, _GRAPH, _INDEX
+    _SHAPES, _GRAPH, _INDEX = _shapes(types), graph, conn
 
 
-def _init_worker(types: dict[str, set[str]], source: tuple[str | None, str | None]) -> None:
+def _init_worker(types: dict[str, set[str]], source: tuple[str | None, str | None], root: Path) -> None:
     from ..graph.remote import RemoteGraph
     from ..graph.store import LocalGraph
-    from ..store.sqlite import release_inherited
+    from ..store.sqlite import open_reader, release_inherited
 
     release_inherited()  # a forked worker: the parent's writer locks are not its own
     path, endpoint = source
-    _init(types, RemoteGraph(endpoint) if path is None else LocalGraph(Path(path).parent.parent, readonly=True,
-                                                                       name=Path(path).name))
+    if path is None:
+        _init(types, RemoteGraph(endpoint), None)
+    else:
+        _init(types, LocalGraph(Path(path).parent.parent, readonly=True, name=Path(path).name), open_reader(root))
 
 
-def _validate_batch(iris: list[str]) -> list:
-    return [_validate(iri) for iri in iris]
+def _validate_batch(notes: list[tuple[str, str, str]]) -> list:
+    return [_validate(note) for note in notes]
 
 
-def _validate(iri: str) -> tuple[list[dict], list[str], list[str]]:
+def _validate(note: tuple[str, str, str]) -> tuple[list[dict], list[str], list[str]]:
+    from ..graph import copies
     from ..graph.ntriples import note_triples
     from ..graph.shapes import shared_lines
     from .checking import placed
 
-    triples = note_triples(_GRAPH.graph_ntriples(iri))
+    iri, path, graph_key = note
+    data = copies.read(_INDEX, path, graph_key) if _INDEX is not None else None
+    triples = note_triples(_GRAPH.graph_ntriples(iri) if data is None else data)
     found, pointed = _SHAPES.note(triples)
     return [r.to_dict() for r in placed(found, triples)], shared_lines(iri, triples), sorted(pointed)
 

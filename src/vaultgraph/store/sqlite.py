@@ -91,6 +91,9 @@ CREATE TABLE IF NOT EXISTS shape_results (  -- kg check's SHACL results per note
     shared TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS graph_journal (graph TEXT PRIMARY KEY, ntriples TEXT NOT NULL);  -- graph/journal.py
+CREATE TABLE IF NOT EXISTS note_graphs (  -- each note's graph as compressed N-Triples (graph/copies.py)
+    path TEXT PRIMARY KEY, graph_key TEXT NOT NULL, ntriples BLOB NOT NULL
+);
 """
 
 
