@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 LEVEL = 1  # zlib's fastest: 17x smaller on the notes' N-Triples (24x at level 6, for twice the time)
 
@@ -56,3 +57,31 @@ def read(conn, path: str, graph_key: str) -> bytes | None:
         return None
     return zlib.decompress(row[0]) if row else None
 
+
+def graph_source(root: Path, graph) -> Callable[[str], bytes]:
+    """IRI → that named graph's N-Triples (safe from several threads). For the embedded store holding the
+    state the index last committed, a note's graph is its copy under the note's current key (any other graph,
+    or a note without one, the store's); for a server, or a store at another state, always the store's."""
+    from ..layout import index_db
+    from ..store.sqlite import read_only
+    from .build import note_iri
+    from .store import LocalGraph
+
+    if not isinstance(graph, LocalGraph):
+        return graph.graph_ntriples
+    conn = read_only(index_db(root), check_same_thread=False, isolation_level=None)
+    conn.execute("BEGIN")  # one read: the keys and the state they belong to
+    state = dict(conn.execute("SELECT key, value FROM meta WHERE key = 'graph_state'")).get("graph_state")
+    keys = {note_iri(p).value: (p, k) for p, k in conn.execute(
+        "SELECT path, graph_key FROM notes WHERE record IS NOT NULL")}
+    conn.execute("COMMIT")
+    if state is None or not graph.marked(state):
+        conn.close()
+        return graph.graph_ntriples
+
+    def read_graph(iri: str) -> bytes:
+        found = keys.get(iri)
+        data = read(conn, *found) if found else None
+        return graph.graph_ntriples(iri) if data is None else data
+
+    return read_graph

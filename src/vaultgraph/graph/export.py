@@ -2,8 +2,9 @@
 
 A 10,000-note vault holds 7.3M quads: rdflib needed ~311 s and 8.7 GiB to hold them, and a sorted
 ``longturtle`` of the whole graph cost as much again. So the output is written graph by graph (the notes' in
-the order of their IRIs, then nothing else is held but the current note's graph): Oxigraph writes each
-graph's N-Triples itself (no Python object per triple), the lines are sorted within the graph, and each
+the order of their IRIs, then nothing else is held but the current note's graph): each graph's N-Triples
+are the index's copy of a note's graph (``copies``) or written by Oxigraph itself (no Python object per
+triple either way), the lines are sorted within the graph, and each
 triple is written once — a triple that names a note's own parts (``#…`` fragments of its IRI: a claim, a
 concept's ``vg:hasRisk`` to it) lives in that note's graph alone; the others (the note's own IRI, which another note may call a source; a source cited by several
 notes; a concept) are remembered as they are written: that set is what the export holds beyond one note's
@@ -31,12 +32,13 @@ PREFIXES = {
 _NOTE_BASE = PREFIXES["note"]
 
 
-def graph_lines(graph, include_schema: bool = False) -> Iterator[tuple[str, list[bytes]]]:
-    """Each named graph's IRI and N-Triples lines (sorted), in IRI order, every triple once."""
+def graph_lines(graph, include_schema: bool = False, read=None) -> Iterator[tuple[str, list[bytes]]]:
+    """Each named graph's IRI and N-Triples lines (sorted), in IRI order, every triple once; ``read`` (IRI →
+    N-Triples) reads a graph, the store's ``graph_ntriples`` when not given."""
     schema = schema_graph()
     names = sorted(n for n in graph.graph_names() if n != schema or include_schema)
     seen: set[bytes] = set()  # lines another graph may state too, written already
-    for iri, data in read_ahead(graph, names):
+    for iri, data in read_ahead(read or graph.graph_ntriples, names):
         fragment = f"<{iri}#".encode()
         owned = iri.startswith(_NOTE_BASE)
         kept = []
@@ -53,17 +55,17 @@ def graph_lines(graph, include_schema: bool = False) -> Iterator[tuple[str, list
             yield iri, kept
 
 
-def read_ahead(graph, names: list[str], ahead: int = 6, threads: int = 2) -> Iterator[tuple[str, bytes]]:
-    """(IRI, N-Triples) of each named graph in order, ``threads`` reading the next few while the caller works
-    on one. Oxigraph reads without holding Python's lock, and reading is most of an export: at 10,000 notes
-    one thread read every graph in 71 s, two in 41 s."""
+def read_ahead(read, names: list[str], ahead: int = 6, threads: int = 2) -> Iterator[tuple[str, bytes]]:
+    """(IRI, ``read(IRI)``: its N-Triples) of each named graph in order, ``threads`` reading the next few while
+    the caller works on one. Oxigraph reads without holding Python's lock (at 10,000 notes one thread read
+    every graph from the store in 71 s, two in 41 s), and so does zlib, which the index's copies need."""
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=threads) as reader:
         pending = deque()
         for iri in names:
-            pending.append((iri, reader.submit(graph.graph_ntriples, iri)))
+            pending.append((iri, reader.submit(read, iri)))
             if len(pending) > ahead:
                 done, future = pending.popleft()
                 yield done, future.result()
@@ -72,9 +74,10 @@ def read_ahead(graph, names: list[str], ahead: int = 6, threads: int = 2) -> Ite
             yield done, future.result()
 
 
-def write(graph, fmt: str, out: BinaryIO, include_schema: bool = False) -> None:
-    """Write the vault graph (``LocalGraph`` or ``RemoteGraph``) to ``out`` in ``fmt``, one graph at a time."""
-    chunks = graph_lines(graph, include_schema)
+def write(graph, fmt: str, out: BinaryIO, include_schema: bool = False, read=None) -> None:
+    """Write the vault graph (``LocalGraph`` or ``RemoteGraph``) to ``out`` in ``fmt``, one graph at a time
+    (each read by ``read``, IRI → N-Triples, when given: ``copies.graph_source``)."""
+    chunks = graph_lines(graph, include_schema, read)
     if fmt == "nt":
         for _, lines in chunks:
             out.write(b"\n".join(lines) + b"\n")

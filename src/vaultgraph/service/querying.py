@@ -17,10 +17,12 @@ def export_formats() -> tuple[str, ...]:
 def export_graph(root: Path, fmt: str, out: BinaryIO, with_schema: bool = False, endpoint: str | None = None) -> None:
     """Write the graph the index last committed to ``out`` in ``fmt``, one note's graph at a time; the same
     vault always gives the same bytes."""
+    from ..graph.copies import graph_source
     from ..graph.export import write
     from ..graph.store import open_graph
 
-    write(open_graph(root, readonly=True, endpoint=endpoint), fmt, out, include_schema=with_schema)
+    graph = open_graph(root, readonly=True, endpoint=endpoint)
+    write(graph, fmt, out, include_schema=with_schema, read=graph_source(root, graph))
 
 
 def check_sparql(query: str) -> None:
