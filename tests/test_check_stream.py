@@ -186,11 +186,11 @@ def test_the_worker_processes_each_reading_the_store_find_what_one_process_finds
 
 def _copies(vault: Path) -> dict[str, tuple[str, str | None, bytes | None]]:
     """Each indexed note's graph_key, and the key and N-Triples of the index's copy of its graph."""
-    import zlib
+    import zstandard
 
     conn = sqlite3.connect(f"file:{vault / '.kg' / 'index.sqlite'}?mode=ro", uri=True)
     try:
-        return {p: (k, ck, zlib.decompress(data) if data else None) for p, k, ck, data in conn.execute(
+        return {p: (k, ck, zstandard.ZstdDecompressor().decompress(data) if data else None) for p, k, ck, data in conn.execute(
             "SELECT n.path, n.graph_key, g.graph_key, g.ntriples FROM notes n LEFT JOIN note_graphs g USING (path) "
             "WHERE n.record IS NOT NULL")}
     finally:
@@ -200,7 +200,8 @@ def _copies(vault: Path) -> dict[str, tuple[str, str | None, bytes | None]]:
 def test_the_check_reads_each_notes_copy_of_its_graph_only_under_the_notes_key(tmp_path):
     """The index keeps each note's graph beside the store (``graph.copies``) and ``kg check`` reads it: after a
     first index, an edit and a deletion every copy holds what the store holds, each triple once; a copy under
-    another key than the note's (as an older ``kg`` rewriting the graph leaves it) is not read: the store is."""
+    another key than the note's (as an older ``kg`` rewriting the graph leaves it), or one this version cannot
+    read, is not used: the store is."""
     from vaultgraph.graph import copies
     from vaultgraph.graph.build import note_iri
     from vaultgraph.graph.store import open_graph
@@ -225,15 +226,16 @@ def test_the_check_reads_each_notes_copy_of_its_graph_only_under_the_notes_key(t
     extra = "".join(f"{claim} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://vaultgraph.dev/ns#{k}> .\n"
                     for k in ("Claim", "Risk")).encode()
 
-    def copy_under(copy_key: str) -> dict:
+    def copy_under(copy_key: str, blob: bytes | None = None) -> dict:
         conn = sqlite3.connect(vault / ".kg" / "index.sqlite")
         conn.execute("UPDATE note_graphs SET graph_key = ?, ntriples = ? WHERE path = ?",
-                     (copy_key, copies.pack(data + extra), note))
+                     (copy_key, blob or copies.pack(data + extra), note))
         conn.execute("DELETE FROM shape_results")
         conn.commit()
         conn.close()
         return _check(vault)
 
     assert copy_under(key + "-older")["conforms"] is True
+    assert copy_under(key, b"x\x9c not what this version writes")["conforms"] is True  # unreadable: the store
     read = copy_under(key)
     assert read["conforms"] is False and {v["focus"] for v in read["violations"]} == {claim[1:-1]}

@@ -1,33 +1,33 @@
-"""Each note's named graph kept beside the store, in the index: its N-Triples, zlib-compressed, under the
+"""Each note's named graph kept beside the store, in the index: its N-Triples, zstd-compressed, under the
 note's ``graph_key`` (table ``note_graphs``).
 
-A reader of every note's graph (``kg check``) paid most of its time in Oxigraph: at 10,000 notes ~4.8 ms
-a note to write one graph's N-Triples (each term looked up by its hash), ~48 s of CPU. The index makes
-that text anyway (the bulk loader's N-Quads, the journal's N-Triples), so the graph workers also keep it
-compressed (~16 KiB a note, 1/17 of it; ~0.7 ms to compress, ~0.4 ms to read back), written in the
-index's transaction beside the note's ``graph_key``. A copy is used only under the key the reader expects:
-a note whose graph an older ``kg`` rewrote, or one written before this table, is read from the store.
+Readers of every note's graph (``kg check``, ``kg export``) paid most of their time in Oxigraph: at 10,000
+notes ~4.8 ms a note to write one graph's N-Triples (each term looked up by its hash), ~48 s of CPU. The
+index makes that text anyway (the bulk loader's N-Quads, the journal's N-Triples), so the graph workers also
+keep it compressed (zstd level 1: 28x smaller, ~9 KiB a note; ~0.2 ms to compress, ~0.2 ms to read back;
+zlib's fastest level was 17x for 0.7 and 0.4 ms), written in the index's transaction beside the note's
+``graph_key``. A copy is used only under the key the reader expects: a note whose graph an older ``kg``
+rewrote, or one written before this table, is read from the store.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-LEVEL = 1  # zlib's fastest: 17x smaller on the notes' N-Triples (24x at level 6, for twice the time)
+LEVEL = 1
 
 
 def pack(rdf: bytes | str, graph: str | None = None) -> bytes:
-    """A note's graph as stored: ``rdf`` its N-Triples, or its N-Quads with ``graph`` (the note's IRI in
-    N-Triples form, ``<…>``), which every line ends with and which is dropped from them."""
+    """A note's graph (each triple once) as stored: ``rdf`` its N-Triples, or its N-Quads with ``graph`` (the
+    note's IRI in N-Triples form, ``<…>``), which every line ends with and which is dropped from them."""
+    import zstandard
+
     data = rdf.encode() if isinstance(rdf, str) else rdf
     if graph is not None:  # a line's end is its only " <graph> .\n": a literal holds no raw newline
         data = data.replace(f" {graph} .\n".encode(), b" .\n")
-    lines = dict.fromkeys(data.split(b"\n"))  # each triple once, as the store holds it (a note's quads repeat some)
-    lines.pop(b"", None)
-    return zlib.compress(b"".join(line + b"\n" for line in lines), LEVEL)
+    return zstandard.ZstdCompressor(level=LEVEL).compress(data)
 
 
 def put(conn, rows: Iterable[tuple[str, str, bytes | None]]) -> None:
@@ -55,7 +55,14 @@ def read(conn, path: str, graph_key: str) -> bytes | None:
                            (path, graph_key)).fetchone()
     except sqlite3.OperationalError:  # an index written before this table: every graph is read from the store
         return None
-    return zlib.decompress(row[0]) if row else None
+    if not row:
+        return None
+    import zstandard
+
+    try:
+        return zstandard.ZstdDecompressor().decompress(row[0])
+    except zstandard.ZstdError:  # not a copy this version wrote: the store has the graph
+        return None
 
 
 def graph_source(root: Path, graph) -> Callable[[str], bytes]:

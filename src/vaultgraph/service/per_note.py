@@ -79,8 +79,8 @@ def made(note: ParsedNote, context: Context, labels=None, broader=None) -> Produ
 
     path = note.path
     facts = extract(note, context.concepts, lambda target: context.names.resolve(path, target)[0])
-    quads = note_quads(note, facts, context.labels if labels is None else labels,
-                       context.broader if broader is None else broader)
+    quads = list(dict.fromkeys(note_quads(note, facts, context.labels if labels is None else labels,
+                                          context.broader if broader is None else broader)))  # each once
     if context.nquads:
         rdf: bytes | str = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
         copy = copies.pack(rdf, str(note_iri(path)))
