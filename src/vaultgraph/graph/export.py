@@ -58,7 +58,7 @@ def graph_lines(graph, include_schema: bool = False, read=None) -> Iterator[tupl
 def read_ahead(read, names: list[str], ahead: int = 6, threads: int = 2) -> Iterator[tuple[str, bytes]]:
     """(IRI, ``read(IRI)``: its N-Triples) of each named graph in order, ``threads`` reading the next few while
     the caller works on one. Oxigraph reads without holding Python's lock (at 10,000 notes one thread read
-    every graph from the store in 71 s, two in 41 s), and so does zlib, which the index's copies need."""
+    every graph from the store in 71 s, two in 41 s), and so do SQLite and zstd, which the index's copies need."""
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 

@@ -83,10 +83,9 @@ def made(note: ParsedNote, context: Context, labels=None, broader=None) -> Produ
                                           context.broader if broader is None else broader)))  # each once
     if context.nquads:
         rdf: bytes | str = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
-        copy = copies.pack(rdf, str(note_iri(path)))
     else:
         rdf = journal.ntriples(quads)
-        copy = copies.pack(rdf)
+    copy = copies.pack(rdf, str(note_iri(path)) if context.nquads else None)
     topic = facts.concept or context.concepts.lookup(note.title)
     passages = note_passages(note, facts, topic)
     piece = reason_records.piece_of(note, facts, saved_answer(note))
