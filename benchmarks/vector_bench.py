@@ -74,7 +74,7 @@ def hnsw(m: int, ef_construction: int):
     return make
 
 
-def ivf(per_root: float, sq8: bool = False):
+def ivf(per_root: float, sq8: bool = False, half: bool = False):
     def make(faiss, data):
         from vaultgraph.index.vectors import ivf_index, training_positions
 
@@ -88,7 +88,7 @@ def ivf(per_root: float, sq8: bool = False):
             index.add(data)
             return index
         sample = training_positions(len(data), nlist)
-        index = ivf_index(faiss, data if sample is None else data[sample], nlist)
+        index = ivf_index(faiss, data if sample is None else data[sample], nlist, half=half)
         index.add(data)
         return index
     return make
@@ -107,6 +107,7 @@ CANDIDATES = {
     "HNSW M16 efC20": hnsw(16, 20),
     "IVF-Flat nlist=2*sqrt(n)": ivf(2),
     "IVF-Flat nlist=4*sqrt(n)": ivf(4),
+    "IVF-SQfp16 nlist=2*sqrt(n)": ivf(2, half=True),
     "IVF-SQ8+refine nlist=4*sqrt(n)": ivf(4, sq8=True),
 }
 

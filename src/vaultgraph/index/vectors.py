@@ -1,23 +1,28 @@
 """The dense half of retrieval: passage vectors in FAISS, ids = passage rows.
 
 Exact inner product (``IndexFlatIP``) while the vault is small; past ``APPROXIMATE_ABOVE`` passages an
-inverted file (``IndexIVFFlat``, 2*sqrt(n) lists, k-means on 40 vectors per list, 96 lists probed).
-Measured by ``benchmarks/vector_bench.py`` on a 10,000-note vault's own 512-d vectors (393,673), one
-search thread, k=100, recall@10 against exact search on 200 noisy stored vectors, one run on 2 shared cores:
+inverted file whose lists hold each vector in float16 (``IndexIVFScalarQuantizer`` QT_fp16, 2*sqrt(n) lists,
+k-means on 40 vectors per list, 96 lists probed). Measured by ``benchmarks/vector_bench.py`` on a 10,000-note
+vault's own 512-d vectors (393,673), one search thread, k=100, recall@10 against exact search on 200 noisy
+stored vectors, one run on 2 shared cores:
 
     candidate (393k vectors)          build 1 / 2 threads   search p50   recall@10   file
     exact                             0.2 s                 76.9 ms      1.000       769 MiB
     HNSW M32 (before)                 111.5 / 70.9 s        0.61 ms      0.981       871 MiB
     HNSW M16 efConstruction 20        46.1 / 35.6 s         0.41 ms      0.920       823 MiB
-    IVF-Flat 2*sqrt(n), nprobe 96     8.5 / 11.0 s          5.0 ms       0.984       777 MiB   (chosen)
+    IVF-Flat 2*sqrt(n), nprobe 96     8.5 / 11.0 s          5.0 ms       0.984       777 MiB   (then chosen)
     IVF-Flat 4*sqrt(n), nprobe 128    21.5 / 25.1 s         3.4 ms       0.984       780 MiB
     IVF-SQ8 + flat refine, nprobe 96  24.4 / 29.1 s         1.7 ms       0.979       969 MiB
 
 Exact search takes 25 ms at 100k and 35 ms at 200k (a question's whole budget is 50 ms). The IVF nprobe
-needed for recall@10 >= 0.98 on separate tuning queries was 48 at 25k-100k, 64 at 200k, 96 at 393k. An
-HNSW file written before this choice still loads and searches (``excluding`` handles both). As shipped
-(``--shipped``: built by ``build``, mapped by ``load``, searched through ``Vectors.search``): built in
-7.6 s with 2 threads, p50 4.6 ms at recall@10 0.984 (4.9 ms, 0.979 with 1,000 rows excluded). The file is
+needed for recall@10 >= 0.98 on separate tuning queries was 48 at 25k-100k, 64 at 200k, 96 at 393k. The
+float32 lists were 805 MB in the memory of a first build, on top of all it holds then (a peak of ~2 GiB at
+10,000 notes); in float16 (``--only "IVF-Flat nlist=2" IVF-SQfp16``, same run, 393,486 vectors): IVF-Flat 7.7 /
+5.4 s, 4.63 ms, recall@10 0.984, 777 MiB; IVF-SQfp16 7.6 / 4.4 s, 3.07 ms, 0.984, 393 MiB (a stored vector is
+read back to ~1e-3, a dense score moves by less). HNSW and IVF-Flat files written before these choices still
+load and search (``excluding`` handles them all). As shipped (``--shipped``: built by ``build``, mapped by
+``load``, searched through ``Vectors.search``): built in 5.1 s with 2 threads, p50 2.92 ms at recall@10 0.984
+(3.47 ms, 0.981 with 1,000 rows excluded; float32 lists: 7.6 s, 4.6 ms, 0.984 / 4.9 ms, 0.979). The file is
 written under a temporary name and renamed into place; readers map it read-only without copying
 (``IO_FLAG_MMAP_IFC``: with ``IO_FLAG_MMAP`` the IVF searched in 8.3 ms).
 """
@@ -44,12 +49,17 @@ def training_positions(n: int, nlist: int) -> np.ndarray | None:
     return np.sort(np.random.default_rng(0).choice(n, sample, replace=False)) if sample < n else None
 
 
-def ivf_index(faiss, sample: np.ndarray, nlist: int):
+def ivf_index(faiss, sample: np.ndarray, nlist: int, half: bool = True):
     """An empty inverted-file index (normalised vectors: inner product = cosine) in ``nlist`` lists, its
     centroids trained on ``sample`` (``training_positions``), keeping a direct map so stored vectors can be
-    reconstructed."""
+    reconstructed. ``half``: the lists hold each vector in float16 (themselves, not their residuals), half the
+    memory of float32 ones (``IndexIVFFlat``, ``half=False``)."""
     quantizer = faiss.IndexFlatIP(sample.shape[1])
-    index = faiss.IndexIVFFlat(quantizer, sample.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
+    if half:
+        index = faiss.IndexIVFScalarQuantizer(quantizer, sample.shape[1], nlist, faiss.ScalarQuantizer.QT_fp16,
+                                              faiss.METRIC_INNER_PRODUCT, False)
+    else:
+        index = faiss.IndexIVFFlat(quantizer, sample.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
     index.own_fields = True
     quantizer.this.disown()
     index.train(np.ascontiguousarray(sample, dtype=np.float32))
