@@ -204,6 +204,12 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
         started = time.perf_counter()
         embedded, workers = embed_missing(root, embedder, spec, digests, texts, progress, threads, missing)
         seconds["embed"] = time.perf_counter() - started
+        counts = None
+        if embedder.multilingual:  # a word alone means something only to a multilingual model
+            started = time.perf_counter()
+            counts = words.surfaces(texts + _term_texts(conn))
+            seconds["words"] = time.perf_counter() - started
+        del texts  # 192 MB of str at 10,000 notes, not to be held beside the vectors' index
         started = time.perf_counter()
         cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
         calibration = Calibration(embedder)
@@ -215,11 +221,10 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
         finally:
             cache.close()
         seconds["faiss"] = time.perf_counter() - started
-        if embedder.multilingual:  # a word alone means something only to a multilingual model
+        if counts is not None:
             started = time.perf_counter()
-            words.save(_embed_words(root, embedder, words.surfaces(texts + _term_texts(conn))),
-                       words_file(root, generation))
-            seconds["words"] = time.perf_counter() - started
+            words.save(_embed_words(root, embedder, counts), words_file(root, generation))
+            seconds["words"] += time.perf_counter() - started
         model_id = embedder.model_id
         meta["dense_mid"], meta["dense_high"] = (f"{x:.4f}" for x in calibration.result())
     conn.execute("DELETE FROM passage_graveyard")
