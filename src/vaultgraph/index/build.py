@@ -12,7 +12,9 @@ they look whole and deleting the others: ``generations.py`` (standard library on
 from __future__ import annotations
 
 import json
+import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +25,7 @@ from ..store.sqlite import select_in
 from ..text.words import tokenize_many
 from ..versions import SEARCH_VERSION
 from . import delta, lexical, links, vectors, words
-from .cache import EmbeddingCache
+from .cache import EmbeddingCache, read_rows
 from .calibration import Calibration
 from .embedders import DEFAULT_MODEL, Embedder, get_embedder
 from .embedding import embed_missing
@@ -213,9 +215,13 @@ def _write_base(root: Path, conn, meta: dict[str, str], spec: str, embedder: Emb
         started = time.perf_counter()
         cache = EmbeddingCache(embeddings_db(root), embedder.model_id, embedder.dim)
         calibration = Calibration(embedder)
-        try:  # read a chunk at a time: only the index holds every vector
-            vectors.build(lambda at: cache.get([digests[i] for i in at]), np.asarray(rows, dtype=np.int64),
-                          faiss_path, threads=threads, seen=calibration.see)
+        # the vectors in row order in a nameless file beside the index (gone with the process), read a chunk
+        # at a time: only the index holds every vector
+        try:
+            with tempfile.TemporaryFile(dir=search_dir(root)) as ordered:
+                cache.copy_ordered(digests, ordered)
+                vectors.build(partial(read_rows, ordered, embedder.dim), np.asarray(rows, dtype=np.int64),
+                              faiss_path, threads=threads, seen=calibration.see)
             if reason:
                 cache.prune(digests)
         finally:

@@ -7,8 +7,10 @@ is killed while embedding resumes where it stopped instead of embedding everythi
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import BinaryIO
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +58,33 @@ class EmbeddingCache:
                                "(was it deleted meanwhile?): run the command again")
         return np.frombuffer(b"".join(found[d] for d in digests), dtype=np.float32).reshape(len(digests), self.dim)
 
+    def copy_ordered(self, digests: Sequence[str], out: BinaryIO) -> None:
+        """Write the vectors of ``digests`` (every one must be cached) into the file ``out``, the i-th as float32
+        at ``i * dim * 4`` (``read_rows``), reading the table once in its own order: a lookup per digest in the
+        order asked (``get``) took 23 s for the 393k vectors of a 10,000-note vault, one pass over the table ~1 s;
+        and the file, not the process, holds them."""
+        size = self.dim * 4
+        first: dict[str, int] = {}
+        again: list[tuple[int, int]] = []  # (position, the position of the first passage of the same text)
+        for i, d in enumerate(digests):
+            if (j := first.setdefault(d, i)) != i:
+                again.append((i, j))
+        fd = out.fileno()
+        os.ftruncate(fd, len(digests) * size)
+        found = 0
+        for d, blob in self.conn.execute("SELECT digest, vector FROM vectors WHERE model = ?", (self.model,)):
+            if (i := first.get(d)) is not None:
+                if len(blob) != size:
+                    raise IndexChanged(f"a vector of the embedding cache has {len(blob)} bytes, not {size}: "
+                                       "delete .kg/search/embeddings.sqlite and index again")
+                os.pwrite(fd, blob, i * size)
+                found += 1
+        if found < len(first):
+            raise IndexChanged(f"{len(first) - found} vectors are missing from the embedding cache just written "
+                               "(was it deleted meanwhile?): run the command again")
+        for i, j in again:
+            os.pwrite(fd, os.pread(fd, size, j * size), i * size)
+
     def prune(self, keep: Iterable[str]) -> int:
         """Forget vectors of other models and of texts no passage has any more."""
         keep = set(keep)
@@ -65,3 +94,22 @@ class EmbeddingCache:
             self.conn.execute("BEGIN")
             self.conn.executemany("DELETE FROM vectors WHERE model = ? AND digest = ?", stale)
         return len(stale)
+
+
+def read_rows(source: BinaryIO, dim: int, positions: np.ndarray) -> np.ndarray:
+    """The vectors at ascending ``positions`` of a file written by ``EmbeddingCache.copy_ordered``: one read for
+    a run of consecutive positions, one a vector otherwise."""
+    out = np.empty((len(positions), dim), dtype=np.float32)
+    if not len(positions):
+        return out
+    fd, size = source.fileno(), dim * 4
+    consecutive = int(positions[-1]) - int(positions[0]) + 1 == len(positions)
+    for k, position in ((0, int(positions[0])),) if consecutive else enumerate(positions.tolist()):
+        target, offset = memoryview(out if consecutive else out[k]).cast("B"), position * size
+        while len(target):
+            done = os.preadv(fd, [target], offset)
+            if not done:
+                raise IndexChanged("the vectors' working file ended early (was the disk full?): run the command again")
+            target, offset = target[done:], offset + done
+    return out
+
