@@ -186,11 +186,11 @@ def test_the_worker_processes_each_reading_the_store_find_what_one_process_finds
 
 def _copies(vault: Path) -> dict[str, tuple[str, str | None, bytes | None]]:
     """Each indexed note's graph_key, and the key and N-Triples of the index's copy of its graph."""
-    import zstandard
+    from vaultgraph.graph import copies
 
     conn = sqlite3.connect(f"file:{vault / '.kg' / 'index.sqlite'}?mode=ro", uri=True)
     try:
-        return {p: (k, ck, zstandard.ZstdDecompressor().decompress(data) if data else None) for p, k, ck, data in conn.execute(
+        return {p: (k, ck, copies.unpack(data) if data else None) for p, k, ck, data in conn.execute(
             "SELECT n.path, n.graph_key, g.graph_key, g.ntriples FROM notes n LEFT JOIN note_graphs g USING (path) "
             "WHERE n.record IS NOT NULL")}
     finally:

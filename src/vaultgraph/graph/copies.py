@@ -55,13 +55,16 @@ def read(conn, path: str, graph_key: str) -> bytes | None:
                            (path, graph_key)).fetchone()
     except sqlite3.OperationalError:  # an index written before this table: every graph is read from the store
         return None
-    if not row:
-        return None
+    return unpack(row[0]) if row else None
+
+
+def unpack(stored: bytes) -> bytes | None:
+    """The N-Triples of a copy as ``pack`` stored it; None for one this version cannot read (the store has it)."""
     import zstandard
 
     try:
-        return zstandard.ZstdDecompressor().decompress(row[0])
-    except zstandard.ZstdError:  # not a copy this version wrote: the store has the graph
+        return zstandard.ZstdDecompressor().decompress(stored)
+    except zstandard.ZstdError:
         return None
 
 

@@ -54,8 +54,7 @@ class EmbeddingCache:
         found: dict[str, bytes] = dict(select_in(
             self.conn, "SELECT digest, vector FROM vectors WHERE model = ? AND digest IN ({})", wanted, (self.model,)))
         if len(found) < len(wanted):
-            raise IndexChanged(f"{len(wanted) - len(found)} vectors are missing from the embedding cache just written "
-                               "(was it deleted meanwhile?): run the command again")
+            raise _missing(len(wanted) - len(found))
         return np.frombuffer(b"".join(found[d] for d in digests), dtype=np.float32).reshape(len(digests), self.dim)
 
     def copy_ordered(self, digests: Sequence[str], out: BinaryIO) -> None:
@@ -80,8 +79,7 @@ class EmbeddingCache:
                 _write(fd, blob, i * size)
                 found += 1
         if found < len(first):
-            raise IndexChanged(f"{len(first) - found} vectors are missing from the embedding cache just written "
-                               "(was it deleted meanwhile?): run the command again")
+            raise _missing(len(first) - found)
         for i, j in again:
             _write(fd, os.pread(fd, size, j * size), i * size)
 
@@ -96,6 +94,11 @@ class EmbeddingCache:
         return len(stale)
 
 
+def _missing(count: int) -> IndexChanged:
+    return IndexChanged(f"{count} vectors are missing from the embedding cache just written (was it deleted "
+                        "meanwhile?): run the command again")
+
+
 def _write(fd: int, data: bytes, offset: int) -> None:
     if os.pwrite(fd, data, offset) < len(data):  # a full disk writes short once before it fails
         raise OSError(f"the vectors' working file in .kg/search could not take {len(data)} bytes (is the disk full?)")
@@ -108,13 +111,18 @@ def read_rows(source: BinaryIO, dim: int, positions: np.ndarray) -> np.ndarray:
     if not len(positions):
         return out
     fd, size = source.fileno(), dim * 4
-    consecutive = int(positions[-1]) - int(positions[0]) + 1 == len(positions)
-    for k, position in ((0, int(positions[0])),) if consecutive else enumerate(positions.tolist()):
-        target, offset = memoryview(out if consecutive else out[k]).cast("B"), position * size
-        while len(target):
-            done = os.preadv(fd, [target], offset)
-            if not done:
-                raise IndexChanged("the vectors' working file ended early (was the disk full?): run the command again")
-            target, offset = target[done:], offset + done
+    if int(positions[-1]) - int(positions[0]) + 1 == len(positions):
+        _read_into(fd, out, int(positions[0]) * size)
+    else:
+        for k, position in enumerate(positions.tolist()):
+            _read_into(fd, out[k], position * size)
     return out
 
+
+def _read_into(fd: int, target: np.ndarray, offset: int) -> None:
+    view = memoryview(target).cast("B")
+    while len(view):
+        done = os.preadv(fd, [view], offset)
+        if not done:
+            raise IndexChanged("the vectors' working file ended early (was the disk full?): run the command again")
+        view, offset = view[done:], offset + done
